@@ -1,0 +1,146 @@
+"""The one database of the process: a Peewee DatabaseProxy opened from a URL.
+
+`sqlite:///path/to/desk.db` runs fully local; `postgresql://user@host:5432/name` is the shared
+desk. Connections are per thread (Peewee's default), so thread workers each get their own.
+"""
+
+from __future__ import annotations
+
+import sys
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _import_peewee_without_drivers() -> None:
+    """Import peewee without letting it import psycopg (over 100 ms of start-up).
+
+    Peewee imports every driver it knows at import time; a local desk needs none of them.
+    The PostgreSQL path wires psycopg in when a postgresql:// URL is opened (see db_postgres).
+    """
+    if "peewee" in sys.modules:
+        return
+    blocked = [name for name in ("psycopg", "psycopg2") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail fast
+    try:
+        import peewee  # noqa: F401
+    finally:
+        for name in blocked:
+            del sys.modules[name]
+
+
+_import_peewee_without_drivers()
+
+import peewee  # noqa: E402
+
+from deskapp.errors import ConfigError  # noqa: E402
+
+db = peewee.DatabaseProxy()
+"""Every model binds to this; open_database() points it at the real database."""
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -64_000,
+}
+BUSY_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """What the header and `doctor` say about the open database."""
+
+    url: str
+    """The URL without its password."""
+    backend: str
+    """"sqlite" or "postgresql"."""
+    label: str
+    """A short name for the header: the file name or host/database."""
+
+
+def describe(url: str) -> DatabaseInfo:
+    """Parse a database URL, or raise ConfigError with a sentence saying what a good one is."""
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        path = _sqlite_path(url)
+        label = path if path == ":memory:" else Path(path).name
+        return DatabaseInfo(url, "sqlite", label)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        name = parts.path.lstrip("/")
+        if not parts.hostname and not name:
+            raise ConfigError(_bad_url(url))
+        safe = parts._replace(netloc=parts.netloc.rpartition("@")[2] if "@" in parts.netloc else parts.netloc)
+        user = parts.username + "@" if parts.username else ""
+        safe_url = urllib.parse.urlunsplit(safe._replace(netloc=user + safe.netloc))
+        return DatabaseInfo(safe_url, "postgresql", f"{parts.hostname or 'localhost'}/{name}")
+    raise ConfigError(_bad_url(url))
+
+
+def _bad_url(url: str) -> str:
+    return (
+        f"“{url[:80]}” is not a database URL. Use sqlite:///path/to/desk.db for a local desk "
+        "or postgresql://user@host:5432/dbname for a shared one."
+    )
+
+
+def _sqlite_path(url: str) -> str:
+    rest = url.strip()[len("sqlite:") :]
+    if not rest.startswith("//"):
+        raise ConfigError(_bad_url(url))
+    path = urllib.parse.unquote(rest[2:])
+    if path.startswith("/") and path[1:] == ":memory:":
+        return ":memory:"
+    if not path or path == "/":
+        raise ConfigError(_bad_url(url))
+    return path
+
+
+def open_database(url: str, *, password: str | None = None, connect: bool = True) -> peewee.Database:
+    """Point the proxy at the database named by `url` and check that it answers.
+
+    Raises ConfigError with one line for a malformed URL, a missing directory or an
+    unreachable server. `password` fills in a PostgreSQL password kept in the keyring.
+    """
+    info = describe(url)
+    if info.backend == "sqlite":
+        path = _sqlite_path(url)
+        if path != ":memory:":
+            folder = Path(path).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise ConfigError(f"The folder {folder} for the database does not exist.")
+            path = str(Path(path).expanduser())
+        database: peewee.Database = peewee.SqliteDatabase(
+            path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS
+        )
+    else:
+        from deskapp.db_postgres import postgres_database
+
+        database = postgres_database(url, password=password)
+    db.initialize(database)
+    if connect:
+        try:
+            database.connect(reuse_if_open=True)
+        except peewee.OperationalError as error:
+            db.initialize(None)
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
+            raise ConfigError(f"Cannot open the database {info.label}: {first_line}") from None
+    return database
+
+
+def backend() -> str:
+    """"postgresql" or "sqlite" for the open database."""
+    return "postgresql" if is_postgres() else "sqlite"
+
+
+def is_postgres() -> bool:
+    """Whether the open database is the shared PostgreSQL (some queries differ)."""
+    return isinstance(db.obj, peewee.PostgresqlDatabase)
+
+
+def close_database() -> None:
+    """Close this thread's connection, if any."""
+    if db.obj is not None and not db.is_closed():
+        db.close()

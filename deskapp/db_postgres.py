@@ -1,0 +1,52 @@
+"""PostgreSQL through psycopg 3, imported only when a postgresql:// URL is opened.
+
+Peewee picks psycopg2 when both drivers are installed and imports drivers eagerly; deskapp
+imports peewee without them (see db.py), so this module hands psycopg 3 to peewee here.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import peewee
+import psycopg
+from playhouse.postgres_ext import Psycopg3Database
+from psycopg.pq import TransactionStatus
+from psycopg.types.json import Json, Jsonb
+
+peewee.psycopg = psycopg
+peewee.TransactionStatus = TransactionStatus
+peewee.Json_pg3 = Json
+peewee.Jsonb_pg3 = Jsonb
+
+
+class _Psycopg3Adapter(peewee.Psycopg3Adapter):
+    txn_idle = TransactionStatus.IDLE
+    txn_inerror = TransactionStatus.INERROR
+    txn_unknown = TransactionStatus.UNKNOWN
+
+
+class DeskPostgresDatabase(Psycopg3Database):
+    """Psycopg3Database with its driver wired in after a driver-less peewee import."""
+
+    psycopg3_adapter = _Psycopg3Adapter
+
+
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def postgres_database(url: str, *, password: str | None = None) -> DeskPostgresDatabase:
+    """A database object for a postgresql:// URL (nothing is connected yet)."""
+    parts = urllib.parse.urlsplit(url.strip())
+    params: dict[str, object] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": urllib.parse.unquote(parts.username or "postgres"),
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "application_name": "deskapp",
+    }
+    secret = urllib.parse.unquote(parts.password) if parts.password else password
+    if secret:
+        params["password"] = secret
+    name = urllib.parse.unquote(parts.path.lstrip("/")) or "deskapp"
+    return DeskPostgresDatabase(name, **params)

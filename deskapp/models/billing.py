@@ -1,0 +1,212 @@
+"""Products, orders, services, invoices, payments and the credit ledger."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import peewee
+
+from deskapp.models.base import BaseModel, Versioned, money_field
+from deskapp.models.clients import Client
+from deskapp.models.staff import Staff
+
+
+class ProductType(StrEnum):
+    """What is sold; support-hour bundles add to the client's prepaid hours."""
+
+    BUNDLE = "Bundle"
+    INTERNET = "Internet"
+    VOICE = "Voice"
+    RECURRING = "Recurring"
+    ONE_TIME = "One-time"
+    SUPPORT_HOURS = "Support hours"
+
+
+class Cycle(StrEnum):
+    """Billing cycles, each with its length in months (one-time has none)."""
+
+    MONTHLY = "Monthly"
+    QUARTERLY = "Quarterly"
+    SEMIANNUAL = "Semi-annually"
+    ANNUAL = "Annually"
+    ONE_TIME = "One-time"
+
+
+CYCLE_MONTHS = {Cycle.MONTHLY: 1, Cycle.QUARTERLY: 3, Cycle.SEMIANNUAL: 6, Cycle.ANNUAL: 12}
+
+
+class OrderStatus(StrEnum):
+    PENDING = "Pending"
+    ACTIVE = "Active"
+    REJECTED = "Rejected"
+    CANCELLED = "Cancelled"
+
+
+class PaymentStatus(StrEnum):
+    """For orders paid upfront through the gateway; requests have none until invoiced."""
+
+    NONE = "None"
+    SUCCESSFUL = "Successful"
+    PENDING = "Pending"
+    FAILED = "Failed"
+
+
+class ServiceStatus(StrEnum):
+    PENDING = "Pending"
+    ACTIVE = "Active"
+    SUSPENDED = "Suspended"
+    CANCELLED = "Cancelled"
+
+
+class InvoiceStatus(StrEnum):
+    UNPAID = "Unpaid"
+    PAID = "Paid"
+    CANCELLED = "Cancelled"
+    REFUNDED = "Refunded"
+
+
+class CreditKind(StrEnum):
+    """Every way money enters or leaves a client's credit."""
+
+    ADDED = "Credit added"
+    ADJUSTMENT = "Adjustment"
+    APPLIED = "Applied to invoice"
+    CREDIT_NOTE = "Credit note"
+    REFUND = "Refund to credit"
+    MERGE = "Merge transfer"
+    REVERSAL = "Reversal"
+    OVERPAYMENT = "Overpayment"
+
+
+class Product(Versioned):
+    """Something the business sells."""
+
+    name = peewee.CharField(max_length=200)
+    type = peewee.CharField(max_length=20)
+    description = peewee.TextField(default="")
+    orderable = peewee.BooleanField(default=True)
+    support_minutes = peewee.IntegerField(default=0)
+
+
+class ProductPrice(BaseModel):
+    """The price of a product for one billing cycle."""
+
+    product = peewee.ForeignKeyField(Product, backref="prices", on_delete="CASCADE")
+    cycle = peewee.CharField(max_length=20)
+    price_cents = money_field()
+
+    class Meta:
+        indexes = ((("product", "cycle"), True),)
+
+
+class Order(Versioned):
+    """A request for products: paid upfront through the gateway, or waiting for an admin."""
+
+    number = peewee.BigIntegerField(unique=True)
+    client = peewee.ForeignKeyField(Client, backref="orders", on_delete="CASCADE")
+    status = peewee.CharField(max_length=16, default=OrderStatus.PENDING, index=True)
+    paid_upfront = peewee.BooleanField(default=False)
+    payment_status = peewee.CharField(max_length=16, default=PaymentStatus.NONE)
+    paid_at = peewee.DateTimeField(null=True)
+    total_cents = money_field()
+    start_date = peewee.DateField(null=True)
+    decided_by = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    decided_at = peewee.DateTimeField(null=True)
+    decision_note = peewee.TextField(default="")
+
+
+class OrderItem(BaseModel):
+    """One product in an order, at the price and cycle agreed."""
+
+    order = peewee.ForeignKeyField(Order, backref="items", on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    cycle = peewee.CharField(max_length=20)
+    price_cents = money_field()
+    quantity = peewee.IntegerField(default=1)
+    description = peewee.CharField(max_length=300, default="")
+
+
+class Service(Versioned):
+    """A product a client has: a line, a number, a hosting account."""
+
+    client = peewee.ForeignKeyField(Client, backref="services", on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    order = peewee.ForeignKeyField(Order, null=True, backref="services", on_delete="SET NULL")
+    identifier = peewee.CharField(max_length=200, default="", index=True)
+    status = peewee.CharField(max_length=16, default=ServiceStatus.PENDING, index=True)
+    cycle = peewee.CharField(max_length=20)
+    price_cents = money_field()
+    start_date = peewee.DateField(null=True)
+    next_due_date = peewee.DateField(null=True, index=True)
+
+
+class Invoice(Versioned):
+    """A bill; its addressee is a snapshot taken at issue time."""
+
+    number = peewee.CharField(max_length=20, unique=True)
+    client = peewee.ForeignKeyField(Client, backref="invoices", on_delete="CASCADE")
+    order = peewee.ForeignKeyField(Order, null=True, backref="invoices", on_delete="SET NULL")
+    status = peewee.CharField(max_length=16, default=InvoiceStatus.UNPAID, index=True)
+    issued_on = peewee.DateField()
+    due_on = peewee.DateField()
+    paid_on = peewee.DateField(null=True)
+    total_cents = money_field()
+    amount_due_cents = money_field()
+    bill_to_name = peewee.CharField(max_length=300, default="")
+    bill_to_email = peewee.CharField(max_length=254, default="")
+    bill_to_address = peewee.TextField(default="")
+
+    class Meta:
+        indexes = ((("client", "issued_on"), False),)
+
+
+class InvoiceLine(BaseModel):
+    """One charge on an invoice; a service's period is billed once (unique index)."""
+
+    invoice = peewee.ForeignKeyField(Invoice, backref="lines", on_delete="CASCADE")
+    service = peewee.ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    description = peewee.CharField(max_length=300)
+    amount_cents = money_field()
+    period_start = peewee.DateField(null=True)
+    period_end = peewee.DateField(null=True)
+
+    class Meta:
+        indexes = ((("service", "period_start"), True),)
+
+
+class PaymentTransaction(BaseModel):
+    """Money received or refunded; income stays when its client is deleted."""
+
+    client = peewee.ForeignKeyField(Client, null=True, backref="payments", on_delete="SET NULL")
+    client_name = peewee.CharField(max_length=300)
+    invoice = peewee.ForeignKeyField(Invoice, null=True, backref="payments", on_delete="SET NULL")
+    order = peewee.ForeignKeyField(Order, null=True, on_delete="SET NULL")
+    gateway = peewee.CharField(max_length=32)
+    method = peewee.CharField(max_length=32, default="")
+    reference = peewee.CharField(max_length=200, default="")
+    amount_cents = money_field()
+    refunded_cents = money_field()
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+
+
+class CreditEntry(BaseModel):
+    """One movement of a client's credit. Append-only: corrections are new entries."""
+
+    client = peewee.ForeignKeyField(Client, backref="credit_entries", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=24)
+    amount_cents = money_field()
+    balance_after_cents = money_field()
+    description = peewee.TextField(default="")
+    invoice = peewee.ForeignKeyField(Invoice, null=True, on_delete="SET NULL")
+    reverses = peewee.ForeignKeyField("self", null=True, on_delete="SET NULL")
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("client", "created_at"), False),)
+
+
+class NumberSequence(BaseModel):
+    """Hands out the next human number of a kind inside the caller's transaction (no gaps)."""
+
+    name = peewee.CharField(max_length=40, unique=True)
+    next_value = peewee.BigIntegerField(default=1)

@@ -1,0 +1,144 @@
+"""Departments, tickets and their conversations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import peewee
+
+from deskapp import clock
+from deskapp.models.base import BaseModel, Versioned, money_field
+from deskapp.models.billing import Order, Service
+from deskapp.models.clients import Client, Contact
+from deskapp.models.staff import Staff
+
+
+class TicketStatus(StrEnum):
+    OPEN = "Open"
+    ANSWERED = "Answered"
+    CUSTOMER_REPLY = "Customer-Reply"
+    ON_HOLD = "On Hold"
+    IN_PROGRESS = "In Progress"
+    COMPLETED = "Completed"
+
+
+class Priority(StrEnum):
+    LOW = "Low"
+    MEDIUM = "Medium"
+    HIGH = "High"
+    URGENT = "Urgent"
+
+
+class MessageKind(StrEnum):
+    """Client messages and staff replies are seen by the client; notes only by staff."""
+
+    CLIENT = "client"
+    REPLY = "reply"
+    NOTE = "note"
+
+
+class EstimateStatus(StrEnum):
+    PROPOSED = "Proposed"
+    APPROVED = "Approved"
+    DECLINED = "Declined"
+
+
+class Department(Versioned):
+    """The nature of a request; `extra_fields` is a JSON list of what it asks for."""
+
+    name = peewee.CharField(max_length=80, unique=True)
+    email = peewee.CharField(max_length=254, default="")
+    extra_fields = peewee.TextField(default="[]")
+    sort_order = peewee.IntegerField(default=0)
+
+
+class Ticket(Versioned):
+    """A request from a client and the conversation about it."""
+
+    number = peewee.BigIntegerField(unique=True)
+    client = peewee.ForeignKeyField(Client, backref="tickets", on_delete="CASCADE")
+    contact = peewee.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    department = peewee.ForeignKeyField(Department, on_delete="RESTRICT")
+    order = peewee.ForeignKeyField(Order, null=True, backref="tickets", on_delete="SET NULL")
+    service = peewee.ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    subject = peewee.CharField(max_length=300)
+    priority = peewee.CharField(max_length=16, default=Priority.MEDIUM)
+    status = peewee.CharField(max_length=16, default=TicketStatus.OPEN)
+    assignee = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    tags = peewee.CharField(max_length=300, default="")
+    extra = peewee.TextField(default="{}")
+    last_activity_at = peewee.DateTimeField(default=clock.now)
+    waiting_since = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("status", "last_activity_at"), False),
+            (("assignee", "status", "last_activity_at"), False),
+            (("department", "status", "last_activity_at"), False),
+            (("client", "status"), False),
+        )
+
+
+class Message(BaseModel):
+    """One entry in a conversation: a client message, a staff reply, or an internal note."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="messages", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=8)
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    contact = peewee.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    author_name = peewee.CharField(max_length=200, default="")
+    body = peewee.TextField()
+    message_id = peewee.CharField(max_length=300, null=True, unique=True)
+
+    class Meta:
+        indexes = ((("ticket", "created_at"), False),)
+
+
+class Attachment(BaseModel):
+    """A file stored with its ticket, so every desk sees it."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="attachments", on_delete="CASCADE")
+    message = peewee.ForeignKeyField(Message, null=True, backref="attachments", on_delete="CASCADE")
+    filename = peewee.CharField(max_length=255)
+    content_type = peewee.CharField(max_length=100, default="application/octet-stream")
+    size = peewee.BigIntegerField()
+    content = peewee.BlobField()
+
+
+class Subscriber(BaseModel):
+    """Another contact of the client who follows a ticket."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="subscribers", on_delete="CASCADE")
+    contact = peewee.ForeignKeyField(Contact, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("ticket", "contact"), True),)
+
+
+class Estimate(Versioned):
+    """Work proposed by staff that the client approves or declines."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="estimates", on_delete="CASCADE")
+    description = peewee.TextField()
+    amount_cents = money_field()
+    minutes = peewee.IntegerField(default=0)
+    status = peewee.CharField(max_length=16, default=EstimateStatus.PROPOSED)
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    decided_at = peewee.DateTimeField(null=True)
+
+
+class TimeEntry(BaseModel):
+    """Time spent on a ticket, drawn from the client's prepaid support hours."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="time_entries", on_delete="CASCADE")
+    staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    minutes = peewee.IntegerField()
+    note = peewee.TextField(default="")
+
+
+class CannedReply(Versioned):
+    """A reusable reply; {client_name}, {ticket_number} and friends are filled in."""
+
+    title = peewee.CharField(max_length=120, unique=True)
+    body = peewee.TextField()
+    department = peewee.ForeignKeyField(Department, null=True, on_delete="SET NULL")

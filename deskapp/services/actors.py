@@ -1,0 +1,39 @@
+"""Who is acting: every service call names the staff member, and roles are checked here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from deskapp.errors import PermissionDenied
+from deskapp.models import Role, Staff
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in staff member, as services need them."""
+
+    id: uuid.UUID
+    """The staff row's key."""
+    username: str
+    """What they sign in with."""
+    name: str
+    """Their display name."""
+    role: str
+    """"agent" or "admin"."""
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins approve orders, adjust credit, merge and delete clients, manage staff."""
+        return self.role == Role.ADMIN
+
+
+def actor_from(staff: Staff) -> Actor:
+    """The Actor for a staff row."""
+    return Actor(staff.id, staff.username, staff.name, staff.role)
+
+
+def require_admin(actor: Actor, what: str) -> None:
+    """Raise PermissionDenied unless the actor is an admin; `what` completes "Only an admin can …"."""
+    if not actor.is_admin:
+        raise PermissionDenied(f"Only an admin can {what}; ask an admin to do it.")
