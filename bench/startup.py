@@ -1,0 +1,72 @@
+"""Start-up as a person sees it: from the command to the first screen showing client numbers.
+
+Runs `deskapp --db sqlite:///<demo file>` and a minimal Textual app (Header, Static, Footer)
+alternately in a 120x36 tmux terminal, each until its screen shows a client number, and prints
+both medians and their ratio. Needs tmux.
+
+    python bench/startup.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def time_to_screen(command: list[str], pattern: str, timeout: float = 20.0) -> float:
+    """Seconds from starting `command` in a fresh tmux terminal until `pattern` is on screen."""
+    session = f"startup{time.monotonic_ns()}"
+    start = time.perf_counter()
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "36",
+         " ".join(command) + "; sleep 30"],
+        check=True,
+    )
+    try:
+        while time.perf_counter() - start < timeout:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+            if pattern in screen:
+                return time.perf_counter() - start
+            time.sleep(0.005)
+        raise RuntimeError(f"{command[0]} never showed {pattern!r} within {timeout} s")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    if not shutil.which("tmux"):
+        print("tmux is not installed (apt-get install tmux)")
+        return 2
+    deskapp = shutil.which("deskapp") or str(Path(sys.executable).parent / "deskapp")
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/desk.db"
+        subprocess.run([deskapp, "--db", url, "db", "upgrade"], check=True, capture_output=True)
+        subprocess.run(
+            [deskapp, "--db", url, "db", "seed", "--clients", "500"], check=True, capture_output=True
+        )
+        desk, floor = [], []
+        for _ in range(args.runs):
+            floor.append(time_to_screen([sys.executable, str(HERE / "minimal_app.py")], "C-0000"))
+            desk.append(time_to_screen([deskapp, "--db", url], "C-1001"))
+    a, b = statistics.median(desk), statistics.median(floor)
+    print("deskapp runs (ms):       ", " ".join(f"{t * 1000:.0f}" for t in desk))
+    print("minimal Textual app (ms):", " ".join(f"{t * 1000:.0f}" for t in floor))
+    print(f"median {a * 1000:.0f} ms vs {b * 1000:.0f} ms: ratio {a / b:.2f} (target <= 1.30)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
