@@ -26,8 +26,18 @@ def time_to_screen(command: list[str], pattern: str, timeout: float = 20.0) -> f
     session = f"startup{time.monotonic_ns()}"
     start = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "36",
-         " ".join(command) + "; sleep 30"],
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "120",
+            "-y",
+            "36",
+            " ".join(command) + "; sleep 30",
+        ],
         check=True,
     )
     try:
@@ -55,7 +65,9 @@ def main() -> int:
         url = f"sqlite:///{folder}/desk.db"
         subprocess.run([deskapp, "--db", url, "db", "upgrade"], check=True, capture_output=True)
         subprocess.run(
-            [deskapp, "--db", url, "db", "seed", "--clients", "500"], check=True, capture_output=True
+            [deskapp, "--db", url, "db", "seed", "--clients", "500"],
+            check=True,
+            capture_output=True,
         )
         desk, floor = [], []
         for _ in range(args.runs):

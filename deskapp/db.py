@@ -72,7 +72,9 @@ def describe(url: str) -> DatabaseInfo:
         name = parts.path.lstrip("/")
         if not parts.hostname and not name:
             raise ConfigError(_bad_url(url))
-        safe = parts._replace(netloc=parts.netloc.rpartition("@")[2] if "@" in parts.netloc else parts.netloc)
+        safe = parts._replace(
+            netloc=parts.netloc.rpartition("@")[2] if "@" in parts.netloc else parts.netloc
+        )
         user = parts.username + "@" if parts.username else ""
         safe_url = urllib.parse.urlunsplit(safe._replace(netloc=user + safe.netloc))
         return DatabaseInfo(safe_url, "postgresql", f"{parts.hostname or 'localhost'}/{name}")
@@ -98,7 +100,9 @@ def _sqlite_path(url: str) -> str:
     return path
 
 
-def open_database(url: str, *, password: str | None = None, connect: bool = True) -> peewee.Database:
+def open_database(
+    url: str, *, password: str | None = None, connect: bool = True
+) -> peewee.Database:
     """Point the proxy at the database named by `url` and check that it answers.
 
     Raises ConfigError with one line for a malformed URL, a missing directory or an
@@ -131,7 +135,7 @@ def open_database(url: str, *, password: str | None = None, connect: bool = True
 
 
 def backend() -> str:
-    """"postgresql" or "sqlite" for the open database."""
+    """ "postgresql" or "sqlite" for the open database."""
     return "postgresql" if is_postgres() else "sqlite"
 
 

@@ -27,7 +27,9 @@ def latest_event_id() -> int:
 def events_after(event_id: int, limit: int = 500) -> list[tuple[int, str, str, str]]:
     """Events newer than `event_id`, oldest first, as (id, entity, entity_id, action)."""
     query = (
-        ChangeEvent.select(ChangeEvent.id, ChangeEvent.entity, ChangeEvent.entity_id, ChangeEvent.action)
+        ChangeEvent.select(
+            ChangeEvent.id, ChangeEvent.entity, ChangeEvent.entity_id, ChangeEvent.action
+        )
         .where(ChangeEvent.id > event_id)
         .order_by(ChangeEvent.id)
         .limit(limit)

@@ -26,7 +26,9 @@ class Money:
         cleaned = text.strip().replace(" ", "")
         match = _AMOUNT.match(cleaned)
         if not cleaned or not match or (match["whole"] is None and not match["frac"]):
-            raise ValidationError(field, f"“{text.strip()[:40]}” is not an amount; type it like 12.50.")
+            raise ValidationError(
+                field, f"“{text.strip()[:40]}” is not an amount; type it like 12.50."
+            )
         frac = match["frac"] or ""
         if len(frac) > 2:
             raise ValidationError(field, "An amount has at most two decimals (cents).")

@@ -34,8 +34,10 @@ def _offending(root: Path, forbidden: tuple[str, ...], skip: set[str] = frozense
         if path.name in skip:
             continue
         for line, module in _imports(path):
-            if module == forbidden or module.split(".")[0] in forbidden or any(
-                module == f or module.startswith(f + ".") for f in forbidden
+            if (
+                module == forbidden
+                or module.split(".")[0] in forbidden
+                or any(module == f or module.startswith(f + ".") for f in forbidden)
             ):
                 bad.append(f"{path.relative_to(root.parent)}:{line} imports {module}")
     return bad

@@ -30,8 +30,12 @@ def test_first_migration_database_upgrades_keeping_its_data(database_url: str) -
     migrations.upgrade(target=1)
     assert migrations.current_version() == 1
     # Rows written the way the first release wrote them.
-    client = Client.create(number=1001, first_name="Mina", last_name="Okafor", email="mina@example.net")
-    Contact.create(client=client, first_name="Ola", last_name="Okafor", email="billing@okafor.example")
+    client = Client.create(
+        number=1001, first_name="Mina", last_name="Okafor", email="mina@example.net"
+    )
+    Contact.create(
+        client=client, first_name="Ola", last_name="Okafor", email="billing@okafor.example"
+    )
 
     applied = migrations.upgrade()
 
@@ -51,7 +55,8 @@ def test_upgrade_twice_changes_nothing(desk: str) -> None:
 
 def test_database_newer_than_the_app_is_refused(desk: str) -> None:
     db.execute_sql(
-        "INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', '2030-01-01')"
+        "INSERT INTO schema_version (version, name, applied_at) "
+        "VALUES (999, 'future', '2030-01-01')"
     )
     with pytest.raises(ConfigError, match="newer than this deskapp"):
         migrations.ensure_current()

@@ -38,7 +38,9 @@ def all_migrations() -> list[Migration]:
             module = importlib.import_module(f"{__name__}.{info.name}")
             found.append(Migration(int(info.name[1:5]), info.name[6:].replace("_", " "), module))
     found.sort(key=lambda m: m.number)
-    assert [m.number for m in found] == list(range(1, len(found) + 1)), "migration numbers have gaps"
+    assert [m.number for m in found] == list(range(1, len(found) + 1)), (
+        "migration numbers have gaps"
+    )
     return found
 
 
@@ -100,9 +102,9 @@ def upgrade(
                     "applied_at TIMESTAMP NOT NULL)"
                 )
             migration.module.up(db, backend)
+            marks = ", ".join([db.param] * 3)
             db.execute_sql(
-                "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)"
-                .replace("%s", db.param),
+                f"INSERT INTO schema_version (version, name, applied_at) VALUES ({marks})",
                 (migration.number, migration.name, clock.now()),
             )
         applied.append(migration)

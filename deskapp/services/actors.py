@@ -34,6 +34,6 @@ def actor_from(staff: Staff) -> Actor:
 
 
 def require_admin(actor: Actor, what: str) -> None:
-    """Raise PermissionDenied unless the actor is an admin; `what` completes "Only an admin can …"."""
+    """Raise PermissionDenied unless the actor is an admin; `what` ends "Only an admin can …"."""
     if not actor.is_admin:
         raise PermissionDenied(f"Only an admin can {what}; ask an admin to do it.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from deskapp import migrations
 from deskapp.db import DatabaseInfo, describe, open_database
-from deskapp.errors import ConfigError, NotFound
+from deskapp.errors import NotFound
 from deskapp.models import Role, Staff
 from deskapp.services.actors import Actor, actor_from
 
@@ -24,7 +24,7 @@ class DeskSession:
 
 
 LOCAL_ADMIN = "admin"
-"""The staff member a brand-new local desk creates for its first user."""
+"""The staff member a brand-new desk creates for its first user."""
 
 
 def open_desk(
@@ -38,12 +38,13 @@ def open_desk(
     info = describe(url)
     open_database(url, password=password)
     migrations.ensure_current(create=create)
-    actor = _sign_in(staff, create_first=info.backend == "sqlite")
+    actor = _sign_in(staff)
     mode = "shared" if info.backend == "postgresql" else "local"
     return DeskSession(mode=mode, database=info, actor=actor)
 
 
-def _sign_in(username: str | None, *, create_first: bool) -> Actor:
+def _sign_in(username: str | None) -> Actor:
+    """The named staff member, else the first admin; a desk with no staff yet gets its admin."""
     active = Staff.select().where(Staff.active == True)  # noqa: E712 - peewee expression
     if username:
         found = active.where(Staff.username == username).first()
@@ -54,6 +55,4 @@ def _sign_in(username: str | None, *, create_first: bool) -> Actor:
     first = first or active.order_by(Staff.created_at).first()
     if first is not None:
         return actor_from(first)
-    if not create_first:
-        raise ConfigError("This desk has no staff yet; add one with `deskapp staff add`.")
     return actor_from(Staff.create(username=LOCAL_ADMIN, name="Desk admin", role=Role.ADMIN))
