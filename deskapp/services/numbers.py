@@ -14,20 +14,22 @@ FIRST_NUMBERS = {"client": 1001, "ticket": 20001, "order": 5001}
 
 
 def next_number(kind: str) -> int:
-    """Take the next number of `kind` (client, ticket, order, or invoice-YYYY)."""
+    """Take the next number of `kind` (client, ticket, order, or invoice-YYYY).
+
+    A missing counter is created "if missing", so two desks racing for a kind's first number
+    (the first invoice of a new year) queue on the row instead of clashing.
+    """
     with db.atomic():
+        NumberSequence.insert(
+            name=kind, next_value=FIRST_NUMBERS.get(kind, 1)
+        ).on_conflict_ignore().execute()
         updated = (
             NumberSequence.update(next_value=NumberSequence.next_value + 1)
             .where(NumberSequence.name == kind)
             .returning(NumberSequence.next_value)
             .execute()
         )
-        values = [row.next_value for row in updated]
-        if values:
-            return values[0] - 1
-        first = FIRST_NUMBERS.get(kind, 1)
-        NumberSequence.create(name=kind, next_value=first + 1)
-        return first
+        return [row.next_value for row in updated][0] - 1
 
 
 def reserve_numbers(kind: str, count: int) -> int:

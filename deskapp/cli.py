@@ -1,0 +1,371 @@
+"""The `deskapp` command: start the desk, run the demo, look after the database and secrets.
+
+Start-up time matters, so this module imports only the standard library at the top; peewee,
+keyring, stripe, rich and the Textual UI load inside the command that needs them.
+Bad input is one line on stderr and exit status 2 (usage) or 1 (anything else), never a
+traceback; an unexpected error leaves its traceback in the log file and says where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from deskapp import __version__
+from deskapp.connect import database_password, open_configured
+from deskapp.errors import ConfigError, DeskError
+
+if TYPE_CHECKING:
+    from deskapp.config import Settings
+    from deskapp.services.session import DeskSession
+
+USAGE = """\
+deskapp [--db URL] [--staff USERNAME]
+       deskapp demo
+       deskapp db upgrade [--db URL]
+       deskapp db seed --clients N [--db URL]
+       deskapp db check [--db URL]
+       deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
+       deskapp secrets set NAME
+       deskapp secrets delete NAME
+       deskapp doctor [--db URL]
+       deskapp --version"""
+
+DEMO_ADMIN = "admin"
+"""The demo desk signs in as its admin (its agents are "sam" and "kim")."""
+CHECK_LINES = 100
+"""`db check` names at most this many mismatches of each kind, then counts the rest."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _database_url(text: str) -> str:
+    from deskapp.db import describe
+
+    try:
+        describe(text)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a whole number above 0")
+    return int(text)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a date like 2026-03-14") from None
+
+
+def _days(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > 366:
+        raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a number of days from 0 to 366")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: global options, then one of the subcommands (or none: start the desk)."""
+    from deskapp.secrets import KNOWN_SECRETS
+
+    database = _Parser(add_help=False)
+    database.add_argument(
+        "--db",
+        metavar="URL",
+        type=_database_url,
+        default=argparse.SUPPRESS,
+        help="database URL (sqlite:///path/desk.db or postgresql://user@host:5432/name); "
+        "overrides DESKAPP_DATABASE_URL and the config file",
+    )
+    parser = _Parser(
+        prog="deskapp",
+        usage=USAGE,
+        parents=[database],
+        description="A terminal desk for hosting, ISP and managed-services staff.",
+    )
+    parser.add_argument("--staff", metavar="USERNAME", help="who signs in (default: DESKAPP_STAFF)")
+    parser.add_argument("--version", action="version", version=f"deskapp {__version__}")
+    parser.set_defaults(run=_start_desk)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog="deskapp")
+
+    demo = commands.add_parser("demo", help="start a fresh demo desk as its admin")
+    demo.set_defaults(run=_demo)
+
+    db = commands.add_parser("db", help="upgrade, seed or check the database")
+    db_commands = db.add_subparsers(
+        title="commands", metavar="COMMAND", required=True, prog="deskapp db"
+    )
+    upgrade = db_commands.add_parser(
+        "upgrade", parents=[database], help="create or upgrade the schema"
+    )
+    upgrade.set_defaults(run=_db_upgrade)
+    seed = db_commands.add_parser("seed", parents=[database], help="add generated clients")
+    seed.add_argument(
+        "--clients", metavar="N", type=_positive, required=True, help="how many clients to add"
+    )
+    seed.set_defaults(run=_db_seed)
+    check = db_commands.add_parser(
+        "check", parents=[database], help="verify cached credit and amounts due"
+    )
+    check.set_defaults(run=_db_check)
+
+    billing = commands.add_parser("billing", help="issue the invoices that are due")
+    billing_commands = billing.add_subparsers(
+        title="commands", metavar="COMMAND", required=True, prog="deskapp billing"
+    )
+    run = billing_commands.add_parser(
+        "run", parents=[database], help="invoice recurring services now due (safe to repeat)"
+    )
+    run.add_argument("--date", type=_date, default=None, help="bill as of YYYY-MM-DD")
+    run.add_argument(
+        "--lead-days", type=_days, default=7, help="invoice this many days before due (7)"
+    )
+    run.set_defaults(run=_billing_run)
+
+    secrets = commands.add_parser("secrets", help="keep passwords and keys in the keyring")
+    secret_commands = secrets.add_subparsers(
+        title="commands", metavar="COMMAND", required=True, prog="deskapp secrets"
+    )
+    for verb, run, what in (
+        ("set", _secrets_set, "store a secret (read from the terminal or stdin)"),
+        ("delete", _secrets_delete, "remove a secret"),
+    ):
+        command = secret_commands.add_parser(verb, help=what)
+        command.add_argument(
+            "name",
+            metavar="NAME",
+            choices=list(KNOWN_SECRETS),
+            help=f"one of: {', '.join(KNOWN_SECRETS)}",
+        )
+        command.set_defaults(run=run)
+
+    doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
+    doctor.set_defaults(run=_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (0 fine, 1 failed, 2 usage)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(arguments)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
+    try:
+        return int(args.run(args))
+    except DeskError as error:
+        _say_error(str(error))
+        return 1
+    except KeyboardInterrupt:
+        _say_error("interrupted.")
+        return 130
+    except Exception as error:  # noqa: BLE001 - anything else is a bug, logged in full
+        _say_error(_log_unexpected(error, arguments))
+        return 1
+    finally:
+        if "deskapp.db" in sys.modules:
+            from deskapp.db import close_database
+
+            close_database()
+
+
+def _say_error(message: str) -> None:
+    print(f"deskapp: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _log_unexpected(error: Exception, arguments: list[str]) -> str:
+    """Append the traceback to the log file (passwords in URLs masked); returns the line to show."""
+    import datetime as dt
+    import re
+    import traceback
+
+    what = f"unexpected error ({type(error).__name__})"
+    try:
+        from deskapp.config import log_file_path
+
+        path = log_file_path()
+        with path.open("a", encoding="utf-8") as log:
+            command = re.sub(
+                r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", " ".join(["deskapp", *arguments])
+            )
+            log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {command}\n")
+            log.write(traceback.format_exc())
+    except OSError:
+        return f"{what}: {error}"
+    return f"{what}; the details are in {path}"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from deskapp.config import load_settings
+
+    return load_settings(db_url=getattr(args, "db", None), staff=getattr(args, "staff", None))
+
+
+def _run_tui(session: DeskSession, theme: str | None) -> int:
+    from screens.app import run_desk
+
+    run_desk(session, configured_theme=theme)
+    return 0
+
+
+def _start_desk(args: argparse.Namespace) -> int:
+    from deskapp import config
+    from deskapp.services.session import open_desk
+
+    settings = _settings(args)
+    if settings.uses_default_database:
+        config.data_dir(create=True)
+    session = open_desk(
+        settings.database_url,
+        staff=settings.staff,
+        password=database_password(settings.database_url),
+    )
+    return _run_tui(session, settings.theme)
+
+
+def demo_database_url() -> str:
+    """A fresh demo.db in the user data dir: any previous one (and its WAL files) is deleted."""
+    from pathlib import Path
+
+    from deskapp import config
+
+    path = config.data_dir(create=True) / "demo.db"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from deskapp import demo, migrations
+    from deskapp.db import close_database, open_database
+    from deskapp.services.session import open_desk
+
+    theme = _settings(args).theme
+    url = demo_database_url()
+    open_database(url)
+    migrations.upgrade()
+    demo.load_demo()
+    close_database()
+    return _run_tui(open_desk(url, staff=DEMO_ADMIN), theme)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from deskapp import migrations
+
+    open_configured(_settings(args))
+    latest = migrations.latest_version()
+    applied = migrations.upgrade(
+        progress=lambda step: print(f"Applying {step.number:04d} {step.name} …", flush=True)
+    )
+    if applied:
+        print(f"The database is now at schema version {latest}.")
+    else:
+        print(f"The database is already at schema version {latest}; nothing to do.")
+    return 0
+
+
+def _db_seed(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from deskapp import demo, migrations
+
+    open_configured(_settings(args))
+    migrations.ensure_current()
+    with Progress() as bar:
+        task = bar.add_task("Adding clients", total=args.clients)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        added = demo.seed_clients(args.clients, progress)
+    print(f"Added {added:,} clients.")
+    return 0
+
+
+def _db_check(args: argparse.Namespace) -> int:
+    from deskapp import migrations
+    from deskapp.services.integrity import check_ledger
+
+    open_configured(_settings(args))
+    migrations.ensure_current()
+    print(f"Schema version {migrations.current_version()} is current.")
+    problems = check_ledger(CHECK_LINES)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems):,} mismatch{'es' if len(problems) > 1 else ''} found.")
+        return 1
+    print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
+    return 0
+
+
+def _billing_run(args: argparse.Namespace) -> int:
+    from deskapp import migrations
+    from deskapp.money import Money
+    from deskapp.services.billing_run import run_billing
+
+    open_configured(_settings(args))
+    migrations.ensure_current()
+    result = run_billing(args.date, lead_days=args.lead_days)
+    for number in result.invoices:
+        print(f"Issued {number}")
+    print(
+        f"{len(result.invoices):,} invoice(s), {result.lines:,} line(s), "
+        f"{Money(result.total_cents)} in all; {result.clients_checked:,} client(s) due."
+    )
+    for failure in result.failures:
+        _say_error(failure)
+    return 1 if result.failures else 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from deskapp.doctor import run_doctor
+
+    return run_doctor(getattr(args, "db", None))
+
+
+def _secrets_set(args: argparse.Namespace) -> int:
+    from deskapp import secrets
+
+    secrets.require_keyring(args.name)
+    if sys.stdin.isatty():
+        import getpass
+
+        value = getpass.getpass(f"{args.name}: ")
+    else:
+        value = sys.stdin.read().rstrip("\r\n")
+    secrets.set_secret(args.name, value)
+    print(f"Stored {args.name} in the keyring.")
+    _mention_override(args.name)
+    return 0
+
+
+def _secrets_delete(args: argparse.Namespace) -> int:
+    from deskapp import secrets
+
+    secrets.delete_secret(args.name)
+    print(f"Deleted {args.name} from the keyring.")
+    _mention_override(args.name)
+    return 0
+
+
+def _mention_override(name: str) -> None:
+    import os
+
+    from deskapp.secrets import environment_variable
+
+    variable = environment_variable(name)
+    if os.environ.get(variable):
+        print(f"Note: {variable} is set in this environment and is used before the keyring.")

@@ -1,0 +1,110 @@
+"""`deskapp doctor`: a line for each part of the setup, and a non-zero exit if one fails."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deskapp.connect import open_configured
+from deskapp.errors import ConfigError, DeskError
+
+if TYPE_CHECKING:
+    from deskapp.config import Settings
+
+
+def run_doctor(db_url: str | None) -> int:
+    """A line per part of the setup; exit 1 if any part fails (a warning is not a failure)."""
+    from deskapp.config import load_settings
+
+    results: list[str] = []
+
+    def report(status: str, topic: str, detail: str) -> None:
+        results.append(status)
+        print(f"{status:<5} {topic:<13} {' '.join(detail.split())}", flush=True)
+
+    settings = None
+    try:
+        settings = load_settings(db_url=db_url)
+        report("ok", "configuration", _describe_config(settings))
+    except ConfigError as error:
+        report("FAIL", "configuration", str(error))
+        try:
+            settings = load_settings(db_url=db_url, read_file=False)
+        except ConfigError as again:
+            report("FAIL", "configuration", str(again))
+    if settings is not None:
+        report(*_check_database(settings))
+    report(*_check_keyring())
+    if settings is not None:
+        report(*_check_payments(settings))
+    return 1 if "FAIL" in results else 0
+
+
+def _describe_config(settings: Settings) -> str:
+    if settings.config_found:
+        return f"{settings.config_path} read."
+    return f"no file at {settings.config_path}; defaults and DESKAPP_* variables apply."
+
+
+def _check_database(settings: Settings) -> tuple[str, str, str]:
+    import urllib.parse
+    from pathlib import Path
+
+    from deskapp import migrations
+    from deskapp.db import describe
+
+    where = f"{settings.database_url} (from {settings.database_url_source})"
+    try:
+        info = describe(settings.database_url)
+        if info.backend == "sqlite":
+            path = urllib.parse.unquote(settings.database_url.strip()[len("sqlite://") :])
+            if path != "/:memory:" and not Path(path).expanduser().exists():
+                return "warn", "database", f"{where}: no database yet; `deskapp` creates it."
+        open_configured(settings)
+        version, latest = migrations.current_version(), migrations.latest_version()
+    except DeskError as error:
+        return "FAIL", "database", f"{where}: {error}"
+    if version == latest:
+        return "ok", "database", f"{where}: reachable, schema version {version} is current."
+    if version == 0:
+        return "warn", "database", f"{where}: reachable and empty; `deskapp` creates the schema."
+    if version > latest:
+        return (
+            "FAIL",
+            "database",
+            f"{where}: schema version {version} is newer than this deskapp ({latest}); "
+            "upgrade deskapp.",
+        )
+    return (
+        "FAIL",
+        "database",
+        f"{where}: schema version {version}, this deskapp needs {latest}; "
+        "run `deskapp db upgrade`.",
+    )
+
+
+def _check_keyring() -> tuple[str, str, str]:
+    from deskapp.secrets import KNOWN_SECRETS, keyring_status
+
+    try:
+        status = keyring_status()
+    except Exception as error:  # noqa: BLE001 - a broken keyring install is a finding here
+        return "FAIL", "keyring", f"the keyring does not load: {type(error).__name__}: {error}"
+    if status.available:
+        return "ok", "keyring", f"{status.backend} keeps the secrets."
+    return (
+        "warn",
+        "keyring",
+        f"no keyring backend ({status.backend}); secrets come from the environment variables "
+        f"{', '.join(KNOWN_SECRETS.values())}.",
+    )
+
+
+def _check_payments(settings: Settings) -> tuple[str, str, str]:
+    from deskapp.payments.gateway import stripe_gateway
+
+    try:
+        result = stripe_gateway(settings).check()
+    except DeskError as error:
+        return "FAIL", "payments", str(error)
+    status = {"ok": "ok", "warning": "warn", "failed": "FAIL"}[result.status]
+    return status, "payments", result.detail

@@ -1,0 +1,125 @@
+"""Issuing an invoice to a locked client: the lines, the number, the addressee snapshot, and
+the credit applied at once. Used inside the transaction of the order and billing-run services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from deskapp import clock, feed
+from deskapp.errors import ValidationError
+from deskapp.ids import invoice_number
+from deskapp.models import Client, Contact, Invoice, InvoiceLine, InvoiceStatus
+from deskapp.money import Money
+from deskapp.services import audit
+from deskapp.services.actors import Actor
+from deskapp.services.bookkeeping import apply_locked, change_amount_due, client_label
+from deskapp.services.numbers import next_number
+
+LINE_LIMIT = 300
+"""The longest line description an invoice keeps."""
+
+
+@dataclass(frozen=True)
+class NewLine:
+    """A charge to put on an invoice being issued."""
+
+    description: str
+    """What is charged (cut to 300 characters)."""
+    amount_cents: int
+    """The charge in cents."""
+    service_id: uuid.UUID | None = None
+    """The service billed, for a recurring period."""
+    period_start: dt.date | None = None
+    """The period's first day; (service, period_start) is billed once (unique index)."""
+    period_end: dt.date | None = None
+    """The period's last day."""
+
+
+def issue_locked(
+    actor: Actor | None,
+    client: Client,
+    lines: Sequence[NewLine],
+    *,
+    order_id: uuid.UUID | None = None,
+    due_on: dt.date | None = None,
+    use_credit: bool = True,
+) -> Invoice:
+    """Issue an invoice to a locked client, then pay what it can from the client's credit
+    (unless `use_credit` is False: the caller counts payments first, then applies credit).
+
+    Call inside write_transaction() after lock_client() and after locking anything else: the
+    invoice number counter is locked last (a rolled-back issue gives its number back, so numbers
+    stay gapless, and the counter is held only briefly).
+    """
+    total = sum(line.amount_cents for line in lines)
+    if total < 0:
+        raise ValidationError("lines", "An invoice cannot total less than 0.00.")
+    name, email, address = _bill_to(client)
+    today = clock.today()
+    number = invoice_number(today.year, next_number(f"invoice-{today.year}"))
+    invoice = Invoice.create(
+        number=number,
+        client=client.id,
+        order=order_id,
+        status=InvoiceStatus.UNPAID,
+        issued_on=today,
+        due_on=due_on or today,
+        total_cents=total,
+        amount_due_cents=total,
+        bill_to_name=name,
+        bill_to_email=email,
+        bill_to_address=address,
+    )
+    InvoiceLine.insert_many(
+        [
+            {
+                "invoice": invoice.id,
+                "service": line.service_id,
+                "description": line.description[:LINE_LIMIT],
+                "amount_cents": line.amount_cents,
+                "period_start": line.period_start,
+                "period_end": line.period_end,
+            }
+            for line in lines
+        ]
+    ).execute()
+    audit.record(
+        actor,
+        "invoice.issued",
+        "invoice",
+        invoice.id,
+        f"{number} issued to {client_label(client)} for {Money(total)}",
+        after={"number": number, "total_cents": total, "lines": len(lines), "bill_to": name},
+    )
+    feed.publish("invoice", invoice.id, "issued")
+    if total == 0:
+        change_amount_due(actor, invoice, 0)
+    elif use_credit and client.credit_cents > 0:
+        apply_locked(actor, client, invoice, None)
+    return invoice
+
+
+def _bill_to(client: Client) -> tuple[str, str, str]:
+    """Name, email and address of the billing contact (else the client) as of now."""
+    contact = (
+        Contact.select()
+        .where((Contact.client == client.id) & (Contact.is_billing == True))  # noqa: E712
+        .order_by(Contact.created_at, Contact.id)
+        .first()
+    )
+    town = " ".join(part for part in (client.postcode, client.city) if part)
+    client_address = [client.address1, client.address2, town, client.region, client.country]
+    if contact is not None:
+        name, email = f"{contact.first_name} {contact.last_name}", contact.email
+        address = contact.address.strip().splitlines() or client_address
+    else:
+        name, email, address = (
+            f"{client.first_name} {client.last_name}",
+            client.email,
+            client_address,
+        )
+    lines = [client.company, *address]
+    return name.strip()[:300], email, "\n".join(line.strip() for line in lines if line.strip())
