@@ -1,0 +1,243 @@
+"""The app shell: header, footer, the four areas as modes, palette, themes, one error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from deskapp.errors import DeskError
+from deskapp.services import connection, preferences
+from deskapp.services.session import DeskSession
+from screens.client_list import ClientListScreen
+from screens.commands import DeskCommands
+from screens.keys import KeysScreen, keys_of
+from screens.messages import ConnectionChecked
+from screens.styles_path import stylesheets
+from screens.widgets.untrusted import untrusted_message
+
+log = logging.getLogger("deskapp.screens")
+
+AREAS = ("clients", "tickets", "orders", "ledger")
+"""The four places, in the order of their number keys."""
+
+
+def _ticket_list() -> Screen[None]:
+    from screens.ticket_list import TicketListScreen
+
+    return TicketListScreen()
+
+
+def _order_list() -> Screen[None]:
+    from screens.order_list import OrderListScreen
+
+    return OrderListScreen()
+
+
+def _ledger_list() -> Screen[None]:
+    from screens.ledger_list import LedgerListScreen
+
+    return LedgerListScreen()
+
+
+class DeskApp(App[None]):
+    """The desk: clients, tickets, orders and the credit ledger, one area per mode.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | 1 2 3 4 | Go to clients, tickets, orders, the credit ledger. |
+    | ? | List the keys. |
+    | ctrl+p | The command palette. |
+    | ctrl+t | Choose a theme (remembered). |
+    | escape | Back. |
+    """
+
+    CSS_PATH = stylesheets()
+    TITLE = "deskapp"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "clients": ClientListScreen,
+        "tickets": _ticket_list,
+        "orders": _order_list,
+        "ledger": _ledger_list,
+    }
+    DEFAULT_MODE = "clients"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "1",
+            "switch_area('clients')",
+            "Clients",
+            tooltip="Go to the client list.",
+            id="area.clients",
+        ),
+        Binding(
+            "2",
+            "switch_area('tickets')",
+            "Tickets",
+            tooltip="Go to the ticket queue.",
+            id="area.tickets",
+        ),
+        Binding(
+            "3", "switch_area('orders')", "Orders", tooltip="Go to the orders.", id="area.orders"
+        ),
+        Binding(
+            "4",
+            "switch_area('ledger')",
+            "Ledger",
+            tooltip="Go to the credit ledger.",
+            id="area.ledger",
+        ),
+        Binding(
+            "question_mark",
+            "show_keys",
+            "Keys",
+            tooltip="List the keys of this screen.",
+            id="app.keys",
+        ),
+        Binding(
+            "ctrl+t",
+            "change_theme",
+            "Theme",
+            tooltip="Choose a colour theme; the desk remembers it.",
+            id="app.theme",
+        ),
+    ]
+
+    CONNECTION_CHECK_SECONDS = 10.0
+    """How often the header asks the database whether it still answers."""
+    HISTORY_LENGTH = 20
+    """How many areas escape can walk back through."""
+
+    database_reachable: reactive[bool | None] = reactive[bool | None](True)
+    """Whether the database answered the last check; the header shows it."""
+
+    def __init__(self, session: DeskSession, *, theme: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        """The open desk: mode, database and who is signed in."""
+        self._area_history: list[str] = []
+        self._checking_connection = False
+        if theme and theme in self.available_themes:
+            self.theme = theme
+
+    def on_mount(self) -> None:
+        """Follow theme changes (to remember them) and check the connection now and then."""
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.set_interval(self.CONNECTION_CHECK_SECONDS, self.check_connection)
+
+    @property
+    def previous_area(self) -> str | None:
+        """The area escape returns to from an area's list, if any."""
+        return self._area_history[-1] if self._area_history else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The current area's key is shown dimmed; the key list is not offered over itself."""
+        if action == "switch_area":
+            return None if parameters and parameters[0] == self.current_mode else True
+        if action == "show_keys":
+            return not isinstance(self.screen, KeysScreen)
+        return True
+
+    def action_switch_area(self, area: str) -> None:
+        """Go to one of the four areas (each keeps its place while you are elsewhere)."""
+        if area not in AREAS or area == self.current_mode:
+            return
+        self._area_history = [*self._area_history, self.current_mode][-self.HISTORY_LENGTH :]
+        self.switch_mode(area)
+        self.refresh_bindings()
+
+    def return_to_previous_area(self) -> None:
+        """Go back to the area you came from (escape on an area's list)."""
+        if self._area_history:
+            self.switch_mode(self._area_history.pop())
+            self.refresh_bindings()
+
+    def action_show_keys(self) -> None:
+        """Show the keys of the current screen and the app."""
+        title = getattr(self.screen, "AREA_TITLE", "") or self.screen.__class__.__name__
+        self.push_screen(KeysScreen(keys_of(self.screen), title))
+
+    def check_connection(self) -> None:
+        """Ask, in a thread, whether the database still answers (skipped while one asks)."""
+        if self._checking_connection:
+            return
+        self._checking_connection = True
+        self.run_worker(self._ask_database, thread=True, exit_on_error=False, group="connection")
+
+    def _ask_database(self) -> None:
+        self.post_message(ConnectionChecked(connection.database_reachable()))
+
+    @on(ConnectionChecked)
+    def _show_connection(self, message: ConnectionChecked) -> None:
+        self._checking_connection = False
+        self.database_reachable = message.reachable
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.run_worker(
+            partial(preferences.remember_theme, theme.name),
+            thread=True,
+            exit_on_error=False,
+            group="preferences",
+        )
+
+    @on(Worker.StateChanged)
+    def report_failed_work(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported; the app carries on either way.
+
+        A DeskError's own sentence is shown; anything else is a bug: its traceback goes to the
+        log file and a short notice says where.
+        """
+        if event.worker.group == "connection" and event.state is not WorkerState.RUNNING:
+            self._checking_connection = False
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        if isinstance(error, DeskError):
+            self.notify(untrusted_message(str(error)), severity="error", markup=False)
+            return
+        where = _log_unexpected(error, event.worker.name or "work")
+        self.notify(
+            untrusted_message(
+                f"Something went wrong ({type(error).__name__}); the details are in {where}."
+            ),
+            title="Unexpected error",
+            severity="error",
+            markup=False,
+        )
+
+
+def _log_unexpected(error: BaseException, what: str) -> str:
+    """Write the traceback to the log file (set up on first use); returns where it went."""
+    from deskapp.config import log_file_path
+
+    try:
+        path = log_file_path()
+    except OSError:
+        log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))
+        return "the log"
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+    log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))
+    return str(path)
+
+
+def desk_app(session: DeskSession, *, configured_theme: str | None = None) -> DeskApp:
+    """The app as `deskapp` starts it: the theme chosen last time, else the configured one."""
+    return DeskApp(session, theme=preferences.saved_theme() or configured_theme)
+
+
+def run_desk(session: DeskSession, *, configured_theme: str | None = None) -> None:
+    """Run the desk in this terminal until the person quits."""
+    desk_app(session, configured_theme=configured_theme).run()

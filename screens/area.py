@@ -1,0 +1,155 @@
+"""What the four area screens share: header, filter bar, a paged record table, a count line.
+
+An area screen says which records it shows (columns, a page fetcher calling one service, the
+filter choices); AreaScreen does the layout, paging, filtering, the count line and the keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Label, Static
+
+from screens.messages import ReportsFailedWork
+from screens.widgets.choice_bar import ChoiceBar
+from screens.widgets.desk_footer import DeskFooter
+from screens.widgets.desk_header import DeskHeader
+from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
+
+
+class AreaScreen(ReportsFailedWork, Screen[None]):
+    """Base of the client, ticket, order and ledger lists."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", tooltip="Choose which records the list shows."),
+        Binding("r", "refresh", "Refresh", tooltip="Load the list again from the database."),
+        Binding("escape", "back", "Back", tooltip="Leave the filter, or go back where you were."),
+    ]
+
+    AUTO_FOCUS = "#records"
+    AREA_TITLE: ClassVar[str] = ""
+    """The place's name in the header."""
+    NOUN: ClassVar[str] = "records"
+    """What the list holds, plural, for the count line ("clients")."""
+    FILTERS: ClassVar[Sequence[tuple[str, str]]] = ()
+    """The filter choices as (label, value); the first is the default; empty: no filter bar."""
+    FILTER_NOUNS: ClassVar[dict[str, str]] = {}
+    """How the count line names the records under a filter value ("active clients")."""
+
+    def compose(self) -> ComposeResult:
+        """Header, filter bar, the list, the count line, the footer."""
+        yield DeskHeader()
+        if self.FILTERS:
+            with Horizontal(id="filters"):
+                yield Label(Text("Show"), id="filter-label")
+                yield ChoiceBar(self.FILTERS, id="filter")
+                yield from self.compose_filter_extras()
+        yield RecordTable(self.columns(), record_key=self.record_key, id="records")
+        yield Static(Text("Loading…"), id="count")
+        yield DeskFooter()
+
+    def compose_filter_extras(self) -> ComposeResult:
+        """More filter widgets after the choice (a search box drops in here)."""
+        yield from ()
+
+    def columns(self) -> Sequence[RecordColumn[Any]]:
+        """The table's columns."""
+        raise NotImplementedError
+
+    def record_key(self, record: Any) -> object:
+        """A record's unique key (its id)."""
+        return record.id
+
+    def page_fetcher(self, filter_value: str) -> PageFetcher:
+        """`fetch(last, limit)` for the filter: calls one service; runs in a thread."""
+        raise NotImplementedError
+
+    @property
+    def desk_app(self) -> DeskApp:
+        """The app, typed."""
+        return cast("DeskApp", self.app)
+
+    @property
+    def records(self) -> RecordTable[Any]:
+        """The list."""
+        return self.query_one("#records", RecordTable)
+
+    @property
+    def filter_value(self) -> str:
+        """The chosen filter value ("" where the area has no filter)."""
+        found = self.query("#filter")
+        return found.first(ChoiceBar).value if found else ""
+
+    def on_mount(self) -> None:
+        """Fill the header, follow the connection state, and load the first page."""
+        header = self.query_one(DeskHeader)
+        session = self.desk_app.session
+        header.area = self.AREA_TITLE
+        header.mode = session.mode
+        header.database = session.database.label
+        header.staff = f"{session.actor.name} ({session.actor.role})"
+        self.watch(self.desk_app, "database_reachable", self._show_reachable)
+        self.records.reload(self.page_fetcher(self.filter_value))
+
+    def _show_reachable(self, reachable: bool | None) -> None:
+        self.query_one(DeskHeader).reachable = reachable
+
+    @on(ChoiceBar.Changed, "#filter")
+    def _filter_changed(self, event: ChoiceBar.Changed) -> None:
+        self.query_one("#count", Static).update(Text("Loading…"))
+        self.records.reload(self.page_fetcher(event.value))
+
+    @on(RecordTable.Loaded, "#records")
+    def _show_count(self, event: RecordTable.Loaded) -> None:
+        noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
+        if event.shown == 0:
+            line = f"No {noun}."
+        elif event.complete:
+            line = f"Showing all {event.shown} {noun}."
+        else:
+            line = f"Showing {event.shown} {noun}; more load as you scroll."
+        self.query_one("#count", Static).update(Text(line))
+
+    @on(RecordTable.LoadFailed, "#records")
+    def _show_failure(self) -> None:
+        self.query_one("#count", Static).update(
+            Text("The list could not be loaded; press r to retry.")
+        )
+
+    def action_focus_filter(self) -> None:
+        """Focus the filter."""
+        if found := self.query("#filter"):
+            found.first().focus()
+
+    def action_refresh(self) -> None:
+        """Load the list again from the first page."""
+        self.query_one("#count", Static).update(Text("Loading…"))
+        self.records.reload()
+
+    def action_back(self) -> None:
+        """From the filter back to the list; from the list back to the previous area."""
+        if self.focused is not self.records:
+            self.records.focus()
+        else:
+            self.desk_app.return_to_previous_area()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer Filter only with a filter bar, and Back only with somewhere to go back to."""
+        if action == "focus_filter":
+            return bool(self.FILTERS)
+        if action == "back":
+            tables = self.query("#records")
+            if tables and self.focused is not tables.first():
+                return True
+            return self.desk_app.previous_area is not None
+        return True

@@ -1,0 +1,44 @@
+"""The credit ledger: the newest credit entries of every client."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from deskapp.ids import format_number
+from deskapp.services.ledger import LedgerEntry, list_entries
+from screens.area import AreaScreen
+from screens.widgets.cells import label_cell, money_cell, when_cell
+from screens.widgets.record_table import PageFetcher, RecordColumn
+from screens.widgets.untrusted import untrusted
+
+COLUMNS: Sequence[RecordColumn[LedgerEntry]] = (
+    RecordColumn("Date (UTC)", lambda e: when_cell(e.created_at), 16),
+    RecordColumn("Client", lambda e: label_cell(format_number("client", e.client_number)), 7),
+    RecordColumn("Name", lambda e: untrusted(e.client_name, limit=16), 16),
+    RecordColumn("Kind", lambda e: untrusted(e.kind), 18),
+    RecordColumn("Amount", lambda e: money_cell(e.amount_cents), 11, align_right=True),
+    RecordColumn(
+        "Balance after", lambda e: money_cell(e.balance_after_cents), 13, align_right=True
+    ),
+    RecordColumn("Description", lambda e: untrusted(e.description, limit=21), 21),
+)
+
+
+def _ledger_page(last: LedgerEntry | None, limit: int) -> list[LedgerEntry]:
+    return list_entries(last.page_key if last else None, limit)
+
+
+class LedgerListScreen(AreaScreen):
+    """Every movement of client credit, newest first."""
+
+    AREA_TITLE = "Credit ledger"
+    NOUN = "credit entries"
+
+    def columns(self) -> Sequence[RecordColumn[Any]]:
+        """Date, client, kind, amount, balance after, description."""
+        return COLUMNS
+
+    def page_fetcher(self, filter_value: str) -> PageFetcher:
+        """Pages of list_entries()."""
+        return _ledger_page

@@ -1,0 +1,43 @@
+"""The order list: orders waiting for an admin, or all of them, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any, ClassVar
+
+from deskapp.services.orders import OrderSummary, list_orders
+from screens.area import AreaScreen
+from screens.widgets.cells import label_cell, money_cell, when_cell
+from screens.widgets.record_table import PageFetcher, RecordColumn
+from screens.widgets.untrusted import untrusted
+
+COLUMNS: Sequence[RecordColumn[OrderSummary]] = (
+    RecordColumn("Number", lambda o: label_cell(o.label), 8),
+    RecordColumn("Client", lambda o: untrusted(o.client_name, limit=32), 32),
+    RecordColumn("Status", lambda o: untrusted(o.status), 10),
+    RecordColumn("Payment", lambda o: untrusted(o.payment_status), 10),
+    RecordColumn("Total", lambda o: money_cell(o.total_cents), 12, align_right=True),
+    RecordColumn("Placed (UTC)", lambda o: when_cell(o.placed_at), 16),
+)
+
+
+def _order_page(view: str, last: OrderSummary | None, limit: int) -> list[OrderSummary]:
+    return list_orders(view, last.number if last else None, limit)
+
+
+class OrderListScreen(AreaScreen):
+    """Orders by number, newest first; the pending ones wait for an admin."""
+
+    AREA_TITLE = "Orders"
+    NOUN = "orders"
+    FILTERS: ClassVar[Sequence[tuple[str, str]]] = (("Pending", "pending"), ("All", "all"))
+    FILTER_NOUNS: ClassVar[dict[str, str]] = {"pending": "pending orders"}
+
+    def columns(self) -> Sequence[RecordColumn[Any]]:
+        """Number, client, status, payment status, total, placed."""
+        return COLUMNS
+
+    def page_fetcher(self, filter_value: str) -> PageFetcher:
+        """Pages of list_orders() for the view chosen."""
+        return partial(_order_page, filter_value)

@@ -1,0 +1,42 @@
+"""The Footer, rebuilt only when the keys it shows actually change."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class DeskFooter(Footer):
+    """Textual's Footer, skipping rebuilds that would show the same keys.
+
+    Focus moving announces new bindings several times while a screen opens, and the plain
+    Footer rebuilds every key widget each time, which is most of an area's opening time. This
+    one compares what it would show with what it shows and rebuilds only on a difference.
+    """
+
+    _shown: tuple[object, ...] | None = None
+    _check_pending = False
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Schedule one check, unless one is already on its way (else as Footer does)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._check_pending:
+            self._check_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _keys_to_show(self) -> tuple[object, ...]:
+        shown = [
+            (key, active.binding.action, active.binding.description, active.enabled)
+            for key, active in self.screen.active_bindings.items()
+            if active.binding.show
+        ]
+        return (self.compact, self.show_command_palette, *shown)
+
+    async def _recompose_if_changed(self) -> None:
+        self._check_pending = False
+        keys = self._keys_to_show()
+        if keys != self._shown:
+            self._shown = keys
+            await self.recompose()

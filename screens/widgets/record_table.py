@@ -1,0 +1,214 @@
+"""A DataTable of records that pages itself in from a service, a page at a time.
+
+The screen gives the columns and a fetcher: `fetch(last, limit)` returns the records after
+`last` (the last record shown, None for the first page), so the service can page by keyset.
+The fetcher runs in a thread worker; the next page loads when the cursor or the scroll nears
+the end. Nothing ever loads a whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
+
+from screens.messages import ReportsFailedWork
+
+RecordT = TypeVar("RecordT")
+
+PageFetcher = Callable[[Any, int], Sequence[Any]]
+"""`fetch(last_record_or_None, limit)`: the next page of records; called in a thread."""
+
+
+@dataclass(frozen=True)
+class RecordColumn(Generic[RecordT]):
+    """One column: its heading, its width and how a record becomes its cell."""
+
+    label: str
+    """The heading."""
+    cell: Callable[[RecordT], Text]
+    """The cell of a record: always a Text (see screens.widgets.untrusted), never a str."""
+    width: int | None = None
+    """Fixed width in cells; None fits the content."""
+    align_right: bool = False
+    """Right-align the heading (amounts, durations: their cells align right themselves)."""
+
+
+class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
+    """A row-cursor table that loads pages of records from a fetcher, in a thread worker.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | j / down | Move to the next record. |
+    | k / up | Move to the previous record. |
+    | enter | Select the record (posts `DataTable.RowSelected`). |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Next", show=False, tooltip="Move to the next record."),
+        Binding("k", "cursor_up", "Previous", show=False, tooltip="Move to the previous record."),
+    ]
+
+    PREFETCH_ROWS = 20
+    """Load the next page when the cursor or the view is this close to the last row."""
+
+    class Loaded(Message):
+        """A page arrived (or the list turned out empty)."""
+
+        def __init__(self, table: RecordTable[Any], shown: int, complete: bool) -> None:
+            super().__init__()
+            self.table = table
+            """The table that loaded."""
+            self.shown = shown
+            """How many records the table holds now."""
+            self.complete = complete
+            """True when there is nothing more to load."""
+
+        @property
+        def control(self) -> RecordTable[Any]:
+            """The table (for `@on(RecordTable.Loaded, "#id")`)."""
+            return self.table
+
+    class LoadFailed(Message):
+        """Loading a page failed; the app's error handler has shown why."""
+
+        def __init__(self, table: RecordTable[Any]) -> None:
+            super().__init__()
+            self.table = table
+            """The table whose page failed."""
+
+        @property
+        def control(self) -> RecordTable[Any]:
+            """The table (for `@on(RecordTable.LoadFailed, "#id")`)."""
+            return self.table
+
+    class _PageArrived(Message, bubble=False):
+        def __init__(self, generation: int, records: Sequence[Any], limit: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.records = records
+            self.limit = limit
+
+    def __init__(
+        self,
+        columns: Sequence[RecordColumn[RecordT]],
+        *,
+        record_key: Callable[[RecordT], object],
+        page_size: int = 100,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
+        self._columns_spec = tuple(columns)
+        self._record_key = record_key
+        self.page_size = page_size
+        """How many records one page holds."""
+        self._fetch: PageFetcher | None = None
+        self._records: list[RecordT] = []
+        self._keys: set[str] = set()
+        self._generation = 0
+        self._fetching = False
+        self._complete = False
+
+    def on_mount(self) -> None:
+        """Set up the columns."""
+        for column in self._columns_spec:
+            justify = "right" if column.align_right else "left"
+            self.add_column(Text(column.label, justify=justify), width=column.width)
+
+    @property
+    def records(self) -> Sequence[RecordT]:
+        """The records shown, in order."""
+        return tuple(self._records)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every record the fetcher has is shown."""
+        return self._complete
+
+    @property
+    def fetching(self) -> bool:
+        """Whether a page is on its way."""
+        return self._fetching
+
+    @property
+    def highlighted_record(self) -> RecordT | None:
+        """The record under the cursor, if any."""
+        if 0 <= self.cursor_row < len(self._records):
+            return self._records[self.cursor_row]
+        return None
+
+    def reload(self, fetch: PageFetcher | None = None) -> None:
+        """Start again from the first page, with a new fetcher if given (a changed filter)."""
+        if fetch is not None:
+            self._fetch = fetch
+        self._generation += 1
+        self._fetching = True  # clear() scrolls to the top, which must not ask for a page
+        self.clear()
+        self._records.clear()
+        self._keys.clear()
+        self._complete = False
+        self._request_page()
+
+    def load_more(self) -> None:
+        """Load the next page unless one is on its way or there is no more."""
+        if not self._fetching and not self._complete:
+            self._request_page()
+
+    def _request_page(self) -> None:
+        if self._fetch is None:
+            self._fetching = False
+            return
+        self._fetching = True
+        last = self._records[-1] if self._records else None
+        work = partial(self._fetch_page, self._fetch, self._generation, last, self.page_size)
+        self.run_worker(
+            work, thread=True, exit_on_error=False, group="record-page", name="load page"
+        )
+
+    def _fetch_page(self, fetch: PageFetcher, generation: int, last: Any, limit: int) -> None:
+        """Runs in a thread: ask the service, hand the page to the event loop."""
+        self.post_message(self._PageArrived(generation, fetch(last, limit), limit))
+
+    @on(_PageArrived)
+    def _add_page(self, message: _PageArrived) -> None:
+        if message.generation != self._generation:
+            return  # a page for a filter that is no longer shown
+        self._fetching = False
+        self._complete = len(message.records) < message.limit
+        for record in message.records:
+            key = str(self._record_key(record))
+            if key in self._keys:
+                continue  # a row that moved between pages while we read them
+            self._keys.add(key)
+            self._records.append(record)
+            self.add_row(*(column.cell(record) for column in self._columns_spec), key=key)
+        self.post_message(self.Loaded(self, len(self._records), self._complete))
+        self._near_the_end()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed page: stop waiting for it (the app shows the error)."""
+        if event.worker.group == "record-page" and event.state is WorkerState.ERROR:
+            self._fetching = False
+            self.post_message(self.LoadFailed(self))
+
+    def _on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self._near_the_end()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Scrolling close to the bottom loads the next page too."""
+        super().watch_scroll_y(old_value, new_value)
+        if self.max_scroll_y - new_value <= self.PREFETCH_ROWS:
+            self.load_more()
+
+    def _near_the_end(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - self.PREFETCH_ROWS:
+            self.load_more()
