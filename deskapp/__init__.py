@@ -1,3 +1,47 @@
 """deskapp: a terminal desk for hosting, ISP and managed-services staff."""
 
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
+
 __version__ = "0.1.0"
+
+
+class _PeeweeWithoutDrivers(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import peewee without letting it import psycopg (over 100 ms of start-up).
+
+    Peewee imports every database driver it knows when it is first imported; a local desk
+    needs none. Whichever module imports peewee first, this loader hides the drivers while
+    peewee runs; deskapp.db_postgres hands psycopg 3 to peewee when a postgresql:// URL opens.
+    """
+
+    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+        if name != "peewee":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        self._loader = spec.loader
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec):  # type: ignore[no-untyped-def]
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        hidden = [name for name in ("psycopg", "psycopg2") if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]  # `import name` fails fast
+        try:
+            self._loader.exec_module(module)
+        finally:
+            for name in hidden:
+                del sys.modules[name]
+
+
+if "peewee" not in sys.modules:
+    sys.meta_path.insert(0, _PeeweeWithoutDrivers())

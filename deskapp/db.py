@@ -2,39 +2,18 @@
 
 `sqlite:///path/to/desk.db` runs fully local; `postgresql://user@host:5432/name` is the shared
 desk. Connections are per thread (Peewee's default), so thread workers each get their own.
+Peewee is imported without its drivers (see deskapp/__init__.py); psycopg loads on demand.
 """
 
 from __future__ import annotations
 
-import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+import peewee
 
-def _import_peewee_without_drivers() -> None:
-    """Import peewee without letting it import psycopg (over 100 ms of start-up).
-
-    Peewee imports every driver it knows at import time; a local desk needs none of them.
-    The PostgreSQL path wires psycopg in when a postgresql:// URL is opened (see db_postgres).
-    """
-    if "peewee" in sys.modules:
-        return
-    blocked = [name for name in ("psycopg", "psycopg2") if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail fast
-    try:
-        import peewee  # noqa: F401
-    finally:
-        for name in blocked:
-            del sys.modules[name]
-
-
-_import_peewee_without_drivers()
-
-import peewee  # noqa: E402
-
-from deskapp.errors import ConfigError  # noqa: E402
+from deskapp.errors import ConfigError
 
 db = peewee.DatabaseProxy()
 """Every model binds to this; open_database() points it at the real database."""

@@ -131,23 +131,23 @@ async def test_filter_narrows_the_list(session: DeskSession) -> None:
 
 
 async def test_j_and_k_move_and_paging_loads_more_near_the_end(desk: str) -> None:
-    add_clients(250)
+    add_clients(120)
     session = open_desk(desk)
     async with DeskApp(session).run_test(size=SIZE) as pilot:
         await settle(pilot)
         records = table(pilot)
-        assert records.row_count == 100 and not records.complete
+        assert records.row_count == records.page_size == 50 and not records.complete
         await pilot.press("j", "j", "k")
         assert records.cursor_row == 1
         await pilot.press("ctrl+end")
         await settle(pilot)
-        assert records.row_count == 200
+        assert records.row_count == 100
         await pilot.press("ctrl+end")
         await settle(pilot)
-        assert records.row_count == 250 and records.complete
+        assert records.row_count == 120 and records.complete
         numbers = [record.number for record in records.records]
-        assert numbers == sorted(numbers) and len(set(numbers)) == 250
-        assert "Showing all 250 clients." in screen_text(pilot)
+        assert numbers == sorted(numbers) and len(set(numbers)) == 120
+        assert "Showing all 120 clients." in screen_text(pilot)
 
 
 async def test_question_mark_lists_the_keys(session: DeskSession) -> None:

@@ -102,7 +102,7 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
         columns: Sequence[RecordColumn[RecordT]],
         *,
         record_key: Callable[[RecordT], object],
-        page_size: int = 100,
+        page_size: int = 50,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
