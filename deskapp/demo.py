@@ -1,0 +1,301 @@
+"""Deterministic demo data (`load_demo`) and bulk seeding for scale tests (`seed_clients`).
+
+The demo is a small ISP and hosting business, Bluebay Networks: about two hundred clients with
+contacts and services, a year of invoices and payments, a credit ledger, orders in every state
+(several waiting for approval), and tickets in every status and department. The same seed on
+the same frozen clock gives the same rows, byte for byte; every date is relative to
+deskapp.clock, so the demo always looks current.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from deskapp.db import db
+from deskapp.demo_billing import add_billing
+from deskapp.demo_data import (
+    CATALOGUE,
+    FIRST_NAMES,
+    LAST_NAMES,
+    POSITIONS,
+    DemoIds,
+    PeopleMaker,
+)
+from deskapp.demo_orders import add_orders
+from deskapp.demo_seed import seed_clients
+from deskapp.demo_tickets import add_canned_replies, add_tickets
+from deskapp.demo_world import DemoClient, DemoContact, DemoWorld, new_service
+from deskapp.errors import Conflict
+from deskapp.models import Client, Contact, Department, Product, ProductPrice, Role, Service, Staff
+
+__all__ = ["DEMO_SEED", "DEMO_STAFF", "insert_catalogue", "load_demo", "seed_clients"]
+
+DEMO_SEED = 20260314
+"""The seed of the demo: change it and every name, amount and key changes."""
+CLIENT_COUNT = 200
+
+DEMO_STAFF = (
+    ("admin", "Alex Carter", Role.ADMIN),
+    ("sam", "Sam Okoye", Role.AGENT),
+    ("kim", "Kim Larsen", Role.AGENT),
+)
+"""(username, name, role) of the demo's desk: one admin and two agents."""
+
+# fmt: off
+DEPARTMENTS = (
+    ("Support", "support@bluebay.example", []),
+    ("Billing", "billing@bluebay.example",
+     [{"name": "invoice_number", "label": "Invoice number", "required": True}]),
+    ("Outage", "noc@bluebay.example",
+     [{"name": "affected_service", "label": "Affected service", "required": True},
+      {"name": "down_since", "label": "Down since", "required": False}]),
+    ("Orders", "orders@bluebay.example", []),
+    ("Sales", "sales@bluebay.example",
+     [{"name": "company_size", "label": "Company size", "required": False}]),
+)
+# fmt: on
+"""(name, mailbox, extra fields) of each department, in queue order."""
+
+HOSTILE_CLIENTS = {
+    17: {"company": "[bold red]x[/]"},
+    58: {"first_name": "[@click=app.quit]Eve", "last_name": "Mallory"},
+    133: {"last_name": "Fox\x1b]0;owned\x07", "company": "Fox [/b] Consulting"},
+}
+"""Clients whose names try markup and terminal escapes, at fixed places among the others."""
+
+NOTES = (
+    "Prefers a phone call to e-mail.",
+    "Pays by bank transfer; reference the invoice number.",
+    "Landlord must be present for engineer visits.",
+    "VIP: escalate outages straight to the NOC.",
+    "Asked not to receive marketing.",
+)
+
+
+def load_demo(seed: int = DEMO_SEED) -> None:
+    """Fill the open, migrated, empty database with the demo business, in one transaction.
+
+    Staff members and departments that already exist under a demo name (a new desk makes
+    "admin") are kept as they are. Raises Conflict when the desk already has clients.
+    """
+    if Client.select().exists():
+        raise Conflict("This desk already has clients; demo data goes into an empty desk only.")
+    with db.atomic():
+        world = DemoWorld(seed)
+        _add_staff(world)
+        _add_departments(world)
+        products = insert_catalogue(world.ids, world.now)
+        world.products = {item.key: (products[item.key], item) for item in CATALOGUE}
+        _add_clients(world)
+        add_orders(world)
+        add_billing(world)
+        add_tickets(world)
+        add_canned_replies(world)
+        _queue_clients(world)
+        world.flush()
+
+
+def insert_catalogue(ids: DemoIds, now: dt.datetime) -> dict[str, str]:
+    """Insert the demo product catalogue with its prices; returns catalogue key -> product id."""
+    found: dict[str, str] = {}
+    products, prices = [], []
+    for position, item in enumerate(CATALOGUE):
+        created = now - dt.timedelta(days=2400 - position)
+        product_id = ids.at(created)
+        found[item.key] = product_id
+        products.append(
+            {
+                "id": product_id,
+                "created_at": created,
+                "version": 1,
+                "updated_at": created,
+                "name": item.name,
+                "type": item.type,
+                "description": item.description,
+                "orderable": item.orderable,
+                "support_minutes": item.support_minutes,
+            }
+        )
+        for cycle, cents in item.prices:
+            prices.append(
+                {
+                    "id": ids.at(created),
+                    "created_at": created,
+                    "product": product_id,
+                    "cycle": cycle,
+                    "price_cents": cents,
+                }
+            )
+    Product.insert_many(products).execute()
+    ProductPrice.insert_many(prices).execute()
+    return found
+
+
+def _add_staff(world: DemoWorld) -> None:
+    existing = {row.username: row for row in Staff.select()}
+    for position, (username, name, role) in enumerate(DEMO_STAFF):
+        created = world.now - dt.timedelta(days=2500 - position)
+        if username in existing:
+            world.staff[username] = (existing[username].id.hex, existing[username].name)
+            continue
+        staff_id = world.ids.at(created)
+        world.staff[username] = (staff_id, name)
+        world.add(
+            Staff,
+            id=staff_id,
+            created_at=created,
+            username=username,
+            name=name,
+            email=f"{username}@bluebay.example",
+            role=role,
+            signature=f"{name.split()[0]}\nBluebay Networks, {role} desk",
+        )
+
+
+def _add_departments(world: DemoWorld) -> None:
+    existing = {row.name: row.id.hex for row in Department.select(Department.id, Department.name)}
+    for position, (name, email, extra) in enumerate(DEPARTMENTS):
+        created = world.now - dt.timedelta(days=2450 - position)
+        department_id = world.ids.at(created)
+        if name in existing:
+            world.departments[name] = existing[name]
+            continue
+        world.departments[name] = department_id
+        world.add(
+            Department,
+            id=department_id,
+            created_at=created,
+            name=name,
+            email=email,
+            extra_fields=json.dumps(extra),
+            sort_order=position * 10,
+        )
+
+
+def _add_clients(world: DemoWorld) -> None:
+    rng, people = world.rng, PeopleMaker(world.rng)
+    numbers = world.numbers("client", CLIENT_COUNT)
+    for index, number in enumerate(numbers):
+        person = people.person()
+        if index in HOSTILE_CLIENTS:
+            person = dataclasses.replace(person, **HOSTILE_CLIENTS[index])
+        created = world.days_ago(2190 - index * 10.6 - rng.random() * 8)
+        roll = rng.random()
+        status = "Active" if roll < 0.82 else "Inactive" if roll < 0.94 else "Closed"
+        if index in HOSTILE_CLIENTS:
+            status = "Active"
+        client = DemoClient(world.ids.at(created), number, created, person, status)
+        client.notes = rng.choice(NOTES) if rng.random() < 0.12 else ""
+        _add_contacts(world, people, client)
+        _add_services(world, client)
+        world.clients.append(client)
+
+
+def _add_contacts(world: DemoWorld, people: PeopleMaker, client: DemoClient) -> None:
+    rng, person = world.rng, client.person
+    contacts = [
+        DemoContact(
+            world.ids.at(client.created_at),
+            person.first_name,
+            person.last_name,
+            person.email,
+            False,
+        )
+    ]
+    extra = rng.choice((0, 1, 1, 2)) if person.company else rng.choice((0, 0, 0, 1))
+    domain = person.email.rpartition("@")[2] if person.company else None
+    for _ in range(extra):
+        first = rng.choice(FIRST_NAMES)
+        last = rng.choice(LAST_NAMES) if person.company else person.last_name
+        email = people.email(first, last, domain)
+        if any(email == contact.email for contact in contacts):
+            continue
+        contacts.append(DemoContact(world.ids.at(client.created_at), first, last, email, False))
+    billing = contacts[1] if person.company and len(contacts) > 1 else contacts[0]
+    billing.is_billing = True
+    client.contacts = contacts
+    for position, contact in enumerate(contacts):
+        world.add(
+            Contact,
+            id=contact.id,
+            created_at=client.created_at,
+            client=client.id,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            phone=person.phone if position == 0 else people.phone(people.country()),
+            position=("Owner" if person.company else "")
+            if position == 0
+            else ("Accounts" if contact.is_billing else rng.choice(POSITIONS)),
+            mail_general=position == 0 or rng.random() < 0.5,
+            mail_invoice=contact.is_billing,
+            mail_support=position == 0 or rng.random() < 0.6,
+            mail_product=rng.random() < 0.35,
+            mail_domain=rng.random() < 0.25,
+            is_billing=contact.is_billing,
+        )
+
+
+RECURRING_KEYS = tuple(
+    item.key for item in CATALOGUE if item.type not in ("One-time", "Support hours")
+)
+
+
+def _add_services(world: DemoWorld, client: DemoClient) -> None:
+    rng = world.rng
+    if client.status == "Active":
+        count = rng.choices((1, 2, 3), (50, 35, 15))[0]
+    else:
+        count = 1 if client.status == "Closed" or rng.random() < 0.6 else 0
+    earliest = client.created_at.date()
+    latest = world.today - dt.timedelta(days=20)
+    for key in rng.sample(RECURRING_KEYS, count):
+        service = new_service(world, client, key, rng.randint(0, (latest - earliest).days))
+        if client.status != "Active":
+            service.status = "Cancelled"
+            lasted = rng.randint(60, max(61, (latest - service.start_date).days))
+            service.ends_on = min(latest, service.start_date + dt.timedelta(days=lasted))
+        client.services.append(service)
+
+
+def _queue_clients(world: DemoWorld) -> None:
+    """Queue client and service rows last: billing, orders and tickets changed their figures."""
+    for client in world.clients:
+        person = client.person
+        world.add(
+            Client,
+            id=client.id,
+            created_at=client.created_at,
+            number=client.number,
+            status=client.status,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            company=person.company,
+            email=person.email,
+            phone=person.phone,
+            address1=person.address1,
+            city=person.city,
+            region=person.region,
+            postcode=person.postcode,
+            country=person.country,
+            credit_cents=client.credit_cents,
+            support_minutes=client.support_minutes,
+            notes=client.notes,
+        )
+        for service in client.services:
+            world.add(
+                Service,
+                id=service.id,
+                created_at=service.created_at,
+                client=client.id,
+                product=service.product_id,
+                order=service.order_id,
+                identifier=service.identifier,
+                status=service.status,
+                cycle=service.cycle,
+                price_cents=service.price_cents,
+                start_date=service.start_date,
+                next_due_date=service.next_due_date,
+            )

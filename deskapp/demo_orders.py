@@ -1,0 +1,258 @@
+"""The demo's orders: every state, several waiting for approval (paid upfront and not), each
+with its items, its services, its upfront payment and the admin's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from deskapp.demo_data import CYCLE_MONTHS, add_months
+from deskapp.demo_world import (
+    CreditEvent,
+    DemoInvoice,
+    DemoOrder,
+    DemoService,
+    DemoWorld,
+    new_service,
+)
+from deskapp.models import CreditKind, Order, OrderItem
+
+ORDER_PLAN = (
+    *[("Pending", "Successful")] * 4,
+    *[("Pending", "None")] * 3,
+    ("Pending", "Failed"),
+    *[("Active", "Successful")] * 8,
+    *[("Active", "None")] * 6,
+    *[("Rejected", "Successful")] * 2,
+    *[("Rejected", "None")] * 3,
+    *[("Cancelled", "None")] * 3,
+    *[("Cancelled", "Failed")] * 2,
+)
+"""(status, payment status) of each demo order: several waiting for approval, paid and not."""
+
+MAIN_PRODUCTS = (
+    "home-bundle",
+    "office-bundle",
+    "fibre-300",
+    "fibre-1000",
+    "business-fibre",
+    "voip-line",
+    "sip-trunk",
+    "hosting-starter",
+    "hosting-pro",
+    "vps",
+    "mail-business",
+    "domain-com",
+)
+REJECTIONS = (
+    "The address is outside our fibre area; we offered Fibre 300 over copper instead.",
+    "The credit check failed; the client may order again with a deposit.",
+    "Duplicate of an order placed the same day.",
+    "The requested number cannot be ported from the current provider.",
+    "The site survey found no duct into the building.",
+)
+
+
+def add_orders(world: DemoWorld) -> None:
+    """Orders in every state, their items, services, upfront payments and decisions."""
+    rng = world.rng
+    admin = world.staff["admin"][0]
+    active = [client for client in world.clients if client.status == "Active"]
+    for position, (status, payment) in enumerate(ORDER_PLAN):
+        client = world.clients[17] if position == 0 else rng.choice(active)
+        placed = world.days_ago(
+            {"Pending": rng.uniform(0.05, 6), "Active": rng.uniform(12, 28)}.get(
+                status, rng.uniform(5, 80)
+            )
+        )
+        order = DemoOrder(
+            world.ids.at(placed),
+            client,
+            status,
+            payment,
+            placed,
+            _order_items(world, position, status),
+        )
+        if payment == "Successful":
+            order.paid_at = placed + dt.timedelta(seconds=rng.randint(20, 300))
+        if status != "Pending":
+            order.decided_at = world.moment(
+                placed + dt.timedelta(hours=2), placed + dt.timedelta(days=3)
+            )
+            order.decided_by = admin if status != "Cancelled" else None
+        if status == "Active":
+            order.start_date = order.paid_at.date() if order.paid_at else order.decided_at.date()
+        order.decision_note = {
+            "Rejected": rng.choice(REJECTIONS),
+            "Cancelled": "Cancelled at the client's request.",
+            "Active": rng.choice(("", "Line tested OK.", "Engineer booked.")),
+        }.get(status, "")
+        world.orders.append(order)
+    # One paid order was approved to start later than it was paid (a credit note follows), and
+    # of the two paid orders rejected, one is refunded to the card and one to credit.
+    paid_active = [o for o in world.orders if o.status == "Active" and o.paid_at]
+    next(
+        o for o in paid_active if o.items[0][0].type != "Support hours"
+    ).start_date += dt.timedelta(days=9)
+    refunded = [o for o in world.orders if o.status == "Rejected" and o.paid_at]
+    world.orders.sort(key=lambda order: (order.placed_at, order.id))
+    numbers = world.numbers("order", len(world.orders))
+    for order, number in zip(world.orders, numbers, strict=True):
+        order.number = number
+        _order_services_and_invoice(world, order, refund_to_credit=order is refunded[0])
+        _queue_order(world, order)
+
+
+def _order_items(world: DemoWorld, position: int, status: str) -> list:
+    rng = world.rng
+    if status in ("Active", "Pending") and position % 3 == 0:
+        key = "support-20h" if position % 2 else "support-5h"
+        product = world.products[key][1]
+        return [(product, "One-time", product.prices[0][1], 1)]
+    product = world.products[rng.choice(MAIN_PRODUCTS)][1]
+    cycle, price = rng.choice(product.prices)
+    items = [(product, cycle, price, 1)]
+    if product.type in ("Internet", "Bundle") and rng.random() < 0.6:
+        install = world.products["install"][1]
+        items.append((install, "One-time", install.prices[0][1], 1))
+    if product.identifier == "mailbox" and rng.random() < 0.5:
+        items[0] = (product, cycle, price, 2)
+    return items
+
+
+def _order_services_and_invoice(world: DemoWorld, order: DemoOrder, refund_to_credit: bool) -> None:
+    client, rng = order.client, world.rng
+    lines = []
+    paid_day = order.paid_at.date() if order.paid_at else None
+    for product, cycle, price, quantity in order.items:
+        if product.type == "Support hours":
+            if order.status == "Active":
+                client.support_minutes += product.support_minutes * quantity
+            lines.append((None, product.name, price * quantity, None, None))
+            continue
+        if product.type == "One-time":
+            lines.append((None, product.name, price * quantity, None, None))
+            continue
+        service = new_service(world, client, product.key, 0)
+        service.cycle, service.price_cents = cycle, price * quantity
+        service.months, service.order_id = CYCLE_MONTHS[cycle], order.id
+        service.created_at = order.placed_at
+        service.status, service.start_date = _order_service_state(order)
+        if service.status == "Active":
+            service.next_due_date = add_months(service.start_date, service.months)
+        client.services.append(service)
+        start = paid_day or order.start_date
+        if start is not None:
+            end = add_months(start, service.months) - dt.timedelta(days=1)
+            lines.append(
+                (
+                    service.id,
+                    f"{product.name} ({cycle}) — {service.identifier}",
+                    service.price_cents,
+                    start,
+                    end,
+                )
+            )
+            if order.start_date and paid_day and order.start_date > paid_day:
+                _credit_note(world, order, service, paid_day)
+    if order.paid_at is not None:
+        outcome = "refunded" if order.status == "Rejected" else "paid"
+        world.invoices.append(
+            DemoInvoice(
+                world.ids.at(order.paid_at),
+                client,
+                order.paid_at,
+                order.paid_at.date(),
+                lines,
+                outcome,
+                paid_at=order.paid_at,
+                order_id=order.id,
+                prepaid=True,
+                refund_to_credit=refund_to_credit,
+            )
+        )
+        if refund_to_credit:
+            world.credit_events.append(
+                CreditEvent(
+                    client,
+                    order.decided_at,
+                    CreditKind.REFUND,
+                    order.total_cents,
+                    f"Order O-{order.number} rejected: payment refunded to credit",
+                    world.staff["admin"][0],
+                    invoice=world.invoices[-1],
+                )
+            )
+    elif order.status == "Active":
+        issued = order.decided_at
+        paid = rng.random() < 0.6
+        world.invoices.append(
+            DemoInvoice(
+                world.ids.at(issued),
+                client,
+                issued,
+                issued.date() + dt.timedelta(days=14),
+                lines,
+                "paid" if paid else "unpaid",
+                order_id=order.id,
+                paid_at=world.moment(issued, issued + dt.timedelta(days=5)) if paid else None,
+            )
+        )
+
+
+def _order_service_state(order: DemoOrder) -> tuple[str, dt.date | None]:
+    if order.status == "Active":
+        return "Active", order.start_date
+    if order.status == "Pending" and order.payment_status == "Successful":
+        return "Active", order.paid_at.date()
+    if order.status == "Pending":
+        return "Pending", None
+    return "Cancelled", None
+
+
+def _credit_note(world: DemoWorld, order: DemoOrder, service: DemoService, paid: dt.date) -> None:
+    """Paid upfront, started later: the unused days go to credit (price × days / cycle days)."""
+    days = (order.start_date - paid).days
+    cycle_days = (add_months(paid, service.months) - paid).days
+    world.credit_events.append(
+        CreditEvent(
+            order.client,
+            order.decided_at,
+            CreditKind.CREDIT_NOTE,
+            service.price_cents * days // cycle_days,
+            f"{days} unused days of {service.identifier}: paid {paid:%d %b}, "
+            f"started {order.start_date:%d %b}",
+            world.staff["admin"][0],
+        )
+    )
+
+
+def _queue_order(world: DemoWorld, order: DemoOrder) -> None:
+    world.add(
+        Order,
+        id=order.id,
+        created_at=order.placed_at,
+        updated_at=order.decided_at or order.paid_at or order.placed_at,
+        number=order.number,
+        client=order.client.id,
+        status=order.status,
+        paid_upfront=order.payment_status != "None",
+        payment_status=order.payment_status,
+        paid_at=order.paid_at,
+        total_cents=order.total_cents,
+        start_date=order.start_date,
+        decided_by=order.decided_by,
+        decided_at=order.decided_at,
+        decision_note=order.decision_note,
+    )
+    for product, cycle, price, quantity in order.items:
+        world.add(
+            OrderItem,
+            id=world.ids.at(order.placed_at),
+            created_at=order.placed_at,
+            order=order.id,
+            product=world.products[product.key][0],
+            cycle=cycle,
+            price_cents=price,
+            quantity=quantity,
+            description=product.name,
+        )
