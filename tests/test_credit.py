@@ -301,3 +301,15 @@ def test_export_csv_streams_the_whole_ledger_oldest_first(agent, monkeypatch, tm
         ("-12.00", "3.00", bill.number),
     ]
     assert buffer.getvalue().replace("\r\n", "\n") == (tmp_path / "ledger.csv").read_text()
+
+
+def test_export_csv_makes_terminal_escapes_visible(agent, tmp_path) -> None:
+    """`cat ledger.csv` must not retitle the terminal or write the clipboard."""
+    mina = client()
+    credit.add_credit(agent, mina, "1", "refund \x1b]0;owned\x07 \x1b]52;c;ZXZpbA==\x07 done")
+
+    credit.export_csv(mina, tmp_path / "ledger.csv")
+
+    text = (tmp_path / "ledger.csv").read_text()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "refund ␛]0;owned" in text

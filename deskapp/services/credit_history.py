@@ -21,6 +21,7 @@ from deskapp.ids import format_number
 from deskapp.models import Client, CreditEntry, CreditKind, Invoice, Staff
 from deskapp.money import Money
 from deskapp.services.bookkeeping import CreditMovement, key, movement
+from deskapp.text import clean
 
 KINDS = tuple(kind.value for kind in CreditKind)
 """The kinds the ledger can be filtered by."""
@@ -182,7 +183,9 @@ def _all_entries(client_key: uuid.UUID) -> Iterator[CreditEntry]:
 
 
 def _inert(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """A cell safe to open in a spreadsheet and to `cat` in a terminal (escapes made visible)."""
+    value = clean(value, multiline=True)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t") else value
 
 
 def _plain(amount_cents: int) -> str:
