@@ -1,13 +1,19 @@
-"""The credit ledger: the newest credit entries of every client."""
+"""The credit ledger: the newest credit entries of every client; Enter opens the client's."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from textual import on, work
+from textual.widgets import DataTable
+
+from deskapp.errors import NotFound
 from deskapp.ids import format_number
+from deskapp.services.clients import find_client_by_number
 from deskapp.services.ledger import LedgerEntry, list_entries
 from screens.area import AreaScreen
+from screens.client_ledger import ClientLedgerScreen
 from screens.widgets.cells import label_cell, money_cell, when_cell
 from screens.widgets.record_table import PageFetcher, RecordColumn
 from screens.widgets.untrusted import untrusted
@@ -42,3 +48,16 @@ class LedgerListScreen(AreaScreen):
     def page_fetcher(self, filter_value: str) -> PageFetcher:
         """Pages of list_entries()."""
         return _ledger_page
+
+    @on(DataTable.RowSelected, "#records")
+    def _open_client_ledger(self) -> None:
+        entry = self.records.highlighted_record
+        if entry is not None:
+            self._find_client(entry.client_number)
+
+    @work(thread=True, exit_on_error=False, name="open the client's ledger")
+    def _find_client(self, number: int) -> None:
+        found = find_client_by_number(number)
+        if found is None:
+            raise NotFound("That client no longer exists; it may have been merged or deleted.")
+        self.app.call_from_thread(lambda: self.app.push_screen(ClientLedgerScreen(found.id)))

@@ -1,12 +1,39 @@
-"""Clients: the list, lookup, profile and changes."""
+"""Clients: the list, the profile, adding and editing, and the status that decides what a
+client may still do. Lookup is in client_search, merge and delete in client_merge."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from deskapp.ids import format_number
-from deskapp.models import Client, ClientStatus
+from deskapp import clock, feed
+from deskapp.db import db
+from deskapp.errors import Conflict, NotFound
+from deskapp.ids import format_number, parse_number, uuid7
+from deskapp.models import Client, ClientStatus, OutboxMail, Service, ServiceStatus
+from deskapp.services import audit, validation
+from deskapp.services.actors import Actor
+from deskapp.services.client_profile import ClientProfile, get_client
+from deskapp.services.numbers import next_number
+from deskapp.text import one_line
+
+__all__ = [
+    "STATUSES",
+    "ClientForm",
+    "ClientProfile",
+    "ClientSummary",
+    "change_status",
+    "client_summary",
+    "create_client",
+    "ensure_client_open",
+    "find_client_by_number",
+    "get_client",
+    "list_clients",
+    "update_client",
+]
 
 
 @dataclass(frozen=True)
@@ -38,7 +65,8 @@ STATUSES = tuple(status.value for status in ClientStatus)
 """The statuses a list can be filtered by (None means all)."""
 
 
-def _summary(row: Client) -> ClientSummary:
+def client_summary(row: Client) -> ClientSummary:
+    """The list row for a client row."""
     return ClientSummary(
         id=row.id,
         number=row.number,
@@ -68,4 +96,218 @@ def list_clients(
         query = query.where(Client.status == status)
     if after_number is not None:
         query = query.where(Client.number > after_number)
-    return [_summary(row) for row in query.order_by(Client.number).limit(limit)]
+    return [client_summary(row) for row in query.order_by(Client.number).limit(limit)]
+
+
+def find_client_by_number(number: int | str) -> ClientSummary | None:
+    """The client with this number ("C-1042", "1042" or 1042), or None."""
+    value = number if isinstance(number, int) else parse_number("client", number)
+    if value is None:
+        return None
+    row = Client.get_or_none(Client.number == value)
+    return client_summary(row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class ClientForm:
+    """What the add/edit client form holds; every value is text as typed."""
+
+    first_name: str
+    """Required."""
+    last_name: str
+    """Required."""
+    email: str
+    """Required; the client's own address."""
+    company: str = ""
+    """Empty for a private person."""
+    phone: str = ""
+    """Optional; digits with spaces or dashes, a leading + and an extension allowed."""
+    address1: str = ""
+    """Street address."""
+    address2: str = ""
+    """Second address line."""
+    city: str = ""
+    """City."""
+    region: str = ""
+    """State, county or region."""
+    postcode: str = ""
+    """Postcode."""
+    country: str = ""
+    """ISO 3166 alpha-2 code (GB, DE, US); empty when unknown."""
+    notes: str = ""
+    """Staff notes, several lines allowed."""
+
+
+FORM_FIELDS = {field.name for field in dataclasses.fields(ClientForm)}
+_LINES = {
+    "company": ("Company", 200),
+    "address1": ("Address", 200),
+    "address2": ("Address line 2", 200),
+    "city": ("City", 100),
+    "region": ("Region", 100),
+    "postcode": ("Postcode", 20),
+}
+NOTES_LIMIT = 20_000
+"""The longest staff note on a client."""
+OPEN_SERVICE_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.PENDING, ServiceStatus.SUSPENDED)
+"""Services that stop a client from being closed until they are cancelled."""
+
+
+def _validated(fields: ClientForm | Mapping[str, Any], current: Client | None) -> dict[str, Any]:
+    """The form's values checked and ready to store; a mapping may leave out unchanged fields."""
+    if isinstance(fields, ClientForm):
+        given: dict[str, Any] = dataclasses.asdict(fields)
+    elif isinstance(fields, Mapping):
+        given = dict(fields)
+        validation.unknown_fields(given, FORM_FIELDS)
+        for name in FORM_FIELDS - given.keys():
+            given[name] = getattr(current, name) if current is not None else ""
+    else:
+        raise TypeError("fields must be a ClientForm or a mapping of field names")
+    values = {
+        "first_name": validation.text(
+            "first_name", given["first_name"], "First name", limit=100, required=True
+        ),
+        "last_name": validation.text(
+            "last_name", given["last_name"], "Last name", limit=100, required=True
+        ),
+        "email": validation.email("email", given["email"]),
+        "phone": validation.phone("phone", given["phone"]),
+        "country": validation.country("country", given["country"]),
+        "notes": validation.text(
+            "notes", given["notes"], "Notes", limit=NOTES_LIMIT, multiline=True
+        ),
+    }
+    for name, (label, limit) in _LINES.items():
+        values[name] = validation.text(name, given[name], label, limit=limit)
+    return values
+
+
+def _client_row(client_id: uuid.UUID) -> Client:
+    row = Client.get_or_none(Client.id == client_id)
+    if row is None:
+        raise NotFound("That client no longer exists; it may have been merged or deleted.")
+    return row
+
+
+def create_client(
+    actor: Actor, fields: ClientForm | Mapping[str, Any], queue_welcome: bool = False
+) -> ClientProfile:
+    """Add a client (status Active) with the next client number; optionally queue a welcome
+    mail to its email. ValidationError names the field at fault."""
+    values = _validated(fields, None)
+    with db.atomic():
+        number = next_number("client")
+        row = Client.create(number=number, status=ClientStatus.ACTIVE, **values)
+        if queue_welcome:
+            _queue_welcome(row)
+        audit.record(
+            actor, "client.create", "client", row.id, f"{format_number('client', number)} added",
+            after={**values, "number": number, "welcome_mail": queue_welcome},
+        )
+        feed.publish("client", row.id, "created")
+    return get_client(row.id)
+
+
+def _queue_welcome(row: Client) -> None:
+    label = format_number("client", row.number)
+    OutboxMail.create(
+        to_address=row.email,
+        subject=f"Welcome, {one_line(row.first_name, 80)} — your client number is {label}",
+        body=(
+            f"Hello {one_line(row.first_name, 80)},\n\n"
+            f"welcome aboard. Your client number is {label}; please quote it whenever you "
+            "contact us.\n"
+        ),
+        message_id=f"<welcome-{row.id.hex}-{uuid7().hex}@deskapp>",
+        status="queued",
+    )
+
+
+def update_client(
+    actor: Actor, client_id: uuid.UUID, version: int, fields: ClientForm | Mapping[str, Any]
+) -> ClientProfile:
+    """Change the profile read at `version`; Conflict if someone changed it since."""
+    with db.atomic():
+        current = _client_row(client_id)
+        values = _validated(fields, current)
+        before = {name: getattr(current, name) for name in values}
+        _update_versioned(current, version, values)
+        audit.record(
+            actor, "client.update", "client", client_id,
+            f"{format_number('client', current.number)} edited", before, values,
+        )
+        feed.publish("client", client_id, "updated")
+    return get_client(client_id)
+
+
+def _update_versioned(current: Client, version: int, values: dict[str, Any]) -> None:
+    changed = (
+        Client.update(**values, version=Client.version + 1, updated_at=clock.now())
+        .where(Client.id == current.id, Client.version == version)
+        .execute()
+    )
+    if not changed:
+        raise Conflict(
+            f"Someone else changed {format_number('client', current.number)} first; "
+            "reload the client and make your change again."
+        )
+
+
+def change_status(
+    actor: Actor,
+    client_id: uuid.UUID,
+    version: int,
+    status: str,
+    cancel_services: bool = False,
+) -> ClientProfile:
+    """Set Active, Inactive or Closed. Closing a client whose services are active, pending or
+    suspended is refused unless `cancel_services`, which cancels them in the same transaction."""
+    status = validation.choice("status", status, "Status", STATUSES)
+    with db.atomic():
+        current = _client_row(client_id)
+        label = format_number("client", current.number)
+        cancelled: list[uuid.UUID] = []
+        if status == ClientStatus.CLOSED and current.status != ClientStatus.CLOSED:
+            open_services = Service.select(Service.id).where(
+                Service.client == client_id, Service.status.in_(OPEN_SERVICE_STATUSES)
+            )
+            cancelled = [service.id for service in open_services]
+            if cancelled and not cancel_services:
+                raise Conflict(
+                    f"{label} has {_services_phrase(len(cancelled))} that are active, pending or "
+                    "suspended; cancel them first, or close the client and cancel them together."
+                )
+            if cancelled:
+                Service.update(
+                    status=ServiceStatus.CANCELLED, version=Service.version + 1,
+                    updated_at=clock.now(),
+                ).where(Service.id.in_(cancelled)).execute()
+        _update_versioned(current, version, {"status": status})
+        audit.record(
+            actor, "client.status", "client", client_id,
+            f"{label}: {current.status} → {status}",
+            {"status": current.status},
+            {"status": status, "cancelled_services": [str(key) for key in cancelled]},
+        )
+        for key in cancelled:
+            feed.publish("service", key, "updated")
+        feed.publish("client", client_id, "updated")
+    return get_client(client_id)
+
+
+def _services_phrase(count: int) -> str:
+    return "1 service" if count == 1 else f"{count} services"
+
+
+def ensure_client_open(client_id: uuid.UUID) -> None:
+    """Raise unless the client exists and is not Closed: Closed clients get no new orders or
+    tickets. Orders and tickets call this inside their own transaction."""
+    row = Client.select(Client.number, Client.status).where(Client.id == client_id).first()
+    if row is None:
+        raise NotFound("That client no longer exists; it may have been merged or deleted.")
+    if row.status == ClientStatus.CLOSED:
+        raise Conflict(
+            f"{format_number('client', row.number)} is closed and takes no new orders or "
+            "tickets; set it to Active first."
+        )
