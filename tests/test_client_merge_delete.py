@@ -194,8 +194,8 @@ def test_merge_moves_everything_and_changes_exactly_these_rows(world: World) -> 
         "client": -1,
         "credit_entry": -3 + 1,  # the discarded ledger leaves, one transfer entry arrives
         "subscriber": -1,  # the duplicate's subscription that the twin already had
-        "audit_entry": 1,
-        "change_event": 2,
+        "audit_entry": 2,  # the merge, and the transfer entry's own
+        "change_event": 3,
     }
     for model, ids in discarded.items():
         assert {row.client_id for row in model.select().where(model.id.in_(ids))} == {world.keep}
@@ -286,3 +286,28 @@ def test_delete_removes_everything_but_the_payments(world: World) -> None:
     assert snapshot(world.keep) == keep and snapshot(world.bystander) == bystander
     audit = AuditEntry.get(AuditEntry.action == "client.delete")
     assert json.loads(audit.before)["tickets"] == 2 and audit.staff_name == "Ada Admin"
+
+
+def test_merge_keeps_the_ledger_check_clean_for_moved_invoices(desk: str) -> None:
+    """Invoices paid partly by the discarded client's credit, or overpaid, still add up."""
+    import ledger_helpers as make
+
+    from deskapp.models import Role
+
+    from deskapp.services import credit, invoices
+    from deskapp.services.integrity import check_ledger
+
+    admin = make.staff(Role.ADMIN)
+    keep, discard = make.client(), make.client(first_name="Ola")
+    credit.add_credit(admin, discard, "30.00", "Goodwill")
+    covered = make.invoice(admin, discard, 2_000)  # 20.00 of credit applied: Paid
+    partly = make.invoice(admin, discard, 5_000)  # the last 10.00 applied, 40.00 due
+    invoices.record_manual_payment(admin, partly.id, "45.00", "Bank transfer")  # 5.00 over
+    assert check_ledger() == []
+
+    merge_clients(admin, keep, discard)
+
+    assert check_ledger() == []
+    moved = Invoice.select().where(Invoice.number.in_([covered.number, partly.number]))
+    assert {row.client_id for row in moved} == {keep}
+    assert Client.get_by_id(keep).credit_cents == 500

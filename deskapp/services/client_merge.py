@@ -8,7 +8,9 @@ Merge moves everything of the discarded client to the kept one, whose profile su
 - services, orders, invoices, payments and tickets move as they are;
 - credit: the discarded balance arrives on the kept client as one "Merge transfer" ledger entry
   naming the discarded client; the discarded ledger leaves with its client (the audit entry
-  keeps it), so the kept balance stays the sum of its own entries;
+  keeps it), so the kept balance stays the sum of its own entries; credit applied to a moved
+  invoice (and an overpayment it produced) is re-booked on the kept client as balance-neutral
+  pairs, so every invoice's amount due still follows from the entries;
 - prepaid support minutes add up.
 Delete removes everything of a client except payment transactions, which are income: they stay,
 detached, with the client's name on them.
@@ -42,6 +44,7 @@ from deskapp.models import (
 )
 from deskapp.services import audit
 from deskapp.services.actors import Actor, require_admin
+from deskapp.services.bookkeeping import append_entry
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.clients import ClientSummary, client_summary
 
@@ -96,9 +99,9 @@ def _counts(client_id: uuid.UUID) -> dict[str, int]:
         "services": Service.select().where(Service.client == client_id).count(),
         "orders": Order.select().where(Order.client == client_id).count(),
         "invoices": Invoice.select().where(Invoice.client == client_id).count(),
-        "payments": PaymentTransaction.select().where(
-            PaymentTransaction.client == client_id
-        ).count(),
+        "payments": PaymentTransaction.select()
+        .where(PaymentTransaction.client == client_id)
+        .count(),
         "tickets": Ticket.select().where(Ticket.client == client_id).count(),
         "credit_entries": CreditEntry.select().where(CreditEntry.client == client_id).count(),
     }
@@ -169,34 +172,84 @@ def merge_clients(actor: Actor, keep_id: uuid.UUID, discard_id: uuid.UUID) -> Cl
         PaymentTransaction.update(client=keep_id).where(
             PaymentTransaction.client == discard_id
         ).execute()
-        balance = keep.credit_cents + discard.credit_cents
+        _carry_invoice_credit(actor, keep, discard_id, discard_label)
         if ledger or discard.credit_cents:
-            CreditEntry.create(
-                client=keep_id,
-                kind=CreditKind.MERGE,
-                amount_cents=discard.credit_cents,
-                balance_after_cents=balance,
-                description=f"Credit of {discard_label} moved here when it was merged into "
+            append_entry(
+                actor,
+                keep,
+                CreditKind.MERGE,
+                discard.credit_cents,
+                f"Credit of {discard_label} moved here when it was merged into "
                 f"{keep_label} ({len(ledger)} ledger entries).",
-                staff=actor.id,
             )
         Client.update(
-            credit_cents=balance,
             support_minutes=keep.support_minutes + discard.support_minutes,
             version=Client.version + 1,
             updated_at=now,
         ).where(Client.id == keep_id).execute()
         Client.delete().where(Client.id == discard_id).execute()
         audit.record(
-            actor, "client.merge", "client", keep_id,
+            actor,
+            "client.merge",
+            "client",
+            keep_id,
             f"{discard_label} merged into {keep_label}",
             before={**before, "discarded_profile": discard_profile, "discarded_ledger": ledger},
-            after={"kept": _counts(keep_id), "folded_contacts": folded,
-                   "profile_became_contact": profile_is_new},
+            after={
+                "kept": _counts(keep_id),
+                "folded_contacts": folded,
+                "profile_became_contact": profile_is_new,
+            },
         )
         feed.publish("client", keep_id, "updated")
         feed.publish("client", discard_id, "deleted")
     return get_client(keep_id)
+
+
+def _carry_invoice_credit(
+    actor: Actor, keep: Client, discard_id: uuid.UUID, discard_label: str
+) -> None:
+    """Re-book on the kept client what the discarded ledger says about the moved invoices.
+
+    The discarded client's entries leave with it, but an invoice's amount due is explained by
+    the credit applied to it and the overpayment it produced. Each is re-booked on the kept
+    client as a pair that leaves its balance unchanged: a Merge entry brings the amount in and
+    an Applied entry spends it on the invoice (or an Overpayment entry and a Merge entry out).
+    """
+    applied_kinds = (CreditKind.APPLIED, CreditKind.REVERSAL)
+    totals: dict[uuid.UUID, dict[str, int]] = {}
+    rows = (
+        CreditEntry.select(
+            CreditEntry.invoice, CreditEntry.kind, peewee.fn.SUM(CreditEntry.amount_cents)
+        )
+        .where(CreditEntry.client == discard_id, CreditEntry.invoice.is_null(False))
+        .group_by(CreditEntry.invoice, CreditEntry.kind)
+        .tuples()
+    )
+    for invoice_id, kind, amount in rows:
+        bucket = "applied" if kind in applied_kinds else kind
+        sums = totals.setdefault(invoice_id, {})
+        sums[bucket] = sums.get(bucket, 0) + int(amount)
+    for invoice in Invoice.select().where(Invoice.id.in_(list(totals))).order_by(Invoice.number):
+        sums = totals[invoice.id]
+        note = f"{invoice.number}, from {discard_label} before the merge"
+        applied = -sums.get("applied", 0)
+        if applied > 0:
+            append_entry(actor, keep, CreditKind.MERGE, applied, f"Credit applied to {note}")
+            append_entry(
+                actor, keep, CreditKind.APPLIED, -applied, f"Applied to {note}", invoice=invoice
+            )
+        overpaid = sums.get(CreditKind.OVERPAYMENT, 0)
+        if overpaid > 0:
+            append_entry(
+                actor,
+                keep,
+                CreditKind.OVERPAYMENT,
+                overpaid,
+                f"Overpayment of {note}",
+                invoice=invoice,
+            )
+            append_entry(actor, keep, CreditKind.MERGE, -overpaid, f"Overpayment of {note}")
 
 
 def _ledger(client_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -287,7 +340,11 @@ def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None
         Client.delete().where(Client.id == client_id).execute()
         profile = {f: getattr(row, f) for f in Client._meta.fields if f != "id"}
         audit.record(
-            actor, "client.delete", "client", client_id, f"{label} deleted",
+            actor,
+            "client.delete",
+            "client",
+            client_id,
+            f"{label} deleted",
             before={**profile, **counts},
         )
         feed.publish("client", client_id, "deleted")
