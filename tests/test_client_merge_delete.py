@@ -293,7 +293,6 @@ def test_merge_keeps_the_ledger_check_clean_for_moved_invoices(desk: str) -> Non
     import ledger_helpers as make
 
     from deskapp.models import Role
-
     from deskapp.services import credit, invoices
     from deskapp.services.integrity import check_ledger
 
