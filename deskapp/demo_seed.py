@@ -127,7 +127,19 @@ def seed_clients(
             done += len(batch.clients)
             if progress is not None:
                 progress(done, count)
+    _refresh_statistics(backend)
     return done
+
+
+def _refresh_statistics(backend: str) -> None:
+    """After a bulk load, give the planner fresh statistics and, on PostgreSQL, fold the
+    trigram index's pending list into the index (searches are ~10 ms slower until then)."""
+    if backend == "postgresql":
+        db.execute_sql("SELECT gin_clean_pending_list('client_search_trgm')")
+        for table in ("client", "contact", "service", "client_search"):
+            db.execute_sql(f"ANALYZE {table}")
+    else:
+        db.execute_sql("ANALYZE")
 
 
 @contextlib.contextmanager

@@ -92,7 +92,7 @@ def _sqlite(text: str, status: str | None, wanted: int) -> Iterator[tuple]:
     # Common text fills a page from the first stretch of the phrase's results; rare text is
     # found through its rarest trigrams.
     if sample.rows > SMALL_INDEX and len(text) > TRIGRAM + 1 and (
-        sample.share(text.lower()) < SCAN_SHARE
+        sample.occurrences(text.lower()) < SCAN_SHARE
     ):
         rarest = _rarest_grams(text, sample, lambda window: True, RARE_GRAMS, RARE_SHARE)
         decided = yield from _sqlite_candidates(text, rarest, status, wanted)
@@ -234,30 +234,34 @@ def _postgres(text: str, status: str | None, wanted: int) -> Iterator[tuple]:
     sample = _sample()
     like = text
     if sample.rows > SMALL_INDEX:
-        if sample.share(lowered) >= SCAN_SHARE or not _indexable(text):
+        if sample.occurrences(lowered) >= SCAN_SHARE or not _indexable(text):
             yield from _execute(base + check, [text, *params, wanted])  # type: ignore[misc]
             return
         grams = _uncommon_grams(text, sample)
         if grams and grams != [lowered] and sample.share(*grams) <= GIN_SHARE:
-            # Few documents match: a CTE, planned for all its rows, takes the bitmap; with the
-            # LIMIT in view the planner may bet on a sequential scan stopping early, and lose.
-            terms = " AND ".join("s.document LIKE ?" for _ in grams)
-            sql = (
-                f"WITH found AS MATERIALIZED (SELECT s.client_id FROM client_search s "
-                f"WHERE {terms} AND strpos(s.document, lower(?)) > 0) "
-                f"SELECT {COLUMNS} FROM found s JOIN client c ON c.id = s.client_id "
-                f"WHERE TRUE{where} LIMIT ?"
-            )
+            sql = _rare_matches(" AND ".join("s.document LIKE ?" for _ in grams), where)
             values = [f"%{gram}%" for gram in grams]
             yield from _execute(sql, [*values, text, *params, wanted])  # type: ignore[misc]
             return
         like = _without_common_ends(text, sample)
     if like != text:
-        sql = f"{base}s.document LIKE lower(?) ESCAPE '\\' AND {check}"
+        sql = _rare_matches("s.document LIKE lower(?) ESCAPE '\\'", where)
         yield from _execute(sql, [f"%{escape_like(like)}%", text, *params, wanted])  # type: ignore[misc]
         return
     sql = f"{base}s.document LIKE lower(?) ESCAPE '\\'{where} LIMIT ?"
     yield from _execute(sql, [f"%{escape_like(text)}%", *params, wanted])  # type: ignore[misc]
+
+
+def _rare_matches(terms: str, where: str) -> str:
+    """SQL for the few documents that pass `terms` (served by the index) and hold the whole
+    query (strpos). A CTE is planned for all its rows, so it takes the bitmap; with the LIMIT
+    in view the planner may bet on a sequential scan stopping early, and lose."""
+    return (
+        f"WITH found AS MATERIALIZED (SELECT s.client_id FROM client_search s "
+        f"WHERE {terms} AND strpos(s.document, lower(?)) > 0) "
+        f"SELECT {COLUMNS} FROM found s JOIN client c ON c.id = s.client_id "
+        f"WHERE TRUE{where} LIMIT ?"
+    )
 
 
 def _indexable(text: str) -> bool:
@@ -313,14 +317,16 @@ class _Sample:
         return "\x00".join(self.documents)
 
     def share(self, *pieces: str) -> float:
-        """The share of sampled documents that contain every one of `pieces` (for one piece,
-        how often it occurs: a count at C speed, close enough to decide a plan)."""
+        """The share of sampled documents that contain every one of `pieces`."""
         if not self.documents:
             return 0.0
-        if len(pieces) == 1:
-            return min(1.0, self.joined.count(pieces[0]) / len(self.documents))
         found = sum(all(piece in text for piece in pieces) for text in self.documents)
         return found / len(self.documents)
+
+    def occurrences(self, piece: str) -> float:
+        """How often `piece` occurs per sampled document: counted at C speed, and as good as
+        share() for a piece that a document rarely holds twice (a whole query)."""
+        return self.joined.count(piece) / len(self.documents) if self.documents else 0.0
 
 
 _samples: dict[int, _Sample] = {}
