@@ -1,33 +1,130 @@
-"""The client list: every client by number, filtered by status."""
+"""The client list and lookup: one search box finds a client as you type; Enter opens it.
+
+| Key(s) | Description |
+| :- | :- |
+| / | Search: name, company, any email, phone, client number (C-1042) or service identifier. |
+| down / up | (in the search) Move through the results while typing on. |
+| enter | Open the highlighted client (in the search: once the results for what you typed are in). |
+| j / k | Move in the list. |
+| escape | From the search back to the list; from the list back to the previous area. |
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from functools import partial
 from typing import Any, ClassVar
 
-from deskapp.services.clients import ClientSummary, list_clients
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, Static
+
+from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
+from deskapp.services.clients import ClientSummary
 from screens.area import AreaScreen
+from screens.client_detail import ClientScreen
 from screens.widgets.cells import label_cell, money_cell
-from screens.widgets.record_table import PageFetcher, RecordColumn
+from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted
+
+MATCH_WORDS = {
+    "number": "number",
+    "email": "email",
+    "contact email": "contact",
+    "service": "service",
+    "starts with": "prefix",
+    "contains": "text",
+}
+"""How the Match column names what a query matched (search_clients' words, shortened)."""
+
+
+def _match_cell(client: ClientSummary) -> Text:
+    matched = getattr(client, "matched", "")
+    return Text(MATCH_WORDS.get(matched, matched), style="dim")
+
 
 COLUMNS: Sequence[RecordColumn[ClientSummary]] = (
     RecordColumn("Number", lambda c: label_cell(c.label), 8),
-    RecordColumn("Name", lambda c: untrusted(c.name, limit=24), 24),
-    RecordColumn("Company", lambda c: untrusted(c.company, limit=24), 24),
-    RecordColumn("Email", lambda c: untrusted(c.email, limit=28), 28),
+    RecordColumn("Name", lambda c: untrusted(c.name, limit=20), 20),
+    RecordColumn("Company", lambda c: untrusted(c.company, limit=20), 20),
+    RecordColumn("Email", lambda c: untrusted(c.email, limit=26), 26),
     RecordColumn("Status", lambda c: untrusted(c.status), 8),
     RecordColumn("Credit", lambda c: money_cell(c.credit_cents), 11, align_right=True),
+    RecordColumn("Match", _match_cell, 7),
 )
 
+SEARCH_DELAY = 0.1
+"""Seconds of quiet in the search box before it searches (each key would otherwise search)."""
+NO_CONTROLS = r"[^\x00-\x1f\x7f-\x9f]*"
+"""The search box takes no control characters (a pasted escape sequence stays out)."""
 
-def _client_page(status: str | None, last: ClientSummary | None, limit: int) -> list[ClientSummary]:
-    return list_clients(status, last.number if last else None, limit)
+
+class ClientSearchPages:
+    """`fetch(last, limit)` for the list: pages of search_clients() for one query and status.
+
+    Ranked results page by offset; the offset after each record is remembered by its id, so
+    a page that starts after any record shown continues right after it. An empty query pages
+    through every client in number order instead.
+    """
+
+    def __init__(self, query: str, status: str | None) -> None:
+        self.query = query.strip()
+        """What was typed (stripped); empty lists every client."""
+        self.status = status
+        """Active, Inactive or Closed; None for any."""
+        self._offset_after: dict[uuid.UUID, int] = {}
+
+    def __call__(self, last: ClientSummary | None, limit: int) -> list[ClientHit]:
+        """Runs in a thread: the page after `last` (None: the first page)."""
+        if not self.query:
+            after = last.number if last is not None else None
+            return search_clients("", self.status, limit, after_number=after)
+        offset = 0 if last is None else self._offset_after.get(last.id, 0)
+        hits = search_clients(self.query, self.status, limit, offset)
+        for position, hit in enumerate(hits, start=offset + 1):
+            self._offset_after[hit.id] = position
+        return hits
+
+
+class ClientSearchBox(Input):
+    """The lookup's search box: typing searches; up and down move through the results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "down",
+            "move_result(1)",
+            "Next result",
+            show=False,
+            tooltip="Highlight the next client found, and go on typing.",
+        ),
+        Binding(
+            "up",
+            "move_result(-1)",
+            "Previous result",
+            show=False,
+            tooltip="Highlight the previous client found, and go on typing.",
+        ),
+    ]
+
+    class MoveResult(Message):
+        """Move the results' highlight while the search keeps the focus."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+            """1 for the next result, -1 for the previous one."""
+
+    def action_move_result(self, step: int) -> None:
+        """Ask the screen to move the highlight in the results."""
+        self.post_message(self.MoveResult(step))
 
 
 class ClientListScreen(AreaScreen):
-    """Every client in number order; Active, Inactive, Closed or all of them."""
+    """Every client, or those matching the search, best first; Active, Inactive, Closed or all."""
 
     AREA_TITLE = "Clients"
     NOUN = "clients"
@@ -43,10 +140,122 @@ class ClientListScreen(AreaScreen):
         "Closed": "closed clients",
     }
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.searched_for = ""
+        """The query the list shows results for (empty: every client in number order)."""
+        self._pending_search: Timer | None = None
+        self._open_when_loaded = False
+        self._reload_on_resume = False
+
+    def compose_filter_extras(self) -> ComposeResult:
+        """The search box, after the status choice."""
+        yield Label(Text("Search"), id="search-label")
+        yield ClientSearchBox(
+            placeholder="name, company, email, phone, C-1042 or service identifier",
+            restrict=NO_CONTROLS,
+            max_length=200,
+            id="search",
+        )
+
     def columns(self) -> Sequence[RecordColumn[Any]]:
-        """Number, name, company, email, status, credit."""
+        """Number, name, company, email, status, credit, what the search matched."""
         return COLUMNS
 
-    def page_fetcher(self, filter_value: str) -> PageFetcher:
-        """Pages of list_clients() for the status chosen (all: no status)."""
-        return partial(_client_page, None if filter_value == "all" else filter_value)
+    @property
+    def search_box(self) -> ClientSearchBox:
+        """The search box."""
+        return self.query_one("#search", ClientSearchBox)
+
+    def page_fetcher(self, filter_value: str) -> ClientSearchPages:
+        """Pages of search_clients() for what the search box holds and the status chosen."""
+        self._cancel_pending_search()
+        status = None if filter_value == "all" else filter_value
+        fetch = ClientSearchPages(self.search_box.value, status)
+        self.searched_for = fetch.query
+        return fetch
+
+    def _cancel_pending_search(self) -> None:
+        if self._pending_search is not None:
+            self._pending_search.stop()
+            self._pending_search = None
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self._cancel_pending_search()
+        self._pending_search = self.set_timer(SEARCH_DELAY, self._search_now)
+
+    def _search_now(self) -> None:
+        """Show the results for what the search box holds now (newer results replace these)."""
+        fetch = self.page_fetcher(self.filter_value)
+        self.query_one("#count", Static).update(Text("Searching…" if fetch.query else "Loading…"))
+        self.records.reload(fetch)
+
+    @on(ClientSearchBox.MoveResult)
+    def _move_result(self, message: ClientSearchBox.MoveResult) -> None:
+        if message.step > 0:
+            self.records.action_cursor_down()
+        else:
+            self.records.action_cursor_up()
+
+    @on(Input.Submitted, "#search")
+    def _open_from_search(self) -> None:
+        """Enter in the search opens the highlighted result once it belongs to what was typed."""
+        if self._pending_search is not None:
+            self._search_now()
+        if self.records.fetching:
+            self._open_when_loaded = True
+        else:
+            self._open_highlighted()
+
+    @on(RecordTable.Loaded, "#records")
+    def _show_search_count(self, event: RecordTable.Loaded) -> None:
+        """The count line of search results (the plain list's is the area's own)."""
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            self._open_highlighted()
+        if not self.searched_for:
+            return
+        event.prevent_default()
+        noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
+        query = untrusted(self.searched_for, limit=40)
+        if event.shown == 0:
+            line = Text.assemble(f"No {noun} match “", query, "”.")
+        elif event.complete and event.shown >= MAX_RESULTS:
+            line = Text.assemble(
+                f"Showing the best {event.shown} {noun} matching “",
+                query,
+                "”; type more to narrow the search.",
+            )
+        elif event.complete:
+            line = Text.assemble(f"Showing all {event.shown} {noun} matching “", query, "”.")
+        else:
+            line = Text.assemble(
+                f"Showing {event.shown} {noun} matching “", query, "”; more load as you scroll."
+            )
+        self.query_one("#count", Static).update(line)
+
+    @on(DataTable.RowSelected, "#records")
+    def _open_selected(self) -> None:
+        self._open_highlighted()
+
+    def _open_highlighted(self) -> None:
+        client = self.records.highlighted_record
+        if client is not None:
+            self.app.push_screen(ClientScreen(client.id), self._client_closed)
+
+    def _client_closed(self, changed: bool | None) -> None:
+        """Show the list again as it is now when the client was changed, merged or deleted
+        (once the list is back on screen)."""
+        self._reload_on_resume = bool(changed)
+
+    def on_screen_resume(self) -> None:
+        """Back from a client that changed: show the list as it is now."""
+        if self._reload_on_resume:
+            self._reload_on_resume = False
+            self.query_one("#count", Static).update(Text("Loading…"))
+            self.records.reload(self.page_fetcher(self.filter_value))
+
+    def action_focus_filter(self) -> None:
+        """Focus the search box (the status choice is one shift+tab away)."""
+        self.search_box.focus()

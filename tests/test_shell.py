@@ -116,7 +116,7 @@ async def test_number_keys_switch_areas_and_each_shows_its_data(session: DeskSes
 async def test_filter_narrows_the_list(session: DeskSession) -> None:
     async with DeskApp(session).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash")
+        await pilot.press("slash", "shift+tab")  # `/` focuses the search; the choice is before it
         assert isinstance(pilot.app.focused, ChoiceBar)
         await pilot.press("right", "right", "l")  # All -> Active -> Inactive -> Closed
         await settle(pilot)

@@ -42,11 +42,15 @@ class OrderSummary:
 
 
 def list_orders(
-    view: str = "pending", before_number: int | None = None, limit: int = 100
+    view: str = "pending",
+    before_number: int | None = None,
+    limit: int = 100,
+    client_id: uuid.UUID | None = None,
 ) -> list[OrderSummary]:
     """A page of orders, newest number first, starting below `before_number` (keyset paging).
 
-    `view` is "pending" (waiting for an admin) or "all".
+    `view` is "pending" (waiting for an admin) or "all"; `client_id` keeps only that client's
+    orders (the client screen's `o`).
     """
     if view not in VIEWS:
         raise ValueError(f"unknown order view {view!r}")
@@ -62,6 +66,8 @@ def list_orders(
         Client.last_name.alias("client_last_name"),
         Client.company.alias("client_company"),
     ).join(Client)
+    if client_id is not None:
+        query = query.where(Order.client == client_id)
     if view == "pending":
         query = query.where(Order.status == OrderStatus.PENDING)
     if before_number is not None:

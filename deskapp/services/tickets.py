@@ -65,11 +65,15 @@ class TicketSummary:
 
 
 def list_tickets(
-    view: str = "open", after: TicketPageKey | None = None, limit: int = 100
+    view: str = "open",
+    after: TicketPageKey | None = None,
+    limit: int = 100,
+    client_id: uuid.UUID | None = None,
 ) -> list[TicketSummary]:
     """A page of the queue, most recent activity first, starting after `after` (keyset paging).
 
-    `view` is "open" (every status but Completed), "completed" or "all".
+    `view` is "open" (every status but Completed), "completed" or "all"; `client_id` keeps
+    only that client's tickets (the client screen's `t`).
     """
     if view not in VIEWS:
         raise ValueError(f"unknown ticket view {view!r}")
@@ -95,6 +99,8 @@ def list_tickets(
         .switch(Ticket)
         .join(Staff, peewee.JOIN.LEFT_OUTER, on=(Ticket.assignee == Staff.id))
     )
+    if client_id is not None:
+        query = query.where(Ticket.client == client_id)
     if view == "open":
         query = query.where(Ticket.status != TicketStatus.COMPLETED)
     elif view == "completed":

@@ -36,6 +36,8 @@ class DeskFooter(Footer):
 
     async def _recompose_if_changed(self) -> None:
         self._check_pending = False
+        if not self.is_attached:
+            return  # its screen closed before the check ran
         keys = self._keys_to_show()
         if keys != self._shown:
             self._shown = keys

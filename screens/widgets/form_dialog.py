@@ -1,0 +1,303 @@
+"""The form every dialog of the desk is: one service call, its refusal shown under the field.
+
+A `FormDialog` may first load what it shows (one service call in a thread worker), then sends
+what was typed to one service in a thread worker, shows a ValidationError's sentence under the
+field at fault (or on the form's own error line) and keeps the form as it was, and finishes once
+the service succeeded. DeskErrors listed in SHOWN_IN_FORM (a Conflict, say) are shown on the
+form's error line; any other error reaches the app's one error handler (a notification) and
+leaves the form open and usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+from textual.widgets.button import ButtonVariant
+from textual.worker import Worker, WorkerState
+
+from deskapp.errors import DeskError, ValidationError
+from screens.messages import ReportsFailedWork
+from screens.widgets.untrusted import untrusted, untrusted_message
+
+__all__ = ["FORM_ERROR", "FormDialog"]
+
+ResultT = TypeVar("ResultT")
+
+FORM_ERROR = "form"
+"""The field name of the form's own error line (for sentences about no one field)."""
+
+
+class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT]):
+    """A form that one service call answers.
+
+    Subclasses compose their fields (each followed by `field_error(name)`), collect the values
+    and call the service; escape cancels (dismisses None).
+
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Send the form (in a one-line field). |
+    | escape | Close without changing anything. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without changing anything."),
+    ]
+
+    QUESTION: ClassVar[str] = ""
+    """The question, at the top of the panel."""
+    SUBMIT: ClassVar[str] = "Save"
+    """The label of the button that calls the service."""
+    SUBMIT_VARIANT: ClassVar[ButtonVariant] = "primary"
+    """The button's look: "error" for an action that deletes or cancels something."""
+    CANCEL: ClassVar[str] = "Cancel"
+    """The label of the button that closes without a change."""
+    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = ()
+    """DeskErrors the form shows on its own error line instead of as a notification."""
+    LOADS_FIRST: ClassVar[bool] = False
+    """Whether `load` runs (in a thread) before the form can be sent."""
+    WORK_GROUP: ClassVar[str] = "form-dialog"
+    """The worker group of the dialog's service calls."""
+
+    working: reactive[bool] = reactive(False)
+    """Whether a service is being called or the form is still loading (the submit button is
+    off meanwhile: no double booking from a second Enter)."""
+
+    class _Loaded(Message, bubble=False):
+        def __init__(self, data: Any) -> None:
+            super().__init__()
+            self.data = data
+
+    class _Rejected(Message, bubble=False):
+        def __init__(self, field: str, sentence: str, *, loading: bool = False) -> None:
+            super().__init__()
+            self.field = field
+            self.sentence = sentence
+            self.loading = loading
+
+    class _Accepted(Message, bubble=False):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.load_failed = False
+        """Loading failed (its sentence is shown): the form cannot be sent."""
+
+    def compose(self) -> ComposeResult:
+        """Title, the fields, a line for errors of no one field, the buttons."""
+        with Vertical(id="dialog-panel", classes="dialog-panel"):
+            yield Static(
+                untrusted(self.heading(), limit=160), id="dialog-title", classes="dialog-title"
+            )
+            yield from self.compose_fields()
+            yield Static(id="form-error", classes="field-error")
+            with Horizontal(id="dialog-buttons", classes="dialog-buttons"):
+                yield from self.compose_buttons()
+
+    def compose_buttons(self) -> ComposeResult:
+        """The submit and cancel buttons (a dialog may add its own before them)."""
+        yield Button(self.submit_label(), variant=self.SUBMIT_VARIANT, id="submit")
+        yield Button(self.CANCEL, id="cancel")
+
+    def submit_label(self) -> str:
+        """The submit button's label (SUBMIT unless the dialog's purpose decides it)."""
+        return self.SUBMIT
+
+    def loads_first(self) -> bool:
+        """Whether `load` runs before the form can be sent (LOADS_FIRST unless it depends)."""
+        return self.LOADS_FIRST
+
+    def heading(self) -> str:
+        """The question at the top (QUESTION unless the dialog names what it is about); it may
+        hold a client's name, so it is shown as inert text."""
+        return self.QUESTION
+
+    def set_heading(self, heading: str) -> None:
+        """Change the question at the top (once what the dialog is about has loaded)."""
+        self.query_one("#dialog-title", Static).update(untrusted(heading, limit=160))
+
+    def compose_fields(self) -> ComposeResult:
+        """The form's labels, inputs and their error lines."""
+        yield from ()
+
+    @staticmethod
+    def label(text: str) -> Static:
+        """A field's label (the desk's own words)."""
+        return Static(Text(text), classes="field-label")
+
+    @staticmethod
+    def field_error(field: str) -> Static:
+        """The line under a field where the service's sentence about it appears."""
+        return Static(id=f"{field}-error", classes="field-error")
+
+    def field(self, label: str, widget: Widget, *, classes: str = "field") -> Vertical:
+        """A labelled field: the label, the widget (its id is the field's name), its error line."""
+        if widget.id is None:
+            raise ValueError("a field's widget needs the field's name as its id")
+        return Vertical(self.label(label), widget, self.field_error(widget.id), classes=classes)
+
+    def load(self) -> Any:
+        """Runs in a thread when `loads_first()`: read what the form shows (one service call)."""
+        return None
+
+    def loaded(self, data: Any) -> None:
+        """On the UI thread: fill the form from what `load` returned."""
+
+    def values(self) -> dict[str, Any]:
+        """What the form holds now; raise ValidationError for what only the form can know."""
+        return {}
+
+    def call_service(self, values: Mapping[str, Any]) -> Any:
+        """Runs in a thread: the one service call, with the signed-in staff member."""
+        raise NotImplementedError
+
+    def done(self, result: Any) -> None:
+        """The service succeeded: close with its result (a dialog may say what happened)."""
+        self.dismiss(result)
+
+    def summary(self, result: Any) -> str:
+        """One sentence saying what happened, for the notification."""
+        return "Done."
+
+    def say(self, sentence: str) -> None:
+        """A notification in the desk's words (may carry untrusted names: never markup)."""
+        self.app.notify(untrusted_message(sentence), markup=False)
+
+    def submit_allowed(self) -> bool:
+        """Whether the form may be sent now, apart from a call under way (override to wait for
+        a typed confirmation)."""
+        return True
+
+    @property
+    def actor(self) -> Any:
+        """The signed-in staff member (session.actor of the DeskApp)."""
+        return self.app.session.actor  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        """Load what the form shows first, when it needs to."""
+        self.refresh_submit()
+        if self.loads_first():
+            self.working = True
+            self.run_worker(
+                self._load, thread=True, exit_on_error=False, group=self.WORK_GROUP, name="load"
+            )
+
+    def _load(self) -> None:
+        try:
+            data = self.load()
+        except DeskError as error:
+            field = getattr(error, "field", FORM_ERROR)
+            self.post_message(self._Rejected(field, str(error), loading=True))
+            return
+        self.post_message(self._Loaded(data))
+
+    @on(_Loaded)
+    def _fill(self, message: _Loaded) -> None:
+        self.loaded(message.data)
+        self.working = False
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without a change."""
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def submit(self) -> None:
+        """Send the form to the service, unless it is already on its way or not allowed yet."""
+        if self.working or self.load_failed or not self.submit_allowed():
+            return
+        self.clear_errors()
+        try:
+            values = self.values()
+        except ValidationError as error:
+            self.show_error(error.field, str(error))
+            return
+        self.working = True
+        self.run_worker(
+            partial(self._send, values),
+            thread=True,
+            exit_on_error=False,
+            group=self.WORK_GROUP,
+            name="save",
+        )
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.input_submitted(event.input)
+
+    def input_submitted(self, field: Input) -> None:
+        """Enter in a one-line field sends the form (a lookup field may do otherwise)."""
+        self.submit()
+
+    def _send(self, values: Mapping[str, Any]) -> None:
+        try:
+            result = self.call_service(values)
+        except ValidationError as error:
+            self.post_message(self._Rejected(error.field, str(error)))
+            return
+        except self.SHOWN_IN_FORM as error:
+            self.post_message(self._Rejected(FORM_ERROR, str(error)))
+            return
+        self.post_message(self._Accepted(result))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed call (shown by the app's error handler) leaves the form usable again."""
+        if event.worker.group == self.WORK_GROUP and event.state is WorkerState.ERROR:
+            self.working = False
+
+    @on(_Rejected)
+    def _rejected(self, message: _Rejected) -> None:
+        if message.loading:
+            self.load_failed = True
+            self.refresh_submit()
+        self.working = False
+        self.show_error(message.field, message.sentence)
+        self.rejected(message.field, message.sentence)
+
+    def rejected(self, field: str, sentence: str) -> None:
+        """The service refused (its sentence is shown); a dialog may offer a way out."""
+
+    @on(_Accepted)
+    def _accepted(self, message: _Accepted) -> None:
+        self.working = False
+        self.done(message.result)
+
+    def watch_working(self, working: bool) -> None:
+        """The submit button is off while the service works."""
+        self.refresh_submit()
+
+    def refresh_submit(self) -> None:
+        """Turn the submit button on or off for what the form holds now."""
+        allowed = not self.working and not self.load_failed and self.submit_allowed()
+        for button in self.query("#submit").results(Button):
+            button.disabled = not allowed
+
+    def clear_errors(self) -> None:
+        """Hide every sentence the service gave before."""
+        for line in self.query(".field-error").results(Static):
+            line.update(Text(""))
+            line.remove_class("-shown")
+
+    def show_error(self, field: str, sentence: str) -> None:
+        """Show `sentence` under `field` (on the form's line when it has none), focus the field."""
+        found = self.query(f"#{field}-error") if field.isidentifier() else None
+        line = found.first(Static) if found else self.query_one("#form-error", Static)
+        line.update(untrusted(sentence, limit=300))
+        line.add_class("-shown")
+        widgets = self.query(f"#{field}") if field.isidentifier() else None
+        if widgets:
+            widgets.first().focus()

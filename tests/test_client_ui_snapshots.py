@@ -1,0 +1,75 @@
+"""Snapshots of the client lookup and the client screen, on the demo desk with frozen time
+(SQLite).
+
+Update with `pytest tests/test_client_ui_snapshots.py --snapshot-update`, then look at the SVGs
+in tests/__snapshots__/ before accepting them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from deskapp.db import close_database, db
+from deskapp.demo import load_demo
+from deskapp.services.session import DeskSession, open_desk
+from screens.app import DeskApp
+from screens.client_list import ClientListScreen
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def demo_session(
+    tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DeskSession]:
+    """A local desk.db with the demo business (deskapp demo's data), opened as `deskapp` does."""
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    session = open_desk(f"sqlite:///{tmp_path / 'desk.db'}")
+    load_demo()
+    yield session
+    close_database()
+    db.initialize(None)
+
+
+async def loaded(pilot: Pilot[None]) -> None:
+    """Wait past the search's debounce until workers are done and their messages handled."""
+    for _ in range(3):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def searched(text: str, *keys: str) -> Callable[[Pilot[None]], object]:
+    """Load, type `text` into the lookup (a steady cursor), load, then press `keys`."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await loaded(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ClientListScreen)
+        screen.search_box.cursor_blink = False
+        await pilot.press("slash", *text)
+        await loaded(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await loaded(pilot)
+
+    return run
+
+
+class TestClientLookupSnapshots:
+    """The lookup as a support person types, and the client it opens (the demo's C-1018 has
+    the company "[bold red]x[/]")."""
+
+    def test_lookup_with_results(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+        run_before = searched("brew")
+        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=run_before)
+
+    def test_client_screen(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+        run_before = searched("C-1018", "enter")
+        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=run_before)
