@@ -1,0 +1,235 @@
+"""Opening a ticket: the departments a request can go to, and the new ticket with its first
+message, whether staff open it on the client's behalf or the client's mail does.
+
+A department asks for its own extra fields (Billing: the invoice number; Outage: the affected
+service). Their values are stored in Ticket.extra as JSON keyed by field name; a field the
+department does not have is refused, a required one missing is named by its label.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from deskapp import clock, feed
+from deskapp.errors import Conflict, NotFound, ValidationError
+from deskapp.ids import format_number
+from deskapp.models import (
+    Client,
+    ClientStatus,
+    Contact,
+    Department,
+    Message,
+    MessageKind,
+    Staff,
+    Ticket,
+    TicketStatus,
+)
+from deskapp.services import validation
+from deskapp.services.actors import Actor
+from deskapp.services.bookkeeping import key, write_transaction
+from deskapp.services.numbers import next_number
+from deskapp.services.tickets import PRIORITIES, TicketSummary, ticket_summary
+
+SUBJECT_LIMIT = 300
+"""The longest subject (the column's size)."""
+BODY_LIMIT = 200_000
+"""The longest first message kept (a long pasted log fits; a mail bomb does not)."""
+EXTRA_VALUE_LIMIT = 200
+"""The longest value of a department's extra field."""
+
+
+@dataclass(frozen=True)
+class ExtraField:
+    """A field a department asks for when a ticket is opened in it."""
+
+    name: str
+    """The key in Ticket.extra ("invoice_number")."""
+    label: str
+    """What the form calls it ("Invoice number")."""
+    required: bool
+    """Whether a ticket opened by staff must give it."""
+
+
+@dataclass(frozen=True)
+class DepartmentInfo:
+    """A department a ticket can belong to."""
+
+    id: uuid.UUID
+    """The department's key."""
+    name: str
+    """Support, Billing, Outage, …"""
+    email: str
+    """The mailbox whose mail opens tickets in it (may be empty)."""
+    extra_fields: tuple[ExtraField, ...]
+    """What it asks for, in the order the form shows them."""
+
+
+def list_departments() -> list[DepartmentInfo]:
+    """Every department, in the desk's order (sort_order, then name)."""
+    rows = Department.select().order_by(Department.sort_order, Department.name)
+    return [_department_info(row) for row in rows]
+
+
+def _department_info(row: Department) -> DepartmentInfo:
+    return DepartmentInfo(row.id, row.name, row.email, extra_fields_of(row.extra_fields))
+
+
+def extra_fields_of(stored: str) -> tuple[ExtraField, ...]:
+    """The fields described by a department's `extra_fields` JSON; malformed entries are
+    skipped (a hand-edited row must not stop tickets from opening)."""
+    try:
+        items = json.loads(stored or "[]")
+    except ValueError:
+        return ()
+    fields = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
+            label = item.get("label") if isinstance(item.get("label"), str) else item["name"]
+            fields.append(
+                ExtraField(item["name"], label or item["name"], bool(item.get("required")))
+            )
+    return tuple(fields)
+
+
+def open_ticket(
+    actor: Actor | None,
+    client_id: uuid.UUID,
+    department_id: uuid.UUID,
+    subject: str,
+    body: str,
+    *,
+    contact_id: uuid.UUID | None = None,
+    priority: str = "Medium",
+    extra: Mapping[str, str] | None = None,
+    assignee_id: uuid.UUID | None = None,
+    check_extra: bool = True,
+    message_id: str | None = None,
+    author_name: str = "",
+) -> TicketSummary:
+    """Open a ticket with the client's request as its first message (kind "client"), status
+    Open, the client waiting since now, and the next ticket number.
+
+    `actor` None means the client wrote it (mail import); with an actor, staff open it on the
+    client's behalf. `check_extra` False skips the department's required fields (mail cannot
+    fill them in). `message_id` is the mail's Message-ID, so the same mail is not imported twice.
+    ValidationError names the field at fault; a Closed client gets Conflict.
+    """
+    subject = validation.text("subject", subject, "Subject", limit=SUBJECT_LIMIT, required=True)
+    body = validation.text("body", body, "The message", limit=BODY_LIMIT, multiline=True)
+    if not body.strip():
+        raise ValidationError("body", "The message is empty; write what the client asks for.")
+    priority = validation.choice("priority", priority, "Priority", PRIORITIES)
+    author = validation.text("author_name", author_name, "Author", limit=200)
+    now = clock.now()
+    with write_transaction():
+        client = _open_client(client_id)
+        department = Department.get_or_none(Department.id == key(department_id, "department"))
+        if department is None:
+            raise NotFound("That department no longer exists; pick another one.")
+        values = _extra_values(department, extra or {}, check_extra)
+        contact = _contact(client, contact_id)
+        if assignee_id is not None:
+            _active_staff(assignee_id)
+        if message_id and Message.select().where(Message.message_id == message_id).exists():
+            raise Conflict("That mail was already imported; it is not opened twice.")
+        number = next_number("ticket")
+        ticket = Ticket.create(
+            number=number,
+            client=client.id,
+            contact=contact.id if contact else None,
+            department=department.id,
+            subject=subject,
+            priority=priority,
+            status=TicketStatus.OPEN,
+            assignee=assignee_id,
+            extra=json.dumps(values, sort_keys=True),
+            created_at=now,
+            updated_at=now,
+            last_activity_at=now,
+            waiting_since=now,
+        )
+        Message.create(
+            ticket=ticket.id,
+            kind=MessageKind.CLIENT,
+            contact=contact.id if contact else None,
+            author_name=author or _name_of(contact, client),
+            body=body,
+            message_id=message_id or None,
+            created_at=now,
+        )
+        feed.publish("ticket", ticket.id, "created")
+    summary = ticket_summary(ticket.id)
+    assert summary is not None
+    return summary
+
+
+def _open_client(client_id: uuid.UUID) -> Client:
+    client = Client.get_or_none(Client.id == key(client_id, "client"))
+    if client is None:
+        raise NotFound("That client no longer exists; it may have been merged or deleted.")
+    if client.status == ClientStatus.CLOSED:
+        raise Conflict(
+            f"{format_number('client', client.number)} is Closed: no new tickets. "
+            "Set it to Active first if it should have one."
+        )
+    return client
+
+
+def _contact(client: Client, contact_id: uuid.UUID | None) -> Contact | None:
+    if contact_id is None:
+        return None
+    contact = Contact.get_or_none(Contact.id == key(contact_id, "contact"))
+    if contact is None or contact.client_id != client.id:
+        raise ValidationError(
+            "contact",
+            f"That contact is not one of {format_number('client', client.number)}'s contacts.",
+        )
+    return contact
+
+
+def _active_staff(staff_id: uuid.UUID) -> Staff:
+    staff = Staff.get_or_none(Staff.id == key(staff_id, "staff member"))
+    if staff is None:
+        raise ValidationError("assignee", "There is no such staff member to assign it to.")
+    if not staff.active:
+        raise ValidationError("assignee", f"{staff.name} no longer works the desk.")
+    return staff
+
+
+def _name_of(contact: Contact | None, client: Client) -> str:
+    if contact is not None:
+        return f"{contact.first_name} {contact.last_name}".strip()
+    return client.company or f"{client.first_name} {client.last_name}".strip()
+
+
+def _extra_values(
+    department: Department, given: Mapping[str, Any], check_required: bool
+) -> dict[str, str]:
+    """The department's extra fields as given: unknown names refused, required ones (when
+    `check_required`) present, empty optional ones left out."""
+    fields = {field.name: field for field in extra_fields_of(department.extra_fields)}
+    if not isinstance(given, Mapping):
+        raise ValidationError("extra", "The department's fields must be given by name.")
+    for name in given:
+        if name not in fields:
+            shown = str(name)[:40]
+            raise ValidationError(str(name), f"{department.name} has no field called “{shown}”.")
+    values = {}
+    for name, field in fields.items():
+        value = validation.text(name, given.get(name), field.label, limit=EXTRA_VALUE_LIMIT)
+        if value:
+            values[name] = value
+        elif field.required and check_required:
+            raise ValidationError(name, f"{department.name} needs the {_lower_first(field.label)}.")
+    return values
+
+
+def _lower_first(label: str) -> str:
+    """ "Invoice number" -> "invoice number" (an acronym like "VAT ID" stays as it is)."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
