@@ -19,6 +19,7 @@ The file (``deskapp doctor`` shows where it is; ``DESKAPP_CONFIG`` names another
     tls = "starttls"       # "starttls", "tls" or "none"
     user = "desk@example.net"
     sender = "Support <support@example.net>"
+    timeout = 30           # seconds to wait for the mail server
 
 Things a person chooses in the app (the theme) are remembered separately, in a small state
 file written by save_preference(), so the config file stays theirs to edit.
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +41,8 @@ APP_NAME = "deskapp"
 CONFIG_ENV = "DESKAPP_CONFIG"
 """Names a config file to use instead of the one in the user config dir."""
 SMTP_TLS_MODES = ("starttls", "tls", "none")
+SMTP_TIMEOUT_MAX = 600
+"""The longest wait for the mail server a setting may ask for, in seconds."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ SETTINGS = (
     _Setting("smtp_tls", "smtp", "tls", "DESKAPP_SMTP_TLS", str),
     _Setting("smtp_user", "smtp", "user", "DESKAPP_SMTP_USER", str),
     _Setting("smtp_sender", "smtp", "sender", "DESKAPP_SMTP_SENDER", str),
+    _Setting("smtp_timeout", "smtp", "timeout", "DESKAPP_SMTP_TIMEOUT", int),
 )
 """Every setting: its attribute, where it sits in the TOML file, its environment variable."""
 
@@ -99,6 +102,8 @@ class Settings:
     """The SMTP login; its password is the `smtp-password` secret."""
     smtp_sender: str | None = None
     """The From address of mail the desk sends."""
+    smtp_timeout: int = 30
+    """Seconds to wait for the mail server to answer before trying again later."""
     sources: Mapping[str, str] = field(default_factory=dict)
     """Where each setting came from: "default", "config file", "--db" or the variable name."""
 
@@ -264,6 +269,11 @@ def _check_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> None
     port = values.get("smtp_port")
     if port is not None and not 0 < port < 65536:
         raise ConfigError(f"{where('smtp_port')} must be a port number from 1 to 65535.")
+    timeout = values.get("smtp_timeout")
+    if timeout is not None and not 0 < timeout <= SMTP_TIMEOUT_MAX:
+        raise ConfigError(
+            f"{where('smtp_timeout')} must be a number of seconds from 1 to {SMTP_TIMEOUT_MAX}."
+        )
     tls = values.get("smtp_tls")
     if tls is not None and tls.lower() not in SMTP_TLS_MODES:
         raise ConfigError(f"{where('smtp_tls')} must be one of: {', '.join(SMTP_TLS_MODES)}.")
@@ -302,6 +312,8 @@ def save_preference(key: str, value: str | int | bool | None) -> None:
         preferences.pop(key, None)
     else:
         preferences[key] = value
+    import tempfile  # only here: with random and shutil it costs start-up some 6 ms
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".preferences-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

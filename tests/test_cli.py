@@ -103,8 +103,9 @@ def test_db_upgrade_creates_the_schema_and_then_has_nothing_to_do(
 def test_db_check_passes_and_names_each_mismatch(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from deskapp.services import credit, invoices
     import ledger_helpers as make
+
+    from deskapp.services import credit, invoices
 
     upgraded(database_url)
     open_database(database_url)
@@ -125,9 +126,7 @@ def test_db_check_passes_and_names_each_mismatch(
 
     open_database(database_url)
     db.execute_sql(f"UPDATE client SET credit_cents = 9999 WHERE number = {number}")
-    db.execute_sql(
-        f"UPDATE invoice SET amount_due_cents = 100 WHERE number = '{covered.number}'"
-    )
+    db.execute_sql(f"UPDATE invoice SET amount_due_cents = 100 WHERE number = '{covered.number}'")
     close_database()
 
     assert main(["db", "check", "--db", database_url]) == 1

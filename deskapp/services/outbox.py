@@ -1,0 +1,235 @@
+"""The outbox, for the screen: what waits, what went, what failed; resend or discard by hand.
+
+Sending itself is deskapp.mail (`deskapp mail send`). A mail the sender could not be sure about
+("uncertain": it died while handing it over) is never resent automatically: a person decides
+here, and that decision is audited, as is discarding a mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from deskapp import clock, feed
+from deskapp.db import db, is_postgres
+from deskapp.errors import Conflict, NotFound
+from deskapp.ids import format_number
+from deskapp.mail import (
+    DISCARDED,
+    FAILED,
+    QUEUED,
+    SENDING,
+    SENT,
+    STATUSES,
+    UNCERTAIN,
+)
+from deskapp.models import OutboxMail, Ticket
+from deskapp.services import audit
+from deskapp.services.actors import Actor
+
+OutboxPageKey = tuple[dt.datetime, uuid.UUID]
+"""Where a page of the outbox ends: the last row's (created_at, id)."""
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One mail in the outbox."""
+
+    id: uuid.UUID
+    """The outbox row's key."""
+    to_address: str
+    """Who it is for."""
+    subject: str
+    """Its subject (it carries the client's subject: untrusted text)."""
+    status: str
+    """queued, sending, sent, failed, uncertain or discarded."""
+    attempts: int
+    """How many times the sender tried it."""
+    next_attempt_at: dt.datetime
+    """When a queued mail is next tried (UTC)."""
+    sent_at: dt.datetime | None
+    """When the mail server accepted it."""
+    last_error: str
+    """Why the last attempt failed, in words; empty when none did."""
+    ticket_label: str
+    """The ticket it belongs to ("T-20311"), or empty."""
+    created_at: dt.datetime
+    """When it was queued (UTC)."""
+
+    @property
+    def page_key(self) -> OutboxPageKey:
+        """Where this row sits in the newest-first order."""
+        return (self.created_at, self.id)
+
+
+def list_outbox(
+    status: str | None = None, after: OutboxRow | None = None, limit: int = 100
+) -> list[OutboxRow]:
+    """A page of the outbox, newest first, starting after `after` (keyset paging, no OFFSET);
+    `status` keeps only mail in that status."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown outbox status {status!r}")
+    query = OutboxMail.select(
+        OutboxMail.id,
+        OutboxMail.to_address,
+        OutboxMail.subject,
+        OutboxMail.status,
+        OutboxMail.attempts,
+        OutboxMail.next_attempt_at,
+        OutboxMail.sent_at,
+        OutboxMail.last_error,
+        OutboxMail.created_at,
+        Ticket.number.alias("ticket_number"),
+    ).join(Ticket, peewee.JOIN.LEFT_OUTER)
+    if status is not None:
+        query = query.where(OutboxMail.status == status)
+    if after is not None:
+        at, key = after.page_key
+        query = query.where(
+            (OutboxMail.created_at < at) | ((OutboxMail.created_at == at) & (OutboxMail.id < key))
+        )
+    query = query.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
+    return [_row(values) for values in query.dicts()]
+
+
+def count_outbox() -> dict[str, int]:
+    """How many mails are in each status (every status present, zero included)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    query = OutboxMail.select(OutboxMail.status, peewee.fn.COUNT(OutboxMail.id)).group_by(
+        OutboxMail.status
+    )
+    for status, count in query.tuples():
+        counts[status] = counts.get(status, 0) + count
+    return counts
+
+
+def get_outbox_mail(mail_id: uuid.UUID) -> OutboxRow:
+    """One outbox mail; NotFound with a sentence."""
+    rows = [
+        _row(values)
+        for values in OutboxMail.select(
+            OutboxMail.id,
+            OutboxMail.to_address,
+            OutboxMail.subject,
+            OutboxMail.status,
+            OutboxMail.attempts,
+            OutboxMail.next_attempt_at,
+            OutboxMail.sent_at,
+            OutboxMail.last_error,
+            OutboxMail.created_at,
+            Ticket.number.alias("ticket_number"),
+        )
+        .join(Ticket, peewee.JOIN.LEFT_OUTER)
+        .where(OutboxMail.id == mail_id)
+        .dicts()
+    ]
+    if not rows:
+        raise NotFound(_gone())
+    return rows[0]
+
+
+def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
+    """Queue a failed or uncertain mail to go out at the next send, with fresh attempts.
+
+    Resending an uncertain mail may deliver it twice; that is the person's call, so it is
+    audited. Conflict for mail in any other status."""
+    with db.atomic():
+        row = _locked(mail_id)
+        if row.status not in (FAILED, UNCERTAIN):
+            raise Conflict(_cannot("resent", row.status))
+        before = _state(row)
+        OutboxMail.update(status=QUEUED, attempts=0, next_attempt_at=clock.now()).where(
+            OutboxMail.id == mail_id, OutboxMail.status == row.status
+        ).execute()
+        audit.record(
+            actor,
+            "mail.resend",
+            "outbox_mail",
+            mail_id,
+            f"Resend the {row.status} mail to {row.to_address}: {row.subject}",
+            before=before,
+            after={**before, "status": QUEUED, "attempts": 0},
+        )
+        feed.publish("outbox", mail_id, "updated")
+
+
+def discard_mail(actor: Actor, mail_id: uuid.UUID) -> None:
+    """Never send this mail (queued, failed or uncertain); audited. The row stays, discarded,
+    so the outbox still shows it. Conflict for mail being sent, sent or already discarded."""
+    with db.atomic():
+        row = _locked(mail_id)
+        if row.status not in (QUEUED, FAILED, UNCERTAIN):
+            raise Conflict(_cannot("discarded", row.status))
+        before = _state(row)
+        changed = (
+            OutboxMail.update(status=DISCARDED)
+            .where(OutboxMail.id == mail_id, OutboxMail.status == row.status)
+            .execute()
+        )
+        if not changed:
+            raise Conflict("The mail changed while you looked at it; look again.")
+        audit.record(
+            actor,
+            "mail.discard",
+            "outbox_mail",
+            mail_id,
+            f"Discard the {row.status} mail to {row.to_address}: {row.subject}",
+            before=before,
+            after={**before, "status": DISCARDED},
+        )
+        feed.publish("outbox", mail_id, "updated")
+
+
+def _locked(mail_id: uuid.UUID) -> OutboxMail:
+    query = OutboxMail.select().where(OutboxMail.id == mail_id)
+    if is_postgres():
+        query = query.for_update()
+    row = query.first()
+    if row is None:
+        raise NotFound(_gone())
+    return row
+
+
+def _state(row: OutboxMail) -> dict[str, Any]:
+    return {
+        "to_address": row.to_address,
+        "subject": row.subject,
+        "message_id": row.message_id,
+        "status": row.status,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+    }
+
+
+def _cannot(what: str, status: str) -> str:
+    if status == SENDING:
+        return f"This mail is being sent right now; it cannot be {what}."
+    if status == SENT:
+        return f"This mail was already sent; it cannot be {what}."
+    if status == DISCARDED:
+        return f"This mail was discarded; it cannot be {what}."
+    return f"This mail is waiting to be sent; it cannot be {what}."
+
+
+def _gone() -> str:
+    return "That mail is no longer in the outbox."
+
+
+def _row(values: dict[str, Any]) -> OutboxRow:
+    number = values.get("ticket_number")
+    return OutboxRow(
+        id=values["id"],
+        to_address=values["to_address"],
+        subject=values["subject"],
+        status=values["status"],
+        attempts=values["attempts"],
+        next_attempt_at=values["next_attempt_at"],
+        sent_at=values["sent_at"],
+        last_error=values["last_error"],
+        ticket_label=format_number("ticket", number) if number is not None else "",
+        created_at=values["created_at"],
+    )
