@@ -1,19 +1,26 @@
-"""The command palette: every action the keys offer, built from the same bindings.
+"""The command palette: every action the keys offer, built from the same bindings, and the
+few places that are reached from anywhere (a new ticket, the outbox, the queue's views).
 
 An entry exists for each binding of the app and of the current screen that has a description
-and that `check_action` allows right now, so the palette and the footer never disagree.
+and that `check_action` allows right now, so the palette and the footer never disagree. The
+places reached from anywhere are offered on every full screen (never over a dialog), unless a
+binding of the screen already offers the same thing.
 """
 
 from __future__ import annotations
 
+import sys
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.markup import escape
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 PALETTE_ACTIONS_LEFT_OUT = frozenset({"command_palette"})
 """Actions that make no sense as a palette entry (opening the palette itself)."""
@@ -31,6 +38,8 @@ class DeskCommand:
     """The action string the binding runs."""
     node: DOMNode
     """Where the action runs (the app or the screen)."""
+    run: Callable[[], object] | None = None
+    """What the entry does when it is no binding's action (see anywhere_commands)."""
 
 
 def desk_commands(screen: Screen[object]) -> list[DeskCommand]:
@@ -55,13 +64,79 @@ def desk_commands(screen: Screen[object]) -> list[DeskCommand]:
         command = DeskCommand(binding.description, escape(help_text), binding.action, active.node)
         found.append((0 if isinstance(active.node, App) else 1, command))
     found.sort(key=lambda pair: pair[0])
-    return [command for _, command in found]
+    commands = [command for _, command in found]
+    offered = {command.action for command in commands}
+    commands += [c for c in anywhere_commands(screen) if c.action not in offered]
+    return commands
+
+
+QUEUE_VIEWS = (
+    ("Open tickets", "open", "The ticket queue: every ticket not completed."),
+    ("Completed tickets", "completed", "The ticket queue: completed tickets."),
+    ("All tickets", "all", "The ticket queue: every ticket."),
+)
+"""The queue's views the palette goes to: (title, view, what it shows)."""
+
+
+def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
+    """A new ticket, the outbox and the queue's views, from any full screen."""
+    if isinstance(screen, ModalScreen):
+        return []
+    app = screen.app
+    client_id = getattr(screen, "client_id", None)
+    commands = [
+        DeskCommand(
+            "New ticket",
+            escape("Open a new ticket for a client (this one, on a client's screen)."),
+            "new_ticket",
+            app,
+            partial(new_ticket, app, client_id if isinstance(client_id, uuid.UUID) else None),
+        )
+    ]
+    outbox = sys.modules.get("screens.outbox_list")  # not imported: not on the outbox
+    if outbox is None or not isinstance(screen, outbox.OutboxScreen):
+        commands.append(
+            DeskCommand(
+                "Outbox",
+                escape("The mail outbox: what is sent, what waits, what failed."),
+                "outbox",
+                app,
+                partial(show_outbox, app),
+            )
+        )
+    for title, view, what in QUEUE_VIEWS:
+        run = partial(show_queue, app, view)
+        commands.append(DeskCommand(title, escape(what), f"queue_view('{view}')", app, run))
+    return commands
+
+
+def new_ticket(app: App[Any], client_id: uuid.UUID | None) -> None:
+    """The new-ticket form (for `client_id` when given)."""
+    from screens.ticket_new import open_new_ticket_form
+
+    open_new_ticket_form(app, client_id)
+
+
+def show_outbox(app: App[Any]) -> None:
+    """The mail outbox, over the current screen."""
+    from screens.outbox_list import OutboxScreen
+
+    app.push_screen(OutboxScreen())
+
+
+def show_queue(app: App[Any], view: str) -> None:
+    """The tickets area showing `view` ("open", "completed" or "all")."""
+    from screens.ticket_list import show_queue_view
+
+    show_queue_view(app, view)
 
 
 class DeskCommands(Provider):
     """Offers the allowed actions of the current screen and the app."""
 
-    def _run(self, command: DeskCommand) -> partial[object]:
+    def _run(self, command: DeskCommand) -> Callable[[], object]:
+        if command.run is not None:
+            return command.run
         return partial(self.app.run_action, command.action, command.node)
 
     async def discover(self) -> Hits:

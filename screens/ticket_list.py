@@ -1,39 +1,155 @@
-"""The ticket queue: tickets by last activity, open, completed or all; one client's or every."""
+"""The ticket queue: open, completed or every ticket, narrowed and sorted the way a shift works.
+
+| Key(s) | Description |
+| :- | :- |
+| left / right | (on the view choice) Open, Completed or All; each shows how many it holds. |
+| m | Mine, unassigned or anyone's (cycles). |
+| d | Pick a department (or every department). |
+| p | Pick a priority (or any priority). |
+| s | Sort by last activity, by age or by how long the client has waited (cycles). |
+| / | Search: a ticket number (T-20311 or 20311) or words of the subject or client. |
+| enter | Open the highlighted ticket's conversation. |
+| n | Open a new ticket for a client. |
+| o | The mail outbox. |
+| r | Load the queue again. |
+| escape | From the search back to the list; from the list back where you were. |
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from deskapp import clock
-from deskapp.services.tickets import TicketSummary, list_tickets
+from deskapp.services.ticket_open import DepartmentInfo, list_departments
+from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue, list_queue
 from screens.area import AreaScreen
+from screens.client_list import NO_CONTROLS, ClientSearchBox
 from screens.widgets.cells import duration_cell, label_cell
-from screens.widgets.record_table import PageFetcher, RecordColumn
-from screens.widgets.untrusted import untrusted
+from screens.widgets.choice_bar import ChoiceBar
+from screens.widgets.record_table import RecordColumn, RecordTable
+from screens.widgets.untrusted import untrusted, untrusted_message
 
-COLUMNS: Sequence[RecordColumn[TicketSummary]] = (
-    RecordColumn("Number", lambda t: label_cell(t.label), 8),
-    RecordColumn("Subject", lambda t: untrusted(t.subject, limit=25), 25),
-    RecordColumn("Client", lambda t: untrusted(t.client_name, limit=16), 16),
-    RecordColumn("Department", lambda t: untrusted(t.department, limit=10), 10),
-    RecordColumn("Status", lambda t: untrusted(t.status), 14),
-    RecordColumn("Priority", lambda t: untrusted(t.priority), 8),
-    RecordColumn("Assignee", lambda t: untrusted(t.assignee, limit=10), 10),
-    RecordColumn("Waiting", lambda t: duration_cell(t.waiting(clock.now())), 8, align_right=True),
-)
+if TYPE_CHECKING:
+    from screens.app import DeskApp
+
+__all__ = [
+    "QueuePages",
+    "TicketListScreen",
+    "narrowing_text",
+    "open_ticket_screen",
+    "show_in_queue",
+    "show_queue_view",
+]
+
+VIEWS: tuple[tuple[str, str], ...] = (("Open", "open"), ("Completed", "completed"), ("All", "all"))
+"""The queue's views as (label, QueueFilter.view)."""
+ASSIGNEES = {"any": "Anyone's", "mine": "Mine", "unassigned": "Unassigned"}
+"""QueueFilter.assignee values in the order `m` cycles them, as the narrowing line says them."""
+SORTS = {
+    "activity": "sorted by last activity",
+    "age": "sorted by age",
+    "waiting": "sorted by waiting",
+}
+"""QueueFilter.sort values in the order `s` cycles them, and how the narrowing line says them."""
+PRIORITIES = ("Low", "Medium", "High", "Urgent")
+"""The priorities the priority picker offers."""
+WAIT_WARNING = dt.timedelta(hours=4)
+"""A client waiting longer than this shows in the warning colour."""
+WAIT_ERROR = dt.timedelta(hours=24)
+"""A client waiting longer than this shows in the error colour."""
+WIDE_ENOUGH_FOR_TAGS = 140
+"""Terminal width from which the queue also shows each ticket's tags."""
+SEARCH_DELAY = 0.1
+"""Seconds of quiet in the search box before the queue searches."""
 
 
-def _ticket_page(
-    view: str, client_id: uuid.UUID | None, last: TicketSummary | None, limit: int
-) -> list[TicketSummary]:
-    return list_tickets(view, last.page_key if last else None, limit, client_id)
+class QueuePages:
+    """`fetch(last, limit)` for the list: pages of list_queue() for one filter (keyset paging)."""
+
+    def __init__(self, queue_filter: QueueFilter) -> None:
+        self.filter = queue_filter
+        """What the pages hold."""
+
+    def __call__(self, last: TicketSummary | None, limit: int) -> list[TicketSummary]:
+        """Runs in a thread: the page after `last` (None: the first page)."""
+        return list_queue(self.filter, after=last, limit=limit)
+
+
+def narrowing_text(queue_filter: QueueFilter, department: str) -> Text:
+    """The one line above the list: "Mine · Billing · High · sorted by waiting"."""
+    parts = [
+        Text(ASSIGNEES.get(queue_filter.assignee, queue_filter.assignee)),
+        untrusted(department, limit=30) if department else Text("every department"),
+        Text(queue_filter.priority or "any priority"),
+        Text(SORTS.get(queue_filter.sort, queue_filter.sort)),
+    ]
+    if queue_filter.search.strip():
+        parts.append(Text.assemble("matching “", untrusted(queue_filter.search, limit=40), "”"))
+    return Text(" · ").join(parts)
+
+
+class QueuePicker(ModalScreen[str | None]):
+    """Pick one value of a narrowing (a department, a priority); dismisses it, or None.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Show the highlighted choice. |
+    | escape | Keep the queue as it is. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cancel", tooltip="Keep the queue as it is."),
+    ]
+
+    def __init__(self, question: str, choices: Sequence[tuple[Text, str]], current: str) -> None:
+        super().__init__()
+        self.question = question
+        """What is asked (the desk's own words)."""
+        self.choices = tuple(choices)
+        """(label, value): labels are inert Text; "" is the choice that narrows nothing."""
+        self.current = current
+        """The value chosen now, highlighted when the picker opens."""
+
+    def compose(self) -> ComposeResult:
+        """The question and the choices."""
+        with Vertical(id="picker-panel"):
+            yield Static(Text(self.question), id="picker-title")
+            yield OptionList(*(Option(label) for label, _ in self.choices), id="picker-choices")
+
+    def on_mount(self) -> None:
+        """Highlight the current choice."""
+        options = self.query_one("#picker-choices", OptionList)
+        values = [value for _, value in self.choices]
+        options.highlighted = values.index(self.current) if self.current in values else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#picker-choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index][1])
+
+
+class TicketSearchBox(ClientSearchBox):
+    """The queue's search box: typing searches; up and down move through the tickets."""
 
 
 class TicketListScreen(AreaScreen):
-    """The queue, most recent activity first.
+    """The queue (the tickets area), or one client's tickets.
 
     As the tickets area it shows every client's; pushed with a `client_id` (the client screen's
     `t`), only that client's, titled with its number, and escape goes back to the client.
@@ -41,15 +157,44 @@ class TicketListScreen(AreaScreen):
 
     AREA_TITLE = "Tickets"
     NOUN = "tickets"
-    FILTERS: ClassVar[Sequence[tuple[str, str]]] = (
-        ("Open", "open"),
-        ("Completed", "completed"),
-        ("All", "all"),
-    )
+    FILTERS: ClassVar[Sequence[tuple[str, str]]] = VIEWS
     FILTER_NOUNS: ClassVar[dict[str, str]] = {
         "open": "open tickets",
         "completed": "completed tickets",
     }
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"queue--waiting-long", "queue--waiting-too-long"}
+    """How long waits look (warning and error colours, set in styles/ticket_list.tcss)."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "cycle_assignee", "Whose", tooltip="Mine, unassigned or anyone's tickets."),
+        Binding("d", "pick_department", "Dept", tooltip="Show one department's tickets."),
+        Binding("p", "pick_priority", "Priority", tooltip="Show tickets of one priority."),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by last activity, by age or by waiting."),
+        Binding("slash", "focus_filter", "Search", tooltip="Find a ticket by number or by words."),
+        Binding("n", "new_ticket", "New", tooltip="Open a new ticket for a client."),
+        Binding(
+            "o",
+            "outbox",
+            "Outbox",
+            show=False,
+            tooltip="The mail outbox: what is sent, what waits, what failed.",
+        ),
+        Binding("v", "cycle_view", "View", show=False, tooltip="Open, completed or all tickets."),
+        Binding(
+            "r", "refresh", "Refresh", show=False, tooltip="Load the queue again from the database."
+        ),
+    ]
+
+    class _Counted(Message, bubble=False):
+        def __init__(self, asked: QueueFilter, counts: dict[str, int]) -> None:
+            super().__init__()
+            self.asked = asked
+            self.counts = counts
+
+    class _Departments(Message, bubble=False):
+        def __init__(self, departments: Sequence[DepartmentInfo], then_pick: bool) -> None:
+            super().__init__()
+            self.departments = tuple(departments)
+            self.then_pick = then_pick
 
     def __init__(self, client_id: uuid.UUID | None = None, client_label: str = "") -> None:
         super().__init__()
@@ -57,19 +202,342 @@ class TicketListScreen(AreaScreen):
         """Only this client's tickets; None for the whole queue."""
         self.client_label = client_label
         """The client's number (C-1042) for the title, when the list is one client's."""
-        if client_id is not None:
+        if client_id is not None and client_label:
             # The header and the key list name the place by AREA_TITLE: say whose list it is.
-            self.AREA_TITLE = (
-                f"{self.AREA_TITLE} · {client_label}" if client_label else self.AREA_TITLE
-            )
+            self.AREA_TITLE = f"{self.AREA_TITLE} · {client_label}"
+        self.narrowing = QueueFilter(client_id=client_id)
+        """Whose, department, priority, sort and search (the view is the choice bar's)."""
+        self.departments: tuple[DepartmentInfo, ...] = ()
+        """The departments, once loaded (for the picker and the narrowing line)."""
+        self._pending_search: Timer | None = None
+        self._reload_on_resume = False
+        self._keep_cursor_on: uuid.UUID | None = None
+        self._show_next: uuid.UUID | None = None
+        self._start_view = ""
+        self._counted_for: QueueFilter | None = None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """The area's layout, with the narrowing line just above the list."""
+        for widget in super().compose():
+            if isinstance(widget, RecordTable):
+                yield Static(narrowing_text(self.narrowing, ""), id="narrowing")
+            yield widget
+
+    def compose_filter_extras(self) -> ComposeResult:
+        """The search box, after the view choice."""
+        yield Label(Text("Search"), id="search-label")
+        yield TicketSearchBox(
+            placeholder="T-20311, or words of the subject or the client's name",
+            restrict=NO_CONTROLS,
+            max_length=200,
+            id="search",
+        )
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
-        """Number, subject, client, department, status, priority, assignee, waiting time."""
-        return COLUMNS
+        """Number, subject, client, department, status, priority, assignee, waiting (tags when
+        the terminal is wide)."""
+        columns: list[RecordColumn[TicketSummary]] = [
+            RecordColumn("Number", lambda t: label_cell(t.label), 8),
+            RecordColumn("Subject", lambda t: untrusted(t.subject, limit=25), 25),
+            RecordColumn("Client", lambda t: untrusted(t.client_name, limit=16), 16),
+            RecordColumn("Department", lambda t: untrusted(t.department, limit=10), 10),
+            RecordColumn("Status", lambda t: untrusted(t.status), 14),
+            RecordColumn("Priority", lambda t: untrusted(t.priority), 8),
+            RecordColumn("Assignee", lambda t: untrusted(t.assignee, limit=10), 10),
+            RecordColumn("Waiting", self.waiting_cell, 8, align_right=True),
+        ]
+        if self.app.size.width >= WIDE_ENOUGH_FOR_TAGS:
+            columns.append(RecordColumn("Tags", lambda t: untrusted(t.tags, limit=20), 20))
+        return columns
 
-    def page_fetcher(self, filter_value: str) -> PageFetcher:
-        """Pages of list_tickets() for the view chosen (and the client, if one)."""
-        return partial(_ticket_page, filter_value, self.client_id)
+    def waiting_cell(self, ticket: TicketSummary) -> Text:
+        """How long the client's last message has waited; long waits stand out."""
+        waited = ticket.waiting(clock.now())
+        cell = duration_cell(waited)
+        if waited is not None and waited > WAIT_ERROR:
+            cell.stylize(self.get_component_rich_style("queue--waiting-too-long", partial=True))
+        elif waited is not None and waited > WAIT_WARNING:
+            cell.stylize(self.get_component_rich_style("queue--waiting-long", partial=True))
+        return cell
+
+    # -- what the list holds --------------------------------------------------------------
+
+    @property
+    def search_box(self) -> TicketSearchBox:
+        """The search box."""
+        return self.query_one("#search", TicketSearchBox)
+
+    @property
+    def department_name(self) -> str:
+        """The chosen department's name ("" for every department)."""
+        for department in self.departments:
+            if department.id == self.narrowing.department_id:
+                return department.name
+        return ""
+
+    def queue_filter(self, view: str | None = None) -> QueueFilter:
+        """The narrowing with a view (default: the chosen one) and the signed-in staff's id."""
+        return replace(
+            self.narrowing,
+            view=view or self.filter_value or "open",
+            staff_id=self.desk_app.session.actor.id,
+            client_id=self.client_id,
+        )
+
+    def page_fetcher(self, filter_value: str) -> QueuePages:
+        """Pages of list_queue() for the view and the narrowing; the counts follow."""
+        self._cancel_pending_search()
+        self.narrowing = replace(self.narrowing, search=self.search_box.value.strip())
+        self._show_narrowing()
+        self._count_views()
+        return QueuePages(self.queue_filter(filter_value))
+
+    def on_mount(self) -> None:
+        """Load the first page (the area does), the departments and the views' counts."""
+        if self._start_view:
+            bar = self.query_one("#filter", ChoiceBar)
+            bar.set_reactive(ChoiceBar.index, [v for _, v in VIEWS].index(self._start_view))
+        super().on_mount()
+        self._load_departments(then_pick=False)
+
+    def _show_narrowing(self) -> None:
+        self.query_one("#narrowing", Static).update(
+            narrowing_text(self.narrowing, self.department_name)
+        )
+
+    def _reload(self, keep_cursor: bool = False) -> None:
+        """Show the list for the narrowing as it is now, from the first page; with
+        `keep_cursor`, the cursor stays on its ticket if that is still in the list."""
+        highlighted = self.records.highlighted_record if keep_cursor else None
+        self._keep_cursor_on = self._show_next or (highlighted.id if highlighted else None)
+        self._show_next = None
+        self.query_one("#count", Static).update(Text("Loading…"))
+        self.records.reload(self.page_fetcher(self.filter_value))
+
+    # -- counts on the views --------------------------------------------------------------
+
+    def _count_views(self) -> None:
+        asked = self.queue_filter("open")
+        if asked == self._counted_for:
+            return
+        self._counted_for = asked
+        self.run_worker(
+            partial(self._count, asked),
+            thread=True,
+            exit_on_error=False,
+            group="queue-counts",
+            exclusive=True,
+            name="count tickets",
+        )
+
+    def _count(self, asked: QueueFilter) -> None:
+        counts = {view: count_queue(replace(asked, view=view)) for _, view in VIEWS}
+        self.post_message(self._Counted(asked, counts))
+
+    @on(_Counted)
+    def _show_counts(self, message: _Counted) -> None:
+        if message.asked != self._counted_for:
+            return  # counts for a narrowing no longer shown
+        bar = self.query_one("#filter", ChoiceBar)
+        bar.choices = tuple(
+            (f"{label} {message.counts.get(view, 0):,}", view) for label, view in VIEWS
+        )
+        bar.refresh(layout=True)
+
+    # -- departments ----------------------------------------------------------------------
+
+    def _load_departments(self, then_pick: bool) -> None:
+        self.run_worker(
+            partial(self._read_departments, then_pick),
+            thread=True,
+            exit_on_error=False,
+            group="queue-departments",
+            name="load departments",
+        )
+
+    def _read_departments(self, then_pick: bool) -> None:
+        self.post_message(self._Departments(list_departments(), then_pick))
+
+    @on(_Departments)
+    def _departments_loaded(self, message: _Departments) -> None:
+        self.departments = message.departments
+        self._show_narrowing()
+        if message.then_pick:
+            self.action_pick_department()
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_cycle_assignee(self) -> None:
+        """Mine, then unassigned, then anyone's."""
+        order = list(ASSIGNEES)
+        following = order[(order.index(self.narrowing.assignee) + 1) % len(order)]
+        self.narrowing = replace(self.narrowing, assignee=following)
+        self._reload()
+
+    def action_cycle_sort(self) -> None:
+        """By last activity, then by age, then by waiting."""
+        order = list(SORTS)
+        following = order[(order.index(self.narrowing.sort) + 1) % len(order)]
+        self.narrowing = replace(self.narrowing, sort=following)
+        self._reload()
+
+    def action_cycle_view(self) -> None:
+        """Open, then completed, then all tickets."""
+        self.query_one("#filter", ChoiceBar).action_move(1)
+
+    def show_view(self, view: str) -> None:
+        """Show the view `view` ("open", "completed" or "all"); the palette's queue entries."""
+        if not self.is_mounted:
+            self._start_view = view
+            return
+        self.query_one("#filter", ChoiceBar).value = view
+
+    def action_pick_department(self) -> None:
+        """Ask which department's tickets to show."""
+        if not self.departments:
+            self._load_departments(then_pick=True)
+            return
+        choices = [(untrusted(d.name, limit=40), d.id.hex) for d in self.departments]
+        current = self.narrowing.department_id.hex if self.narrowing.department_id else ""
+        picker = QueuePicker("Show tickets of", [(Text("Every department"), ""), *choices], current)
+        self.app.push_screen(picker, self._department_picked)
+
+    def _department_picked(self, picked: str | None) -> None:
+        if picked is None:
+            return
+        self.narrowing = replace(
+            self.narrowing, department_id=uuid.UUID(hex=picked) if picked else None
+        )
+        self._reload()
+
+    def action_pick_priority(self) -> None:
+        """Ask which priority to show."""
+        choices = [(Text("Any priority"), ""), *((Text(p), p) for p in PRIORITIES)]
+        picker = QueuePicker("Show tickets of priority", choices, self.narrowing.priority or "")
+        self.app.push_screen(picker, self._priority_picked)
+
+    def _priority_picked(self, picked: str | None) -> None:
+        if picked is None:
+            return
+        self.narrowing = replace(self.narrowing, priority=picked or None)
+        self._reload()
+
+    def action_focus_filter(self) -> None:
+        """Focus the search box (the view choice is one shift+tab away)."""
+        self.search_box.focus()
+
+    def action_refresh(self) -> None:
+        """Load the queue and its counts again."""
+        self._counted_for = None
+        self._reload(keep_cursor=True)
+
+    def action_new_ticket(self) -> None:
+        """The new-ticket form (for this client, on one client's list)."""
+        from screens.ticket_new import open_new_ticket_form
+
+        open_new_ticket_form(self.app, self.client_id)
+
+    def action_outbox(self) -> None:
+        """The mail outbox."""
+        from screens.outbox_list import OutboxScreen
+
+        self.app.push_screen(OutboxScreen())
+
+    def show_ticket(self, ticket_id: uuid.UUID) -> None:
+        """Show the queue as it is now with the cursor on `ticket_id` (a ticket just opened):
+        at once if the queue is on screen, else when it is."""
+        if not self.is_mounted:
+            self._keep_cursor_on = ticket_id  # the first page will put it there
+            return
+        self._show_next = ticket_id
+        if self.app.screen is self:
+            self._reload_on_resume = False
+            self.action_refresh()
+        else:
+            self._reload_on_resume = True
+
+    # -- search ---------------------------------------------------------------------------
+
+    def _cancel_pending_search(self) -> None:
+        if self._pending_search is not None:
+            self._pending_search.stop()
+            self._pending_search = None
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self._cancel_pending_search()
+        self._pending_search = self.set_timer(SEARCH_DELAY, self._search_now)
+
+    def _search_now(self) -> None:
+        """Show the tickets for what the search box holds now (newer results replace these)."""
+        self._keep_cursor_on = None
+        fetch = self.page_fetcher(self.filter_value)
+        self.query_one("#count", Static).update(
+            Text("Searching…" if fetch.filter.search else "Loading…")
+        )
+        self.records.reload(fetch)
+
+    @on(ClientSearchBox.MoveResult)
+    def _move_result(self, message: ClientSearchBox.MoveResult) -> None:
+        if message.step > 0:
+            self.records.action_cursor_down()
+        else:
+            self.records.action_cursor_up()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        """Enter in the search shows its results now and moves to the list."""
+        if self._pending_search is not None:
+            self._search_now()
+        self.records.focus()
+
+    # -- the list -------------------------------------------------------------------------
+
+    @on(RecordTable.Loaded, "#records")
+    def _loaded(self, event: RecordTable.Loaded) -> None:
+        """Put the cursor back on the ticket it was on; say what a search found."""
+        if self._keep_cursor_on is not None:
+            for row, ticket in enumerate(self.records.records):
+                if ticket.id == self._keep_cursor_on:
+                    self.records.move_cursor(row=row)
+                    break
+            self._keep_cursor_on = None
+        search = self.narrowing.search
+        if not search:
+            return
+        event.prevent_default()
+        noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
+        query = untrusted(search, limit=40)
+        if event.shown == 0:
+            line = Text.assemble(f"No {noun} match “", query, "”.")
+        elif event.complete:
+            line = Text.assemble(f"Showing all {event.shown} {noun} matching “", query, "”.")
+        else:
+            line = Text.assemble(
+                f"Showing {event.shown} {noun} matching “", query, "”; more load as you scroll."
+            )
+        self.query_one("#count", Static).update(line)
+
+    @on(DataTable.RowSelected, "#records")
+    def _open_selected(self) -> None:
+        ticket = self.records.highlighted_record
+        if ticket is not None:
+            open_ticket_screen(self.app, ticket.id)
+
+    def on_screen_suspend(self) -> None:
+        """A full screen took over (a ticket, the outbox, another area): reload on return.
+
+        Dialogs over the queue (a picker, the palette, the key list) change no ticket.
+        """
+        self._reload_on_resume = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Back from a ticket or another area: statuses and waiting times may have moved."""
+        if self._reload_on_resume:
+            self._reload_on_resume = False
+            self.action_refresh()
 
     def action_back(self) -> None:
         """One client's list goes back to the client from the list; else as every area."""
@@ -83,3 +551,49 @@ class TicketListScreen(AreaScreen):
         if action == "back" and self.client_id is not None:
             return True
         return super().check_action(action, parameters)
+
+
+def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID, *, quiet: bool = False) -> bool:
+    """Push the conversation of `ticket_id`; False when the desk has no conversation screen
+    (said in a notice unless `quiet`)."""
+    try:
+        from screens.ticket_detail import TicketScreen
+    except ModuleNotFoundError as error:
+        if error.name != "screens.ticket_detail":
+            raise
+        if not quiet:
+            app.notify(
+                untrusted_message("The conversation screen is not part of this desk yet."),
+                severity="warning",
+                markup=False,
+            )
+        return False
+    app.push_screen(TicketScreen(ticket_id))
+    return True
+
+
+def the_queue(app: App[Any]) -> TicketListScreen | None:
+    """The queue on screen (the tickets area, or a client's list that is showing), else the
+    tickets area's queue after going there."""
+    if isinstance(app.screen, TicketListScreen):
+        return app.screen
+    cast("DeskApp", app).action_switch_area("tickets")
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, TicketListScreen):
+            return screen
+    return None
+
+
+def show_in_queue(app: App[Any], ticket_id: uuid.UUID) -> None:
+    """Go to the queue and put the cursor on `ticket_id` (a ticket just opened)."""
+    if (queue := the_queue(app)) is not None:
+        queue.show_ticket(ticket_id)
+
+
+def show_queue_view(app: App[Any], view: str) -> None:
+    """Go to the tickets area's queue showing `view` (the palette's queue entries)."""
+    screen = app.screen
+    if isinstance(screen, TicketListScreen) and screen.client_id is not None:
+        cast("DeskApp", app).action_switch_area("tickets")
+    if (queue := the_queue(app)) is not None:
+        queue.show_view(view)

@@ -1,0 +1,440 @@
+"""The ticket screen: who asked what, where it stands, the conversation, and the composer.
+
+The header and the newest page of the conversation load in two thread workers at once; older
+messages load as the reader scrolls up. `r` opens the composer for a reply to the client, `n`
+for an internal note (the only way into note mode); the other keys open a dialog that calls one
+service, and the ticket loads again afterwards.
+
+| Key(s) | Description |
+| :- | :- |
+| r | Write a reply to the client. |
+| n | Write an internal note (never mailed). |
+| s | Status. |
+| a | Assign to a staff member. |
+| p | Priority. |
+| t | Tags. |
+| u | Subscribers (other contacts following the ticket). |
+| e | Propose an estimate. |
+| E | Record the client's answer to an estimate. |
+| l | Log time (from the client's prepaid support). |
+| m | Merge into another ticket of the client. |
+| w | Save one of the ticket's files. |
+| f5 | Load the ticket again. |
+| escape | Leave the composer (the draft is kept), then go back. |
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from deskapp import clock
+from deskapp.drafts import DraftStore
+from deskapp.services.conversation import (
+    ConversationMessage,
+    TicketDetail,
+    get_ticket,
+    list_messages,
+)
+from screens.client_sections import support_time
+from screens.messages import ReportsFailedWork
+from screens.widgets.cells import duration_cell
+from screens.widgets.composer import Composer
+from screens.widgets.conversation_view import ConversationView
+from screens.widgets.desk_footer import DeskFooter
+from screens.widgets.desk_header import DeskHeader
+from screens.widgets.untrusted import untrusted
+
+if TYPE_CHECKING:
+    from screens.app import DeskApp
+
+NEEDS_TICKET = frozenset(
+    {
+        "reply",
+        "note",
+        "status",
+        "assign",
+        "priority",
+        "tags",
+        "subscribers",
+        "propose_estimate",
+        "decide_estimate",
+        "log_time",
+        "merge",
+        "save_file",
+    }
+)
+"""Actions that wait for the ticket to load."""
+
+
+def _binding(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
+    return Binding(key, action, description, show=show, tooltip=tooltip, id=f"ticket.{action}")
+
+
+class TicketScreen(ReportsFailedWork, Screen[bool]):
+    """One ticket; dismisses True when something of it changed here (for the queue)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("r", "reply", "Reply", "Write a reply; it is mailed to the client."),
+        _binding("n", "note", "Note", "Write an internal note; only staff see it."),
+        _binding("s", "status", "Status", "Set the ticket's status."),
+        _binding("a", "assign", "Assign", "Give the ticket to a staff member, or nobody."),
+        _binding("p", "priority", "Priority", "Set the ticket's priority."),
+        _binding("t", "tags", "Tags", "Set the ticket's tags."),
+        _binding("u", "subscribers", "Subscribers", "Who else of the client follows it.", False),
+        _binding("e", "propose_estimate", "Estimate", "Propose work with a price.", False),
+        _binding("E", "decide_estimate", "Answer estimate", "Record the client's answer.", False),
+        _binding("l", "log_time", "Log time", "Log time from the client's prepaid support."),
+        _binding("m", "merge", "Merge", "Merge into another ticket of the client.", False),
+        _binding("w", "save_file", "Save file", "Save one of the ticket's files.", False),
+        _binding("f5", "refresh", "Refresh", "Load the ticket again.", False),
+        _binding("escape", "back", "Back", "Leave the composer (draft kept), or go back."),
+    ]
+
+    AUTO_FOCUS = "#conversation"
+    AREA_TITLE = "Ticket"
+    """The place's name in the header and the key list."""
+
+    class _Loaded(Message, bubble=False):
+        def __init__(self, ticket: TicketDetail) -> None:
+            super().__init__()
+            self.ticket = ticket
+
+    def __init__(self, ticket_id: uuid.UUID, *, drafts: DraftStore | None = None) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        """Which ticket (after a merge, the ticket it went into)."""
+        self.drafts = drafts or DraftStore()
+        """Where unsent replies and notes are kept."""
+        self.ticket: TicketDetail | None = None
+        """What is shown, once loaded."""
+        self.changed = False
+        """Whether something of the ticket changed here (the queue reloads when it did)."""
+        self.composing = False
+        """Whether the composer is open."""
+
+    def compose(self) -> ComposeResult:
+        """Header, ticket head, conversation, draft line, composer (hidden), footer."""
+        yield DeskHeader()
+        with Horizontal(id="ticket-head"):
+            yield Static(Text("Loading…"), id="ticket-about")
+            yield Static(id="ticket-state")
+        yield ConversationView(self._fetch_messages, id="conversation")
+        yield Static(id="draft-hint")
+        yield Composer(self.ticket_id, self.drafts, id="composer")
+        yield DeskFooter()
+
+    @property
+    def desk_app(self) -> DeskApp:
+        """The app, typed."""
+        return cast("DeskApp", self.app)
+
+    @property
+    def conversation(self) -> ConversationView:
+        """The message list."""
+        return self.query_one("#conversation", ConversationView)
+
+    @property
+    def composer(self) -> Composer:
+        """The composer (hidden until r or n)."""
+        return self.query_one("#composer", Composer)
+
+    def _fetch_messages(
+        self, before: ConversationMessage | None, limit: int
+    ) -> list[ConversationMessage]:
+        return list_messages(self.ticket_id, before=before, limit=limit)
+
+    def on_mount(self) -> None:
+        """Fill the header line; load the ticket and the newest messages at once."""
+        header = self.query_one(DeskHeader)
+        session = self.desk_app.session
+        header.area = self.AREA_TITLE
+        header.mode = session.mode
+        header.database = session.database.label
+        header.staff = f"{session.actor.name} ({session.actor.role})"
+        self.watch(self.desk_app, "database_reachable", self._show_reachable)
+        self.reload()
+        self.conversation.load_newest()
+        self._show_draft_hint()
+
+    def _show_reachable(self, reachable: bool | None) -> None:
+        self.query_one(DeskHeader).reachable = reachable
+
+    @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
+    def reload(self) -> None:
+        """Load the ticket again (in a thread); the screen shows it when it arrives."""
+        self.post_message(self._Loaded(get_ticket(self.ticket_id)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A ticket that could not be loaded says so (the app's notice says why)."""
+        if event.worker.group == "ticket" and event.state is WorkerState.ERROR:
+            if self.ticket is None:
+                self.query_one("#ticket-about", Static).update(
+                    Text("The ticket could not be loaded; press f5 to try again.")
+                )
+
+    @on(_Loaded)
+    def _show_ticket(self, message: _Loaded) -> None:
+        ticket = self.ticket = message.ticket
+        self.query_one(DeskHeader).area = f"{self.AREA_TITLE} · {ticket.label}"
+        self.query_one("#ticket-about", Static).update(_about(ticket))
+        self.query_one("#ticket-state", Static).update(_state(ticket))
+        composer = self.composer
+        composer.department_id = ticket.department_id
+        composer.show_recipients(_recipients(ticket))
+        self.refresh_bindings()
+
+    def _show_draft_hint(self) -> None:
+        hint = self.query_one("#draft-hint", Static)
+        draft = None if self.composing else self.drafts.load(self.ticket_id)
+        if draft is None or not draft.text.strip():
+            hint.update(Text(""))
+            hint.remove_class("-shown")
+            return
+        what, key = ("note", "n") if draft.kind == "note" else ("reply", "r")
+        hint.update(
+            Text(
+                f"An unsent {what} is kept (saved {draft.saved_at:%Y-%m-%d %H:%M} UTC): "
+                f"press {key} to go on with it."
+            )
+        )
+        hint.add_class("-shown")
+
+    # Composer ------------------------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        """Open the composer for a reply to the client."""
+        self._open_composer("reply")
+
+    def action_note(self) -> None:
+        """Open the composer for an internal note."""
+        self._open_composer("note")
+
+    def _open_composer(self, mode: str) -> None:
+        if self.ticket is None:
+            return
+        composer = self.composer
+        self.composing = composer.display = True
+        composer.open(mode)
+        self._show_draft_hint()
+
+    def _close_composer(self) -> None:
+        composer = self.composer
+        composer.save_draft()
+        self.composing = composer.display = False
+        self.conversation.focus()
+        self._show_draft_hint()
+
+    @on(Composer.Sent)
+    def _sent(self, event: Composer.Sent) -> None:
+        self.changed = True
+        self._close_composer()
+        self.app.notify(
+            "Reply sent: it is queued to be mailed to the client."
+            if event.kind == "reply"
+            else "Note saved; it was not sent to the client.",
+            markup=False,
+        )
+        self.conversation.refresh_newest()
+        self.reload()
+
+    # Dialogs -------------------------------------------------------------------------------
+
+    def _ask(self, make: Callable[[TicketDetail], Screen[Any]], *, follow: bool = False) -> None:
+        """Push a dialog about the ticket; a truthy answer means the ticket changed.
+
+        `follow`: the answer is the id of the ticket to show from now on (the one a merge kept).
+        """
+        if self.ticket is None:
+            return
+
+        def done(result: object) -> None:
+            if not result:
+                return
+            self.changed = True
+            if follow and isinstance(result, uuid.UUID):
+                self._follow(result)
+                return
+            self.reload()
+            self.conversation.refresh_newest()
+
+        self.app.push_screen(make(self.ticket), done)
+
+    def _follow(self, ticket_id: uuid.UUID) -> None:
+        """Show another ticket from now on (the draft of this one stays with it)."""
+        self.composer.save_draft()
+        self.ticket_id = ticket_id
+        self.composer.ticket_id = ticket_id
+        self.ticket = None
+        self.reload()
+        self.conversation.load_newest()
+
+    def action_status(self) -> None:
+        """Set the status."""
+        from screens.ticket_dialogs import StatusDialog
+
+        self._ask(StatusDialog)
+
+    def action_assign(self) -> None:
+        """Assign the ticket."""
+        from screens.ticket_dialogs import AssignDialog
+
+        self._ask(AssignDialog)
+
+    def action_priority(self) -> None:
+        """Set the priority."""
+        from screens.ticket_dialogs import PriorityDialog
+
+        self._ask(PriorityDialog)
+
+    def action_tags(self) -> None:
+        """Set the tags."""
+        from screens.ticket_dialogs import TagsDialog
+
+        self._ask(TagsDialog)
+
+    def action_subscribers(self) -> None:
+        """Subscribe or unsubscribe a contact of the client."""
+        from screens.ticket_dialogs import SubscribersDialog
+
+        self._ask(SubscribersDialog)
+
+    def action_propose_estimate(self) -> None:
+        """Propose an estimate."""
+        from screens.ticket_dialogs import ProposeEstimateDialog
+
+        self._ask(ProposeEstimateDialog)
+
+    def action_decide_estimate(self) -> None:
+        """Record the client's answer to a proposed estimate."""
+        from screens.ticket_dialogs import DecideEstimateDialog
+
+        self._ask(DecideEstimateDialog)
+
+    def action_log_time(self) -> None:
+        """Log time spent."""
+        from screens.ticket_dialogs import LogTimeDialog
+
+        self._ask(LogTimeDialog)
+
+    def action_merge(self) -> None:
+        """Merge into another ticket of the client; the screen then shows that ticket."""
+        from screens.ticket_dialogs import MergeTicketDialog
+
+        self._ask(MergeTicketDialog, follow=True)
+
+    def action_save_file(self) -> None:
+        """Save one of the ticket's files to disk."""
+        from screens.ticket_dialogs import SaveAttachmentDialog
+
+        self._ask(lambda ticket: SaveAttachmentDialog(ticket, Path.home()))
+
+    def action_refresh(self) -> None:
+        """Load the ticket and the newest messages again."""
+        self.reload()
+        self.conversation.refresh_newest()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys about the ticket wait for it; some only when they have something to act on."""
+        if action not in NEEDS_TICKET:
+            return True
+        ticket = self.ticket
+        if ticket is None:
+            return None
+        if action == "decide_estimate":
+            return True if any(e.status == "Proposed" for e in ticket.estimates) else None
+        if action == "save_file":
+            return True if ticket.attachments else None
+        return True
+
+    def action_back(self) -> None:
+        """From the composer to the conversation (draft kept); else back where it was opened."""
+        if self.composing and self.composer.has_focus_within:
+            self._close_composer()
+            return
+        self.composer.save_draft()
+        # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).
+        self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
+        self.dismiss(self.changed)
+
+
+def _about(ticket: TicketDetail) -> Text:
+    """Number and subject; client and contact; department and its fields; tags, followers."""
+    text = Text.assemble((ticket.label, "bold"), "  ", untrusted(ticket.subject, style="bold"))
+    text.append("\n")
+    text.append_text(
+        Text.assemble((ticket.client_label, "bold"), " ", untrusted(ticket.client_name, limit=50))
+    )
+    text.append("\nContact ", style="dim")
+    if ticket.contact_name or ticket.contact_email:
+        text.append_text(untrusted(f"{ticket.contact_name} <{ticket.contact_email}>", limit=70))
+    else:
+        text.append("the client itself")
+    text.append("\n")
+    text.append_text(untrusted(ticket.department, limit=30, style="bold"))
+    for label, value in ticket.extra:
+        text.append("  ·  ")
+        text.append_text(untrusted(label, limit=30, style="dim"))
+        text.append(" ")
+        text.append_text(untrusted(value or "—", limit=50))
+    text.append("\n")
+    text.append("Tags ", style="dim")
+    text.append_text(untrusted(ticket.tags or "none", limit=60))
+    if ticket.subscribers:
+        text.append("  ·  following ", style="dim")
+        text.append_text(untrusted(", ".join(s.name for s in ticket.subscribers), limit=60))
+    return text
+
+
+def _state(ticket: TicketDetail) -> Text:
+    """Status, priority, assignee, waiting time, prepaid support, estimates and files."""
+    waiting = (
+        duration_cell(clock.now() - ticket.waiting_since).plain
+        if ticket.waiting_since
+        else "not waiting"
+    )
+    proposed = sum(1 for e in ticket.estimates if e.status == "Proposed")
+    rows = [
+        ("Status", Text(ticket.status, style="bold")),
+        ("Priority", Text(ticket.priority)),
+        ("Assignee", untrusted(ticket.assignee or "nobody", limit=24)),
+        ("Waiting", Text(waiting)),
+        (
+            "Prepaid",
+            Text.assemble(
+                support_time(ticket.support_minutes_left),
+                (" left", "dim"),
+                (f" · {ticket.time_logged_minutes}m logged", "dim"),
+            ),
+        ),
+        (
+            "Estimates",
+            Text(f"{len(ticket.estimates)} ({proposed} waiting) · {len(ticket.attachments)} files"),
+        ),
+    ]
+    text = Text()
+    for index, (label, value) in enumerate(rows):
+        if index:
+            text.append("\n")
+        text.append(f"{label:<10}", style="dim")
+        text.append_text(value)
+    return text
+
+
+def _recipients(ticket: TicketDetail) -> str:
+    """Who a reply is mailed to: the contact (or the client) and subscribers with mail on."""
+    who = [ticket.contact_email or "the client's own address"]
+    who += [s.email for s in ticket.subscribers if s.mail_support]
+    return ", ".join(address for address in who if address)

@@ -1,0 +1,60 @@
+"""The ticket screen tests' desk and Pilot helpers: the demo business (T-20056 holds a client
+message, a staff reply, an internal note and a proposed estimate), signed in as sam; open a
+ticket by its number, wait for the work to land, read the screen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from deskapp.demo import load_demo
+from deskapp.services.conversation import find_ticket
+from deskapp.services.session import open_desk
+from screens.app import DeskApp
+from screens.ticket_detail import TicketScreen
+
+SIZE = (120, 36)
+"""Every Pilot test and snapshot runs in a terminal this size."""
+HOSTILE_TEXTS = json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+"""The hostile strings every screen must show literally ({"what", "text"})."""
+
+
+def use_tmp_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preferences, logs and drafts go under tmp_path, never into the real home."""
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+
+
+def demo_app(url: str, staff: str = "sam", *, load: bool = True) -> DeskApp:
+    """The desk on the (open, current) database at `url` with the demo business (unless it is
+    there already), signed in as `staff`."""
+    if load:
+        load_demo()
+    return DeskApp(open_desk(url, staff=staff))
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let debounces pass, workers finish and their messages land."""
+    for _ in range(3):
+        await pilot.pause(0.02)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """What the terminal shows, as plain text."""
+    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+
+
+async def open_ticket(pilot: Pilot[None], label: str) -> TicketScreen:
+    """Push the ticket screen of `label` (T-20056) and wait until it shows the ticket."""
+    await settle(pilot)
+    screen = TicketScreen(find_ticket(label).id)
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    assert pilot.app.screen is screen and screen.ticket is not None
+    assert screen.conversation.messages, screen_text(pilot)
+    return screen

@@ -1,0 +1,75 @@
+"""Shared by the queue and new-ticket screen tests: the demo desk signed in as sam, and Pilot
+helpers (wait for the work to land, read the screen, find the queue)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from deskapp.db import close_database, db
+from deskapp.demo import load_demo
+from deskapp.services.session import DeskSession, open_desk
+from screens.ticket_list import TicketListScreen
+
+SIZE = (120, 36)
+"""Every Pilot test and snapshot runs in a terminal this size."""
+
+
+def use_tmp_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preferences and logs go under tmp_path, never into the real home."""
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+
+
+def demo_desk(url: str, staff: str = "sam") -> DeskSession:
+    """The demo business on the (open, current) database at `url`, signed in as `staff`."""
+    load_demo()
+    return open_desk(url, staff=staff)
+
+
+def sqlite_demo(tmp_path: Path) -> Iterator[DeskSession]:
+    """A local desk.db with the demo, opened as `deskapp` does (as sam); closed afterwards.
+
+    For tests of what a screen does with the services' answers, and for snapshots (the clock
+    must be frozen and the user directories moved, as the tests' fixtures do)."""
+    open_desk(f"sqlite:///{tmp_path / 'desk.db'}")
+    load_demo()
+    yield open_desk(f"sqlite:///{tmp_path / 'desk.db'}", staff="sam")
+    close_database()
+    db.initialize(None)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let debounces pass, workers finish and their messages land."""
+    for _ in range(3):
+        await pilot.pause(0.03)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """What the terminal shows, as plain text."""
+    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+
+
+def the_queue(pilot: Pilot[None]) -> TicketListScreen:
+    """The ticket queue on screen."""
+    screen = pilot.app.screen
+    assert isinstance(screen, TicketListScreen)
+    return screen
+
+
+def shown(pilot: Pilot[None]) -> list[str]:
+    """The ticket numbers in the queue, in order."""
+    return [ticket.label for ticket in the_queue(pilot).records.records]
+
+
+async def go_to_queue(pilot: Pilot[None]) -> TicketListScreen:
+    """From the first screen to the tickets area, loaded."""
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    return the_queue(pilot)
