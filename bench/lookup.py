@@ -28,7 +28,12 @@ from deskapp.services.client_search import search_clients
 
 LIMIT = 50
 SCAN_COLUMNS = (
-    "c.first_name", "c.last_name", "c.company", "c.email", "c.phone", "'C-' || c.number",
+    "c.first_name",
+    "c.last_name",
+    "c.company",
+    "c.email",
+    "c.phone",
+    "'C-' || c.number",
 )
 
 
@@ -53,8 +58,10 @@ def main() -> int:
         db.execute_sql("ANALYZE")
     total = _scalar("SELECT COUNT(*) FROM client")
     backend = "postgresql" if is_postgres() else "sqlite"
-    print(f"{backend}: {total:,} clients, {_scalar('SELECT COUNT(*) FROM contact'):,} contacts, "
-          f"{_scalar('SELECT COUNT(*) FROM service'):,} services")
+    print(
+        f"{backend}: {total:,} clients, {_scalar('SELECT COUNT(*) FROM contact'):,} contacts, "
+        f"{_scalar('SELECT COUNT(*) FROM service'):,} services"
+    )
 
     rng = random.Random(args.seed)
     kinds = _queries(rng, total, args.per_kind)
@@ -62,8 +69,10 @@ def main() -> int:
         for query in queries[:20]:
             search_clients(query, limit=LIMIT)
 
-    print(f"\n{'kind':<16}{'search p50':>12}{'p95':>9}{'scan p50':>12}{'p95':>10}"
-          f"{'x p50':>8}{'x p95':>8}  example")
+    print(
+        f"\n{'kind':<16}{'search p50':>12}{'p95':>9}{'scan p50':>12}{'p95':>10}"
+        f"{'x p50':>8}{'x p95':>8}  example"
+    )
     all_search: list[float] = []
     all_scan: list[float] = []
     timed: list[tuple[float, str, str]] = []
@@ -112,17 +121,30 @@ def _queries(rng: random.Random, total: int, count: int) -> dict[str, list[str]]
     """What people type into the box, taken from seeded rows."""
     clients = _sample(
         "SELECT email, number, first_name, last_name, company FROM client WHERE number = ?",
-        rng, total, count,
+        rng,
+        total,
+        count,
     )
-    companies = _sample("SELECT company FROM client WHERE number >= ? AND company <> '' LIMIT 1",
-                        rng, total, count)
-    contacts = _sample(
-        "SELECT k.email FROM client c JOIN contact k ON k.client_id = c.id "
-        "WHERE c.number = ? AND k.email <> c.email", rng, total, count,
-    ) if total else []
+    companies = _sample(
+        "SELECT company FROM client WHERE number >= ? AND company <> '' LIMIT 1", rng, total, count
+    )
+    contacts = (
+        _sample(
+            "SELECT k.email FROM client c JOIN contact k ON k.client_id = c.id "
+            "WHERE c.number = ? AND k.email <> c.email",
+            rng,
+            total,
+            count,
+        )
+        if total
+        else []
+    )
     services = _sample(
         "SELECT s.identifier FROM client c JOIN service s ON s.client_id = c.id "
-        "WHERE c.number >= ? LIMIT 1", rng, total, count,
+        "WHERE c.number >= ? LIMIT 1",
+        rng,
+        total,
+        count,
     )
 
     def piece(text: str) -> str:
@@ -177,8 +199,10 @@ def _percentile(values: list[float], share: float) -> float:
 def _row(kind: str, searched: list[float], scanned: list[float], example: str) -> None:
     s50, s95 = _percentile(searched, 0.5), _percentile(searched, 0.95)
     l50, l95 = _percentile(scanned, 0.5), _percentile(scanned, 0.95)
-    print(f"{kind:<16}{s50:>10.2f}ms{s95:>7.2f}ms{l50:>10.1f}ms{l95:>8.1f}ms"
-          f"{l50 / s50:>7.0f}x{l95 / s95:>7.0f}x  {example[:40]!r}")
+    print(
+        f"{kind:<16}{s50:>10.2f}ms{s95:>7.2f}ms{l50:>10.1f}ms{l95:>8.1f}ms"
+        f"{l50 / s50:>7.0f}x{l95 / s95:>7.0f}x  {example[:40]!r}"
+    )
 
 
 if __name__ == "__main__":

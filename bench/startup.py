@@ -21,13 +21,15 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
-def time_to_screen(command: list[str], pattern: str, timeout: float = 20.0) -> float:
-    """Seconds from starting `command` in a fresh tmux terminal until `pattern` is on screen."""
+def time_to_screen(
+    tmux: list[str], command: list[str], pattern: str, timeout: float = 20.0
+) -> float:
+    """Seconds from starting `command` in a fresh terminal of `tmux` until `pattern` shows."""
     session = f"startup{time.monotonic_ns()}"
     start = time.perf_counter()
     subprocess.run(
         [
-            "tmux",
+            *tmux,
             "new-session",
             "-d",
             "-s",
@@ -43,14 +45,14 @@ def time_to_screen(command: list[str], pattern: str, timeout: float = 20.0) -> f
     try:
         while time.perf_counter() - start < timeout:
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+                [*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True
             ).stdout
             if pattern in screen:
                 return time.perf_counter() - start
             time.sleep(0.005)
         raise RuntimeError(f"{command[0]} never showed {pattern!r} within {timeout} s")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*tmux, "kill-session", "-t", session], capture_output=True)
 
 
 def main() -> int:
@@ -70,9 +72,18 @@ def main() -> int:
             capture_output=True,
         )
         desk, floor = [], []
-        for _ in range(args.runs):
-            floor.append(time_to_screen([sys.executable, str(HERE / "minimal_app.py")], "C-0000"))
-            desk.append(time_to_screen([deskapp, "--db", url], "C-1001"))
+        # A tmux server of our own (its socket in the temporary folder): other people's
+        # sessions are never touched, and a session open for the whole run keeps the server up
+        # (a server exiting between two runs races with the next `new-session`).
+        tmux = ["tmux", "-S", f"{folder}/tmux.socket"]
+        subprocess.run([*tmux, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True)
+        try:
+            for _ in range(args.runs):
+                minimal = [sys.executable, str(HERE / "minimal_app.py")]
+                floor.append(time_to_screen(tmux, minimal, "C-0000"))
+                desk.append(time_to_screen(tmux, [deskapp, "--db", url], "C-1001"))
+        finally:
+            subprocess.run([*tmux, "kill-session", "-t", "keep"], capture_output=True)
     a, b = statistics.median(desk), statistics.median(floor)
     print("deskapp runs (ms):       ", " ".join(f"{t * 1000:.0f}" for t in desk))
     print("minimal Textual app (ms):", " ".join(f"{t * 1000:.0f}" for t in floor))

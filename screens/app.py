@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -20,16 +21,21 @@ from deskapp.errors import DeskError
 from deskapp.services import connection, preferences
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
-from screens.commands import DeskCommands
-from screens.keys import KeysScreen, keys_of
 from screens.messages import ConnectionChecked
-from screens.styles_path import stylesheets
+from screens.styles_path import ReusingStylesheet, first_stylesheets, later_stylesheets
+from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.untrusted import untrusted_message
 
 log = logging.getLogger("deskapp.screens")
 
 AREAS = ("clients", "tickets", "orders", "ledger")
 """The four places, in the order of their number keys."""
+
+
+def _desk_commands() -> type[Provider]:
+    from screens.commands import DeskCommands
+
+    return DeskCommands
 
 
 def _ticket_list() -> Screen[None]:
@@ -62,7 +68,7 @@ class DeskApp(App[None]):
     | escape | Back. |
     """
 
-    CSS_PATH = stylesheets()
+    CSS_PATH = first_stylesheets()
     TITLE = "deskapp"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "clients": ClientListScreen,
@@ -71,7 +77,7 @@ class DeskApp(App[None]):
         "ledger": _ledger_list,
     }
     DEFAULT_MODE = "clients"
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DeskCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_desk_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "1",
@@ -123,17 +129,73 @@ class DeskApp(App[None]):
 
     def __init__(self, session: DeskSession, *, theme: str | None = None) -> None:
         super().__init__()
+        self.stylesheet = ReusingStylesheet.replacing(self.stylesheet)
         self.session = session
         """The open desk: mode, database and who is signed in."""
         self._area_history: list[str] = []
         self._checking_connection = False
+        self._later_stylesheets_loaded = False
+        self.hold_footer_keys = True
+        """True until the first frame and the first list's rows are on screen: footers show
+        their keys after that."""
+        self._first_frame_drawn = False
+        self._first_page_on_screen = False
         if theme and theme in self.available_themes:
             self.theme = theme
+
+    FIRST_PAGE_WAIT_SECONDS = 0.5
+    """How long start-up waits for the first list's rows before finishing anyway."""
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: finish starting once the first page shows too."""
+        self._first_frame_drawn = True
+        self.set_timer(self.FIRST_PAGE_WAIT_SECONDS, self.first_page_shown)
+        self._finish_start_up()
+
+    def first_page_shown(self) -> None:
+        """The first screen's list shows its rows (or failed to load): see _finish_start_up."""
+        self._first_page_on_screen = True
+        self._finish_start_up()
+
+    def _finish_start_up(self) -> None:
+        """Once the first frame and the first rows are on screen: footer keys, collector.
+
+        The footer's keys (see DeskFooter) and the garbage collector would each have delayed
+        the rows by some 30 ms. `deskapp` pauses the collector while starting: start-up makes
+        a few hundred thousand objects that live as long as the app and almost no garbage, so
+        they are frozen (never scanned again), which also keeps later full collections short.
+        """
+        if not (self._first_frame_drawn and self._first_page_on_screen):
+            return
+        if not self.hold_footer_keys:
+            return
+        self.hold_footer_keys = False
+        for footer in self.screen.query(DeskFooter):
+            footer.show_keys()
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         """Follow theme changes (to remember them) and check the connection now and then."""
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        # Immediate: a posted callback could run after the new screen's first rows are drawn
+        # with their component styles (waiting colours) still missing.
+        self.screen_change_signal.subscribe(self, self._load_later_stylesheets, immediate=True)
         self.set_interval(self.CONNECTION_CHECK_SECONDS, self.check_connection)
+
+    def _load_later_stylesheets(self, _: Screen[Any]) -> None:
+        """The first time another screen is shown: load every other screen's stylesheet.
+
+        This runs before the new screen composes, so its widgets are styled from the start.
+        """
+        if self._later_stylesheets_loaded:
+            return
+        self._later_stylesheets_loaded = True
+        for path in later_stylesheets():
+            self.stylesheet.read(path)
+        self.stylesheet.reparse()
+        self.stylesheet.update(self)
 
     @property
     def previous_area(self) -> str | None:
@@ -145,6 +207,8 @@ class DeskApp(App[None]):
         if action == "switch_area":
             return None if parameters and parameters[0] == self.current_mode else True
         if action == "show_keys":
+            from screens.keys import KeysScreen
+
             return not isinstance(self.screen, KeysScreen)
         return True
 
@@ -164,6 +228,8 @@ class DeskApp(App[None]):
 
     def action_show_keys(self) -> None:
         """Show the keys of the current screen and the app."""
+        from screens.keys import KeysScreen, keys_of
+
         title = getattr(self.screen, "AREA_TITLE", "") or self.screen.__class__.__name__
         self.push_screen(KeysScreen(keys_of(self.screen), title))
 

@@ -119,12 +119,19 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
         else:
             line = f"Showing {event.shown} {noun}; more load as you scroll."
         self.query_one("#count", Static).update(Text(line))
+        self._first_page_done()
+
+    def _first_page_done(self) -> None:
+        """Tell the app once the rows are drawn, so it can finish starting (see DeskApp)."""
+        if self.desk_app.hold_footer_keys:
+            self.call_after_refresh(self.desk_app.first_page_shown)
 
     @on(RecordTable.LoadFailed, "#records")
     def _show_failure(self) -> None:
         self.query_one("#count", Static).update(
             Text("The list could not be loaded; press r to retry.")
         )
+        self._first_page_done()
 
     def action_focus_filter(self) -> None:
         """Focus the filter."""

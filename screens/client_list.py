@@ -26,7 +26,6 @@ from textual.widgets import DataTable, Input, Label, Static
 from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
 from deskapp.services.clients import ClientSummary
 from screens.area import AreaScreen
-from screens.client_detail import ClientScreen
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted
@@ -128,6 +127,14 @@ class ClientListScreen(AreaScreen):
 
     AREA_TITLE = "Clients"
     NOUN = "clients"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "focus_filter",
+            "Search",
+            tooltip="Find a client by name, company, email, phone, number or service.",
+        ),
+    ]
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = (
         ("All", "all"),
         ("Active", "Active"),
@@ -242,6 +249,8 @@ class ClientListScreen(AreaScreen):
     def _open_highlighted(self) -> None:
         client = self.records.highlighted_record
         if client is not None:
+            from screens.client_detail import ClientScreen  # not needed for the first screen
+
             self.app.push_screen(ClientScreen(client.id), self._client_closed)
 
     def _client_closed(self, changed: bool | None) -> None:

@@ -60,60 +60,105 @@ def counts() -> dict[str, int]:
 
 
 def changes(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    return {table: after[table] - before[table] for table in before
-            if after[table] != before[table]}
+    return {
+        table: after[table] - before[table] for table in before if after[table] != before[table]
+    }
 
 
 def ledger(client_id: uuid.UUID, amounts: list[int], staff: Actor) -> None:
     balance = 0
     for amount in amounts:
         balance += amount
-        CreditEntry.create(client=client_id, kind=CreditKind.ADDED, amount_cents=amount,
-                           balance_after_cents=balance, description="goodwill", staff=staff.id)
+        CreditEntry.create(
+            client=client_id,
+            kind=CreditKind.ADDED,
+            amount_cents=amount,
+            balance_after_cents=balance,
+            description="goodwill",
+            staff=staff.id,
+        )
     Client.update(credit_cents=balance).where(Client.id == client_id).execute()
 
 
 _numbers = iter(range(1, 10_000))
 
 
-def business(client_id: uuid.UUID, contact_ids: list[uuid.UUID], product: Product,
-             department: Department, staff: Actor) -> None:
+def business(
+    client_id: uuid.UUID,
+    contact_ids: list[uuid.UUID],
+    product: Product,
+    department: Department,
+    staff: Actor,
+) -> None:
     """Two services, an order with two items, two invoices with three lines, two payments,
     two tickets with messages, an attachment, subscribers, an estimate, time and a mail."""
     order = Order.create(number=5000 + next(_numbers), client=client_id, total_cents=3000)
     for _ in range(2):
         OrderItem.create(order=order, product=product, cycle="Monthly", price_cents=1500)
     services = [
-        Service.create(client=client_id, product=product, order=order, cycle="Monthly",
-                       identifier=f"LINE-{uuid.uuid4().hex[:8]}", status="Active")
+        Service.create(
+            client=client_id,
+            product=product,
+            order=order,
+            cycle="Monthly",
+            identifier=f"LINE-{uuid.uuid4().hex[:8]}",
+            status="Active",
+        )
         for _ in range(2)
     ]
     for n, lines in ((1, 2), (2, 1)):
-        invoice = Invoice.create(number=f"INV-2026-{next(_numbers):05d}", client=client_id,
-                                 order=order, issued_on=dt.date(2026, 3, n),
-                                 due_on=dt.date(2026, 3, 14 + n), total_cents=1500 * lines)
+        invoice = Invoice.create(
+            number=f"INV-2026-{next(_numbers):05d}",
+            client=client_id,
+            order=order,
+            issued_on=dt.date(2026, 3, n),
+            due_on=dt.date(2026, 3, 14 + n),
+            total_cents=1500 * lines,
+        )
         for line in range(lines):
-            InvoiceLine.create(invoice=invoice, service=services[line], description="Fibre",
-                               amount_cents=1500, period_start=dt.date(2026, n, 1))
-        PaymentTransaction.create(client=client_id, client_name="Paid at the time",
-                                  invoice=invoice, order=order, gateway="manual",
-                                  amount_cents=1500 * lines, staff=staff.id)
+            InvoiceLine.create(
+                invoice=invoice,
+                service=services[line],
+                description="Fibre",
+                amount_cents=1500,
+                period_start=dt.date(2026, n, 1),
+            )
+        PaymentTransaction.create(
+            client=client_id,
+            client_name="Paid at the time",
+            invoice=invoice,
+            order=order,
+            gateway="manual",
+            amount_cents=1500 * lines,
+            staff=staff.id,
+        )
     for n in range(2):
-        ticket = Ticket.create(number=20000 + next(_numbers), client=client_id,
-                               contact=contact_ids[0], department=department, order=order,
-                               service=services[0], subject=f"Question {n}")
-        message = Message.create(ticket=ticket, kind="client", contact=contact_ids[0],
-                                 body="Hello")
+        ticket = Ticket.create(
+            number=20000 + next(_numbers),
+            client=client_id,
+            contact=contact_ids[0],
+            department=department,
+            order=order,
+            service=services[0],
+            subject=f"Question {n}",
+        )
+        message = Message.create(ticket=ticket, kind="client", contact=contact_ids[0], body="Hello")
         if n == 0:
             Message.create(ticket=ticket, kind="reply", staff=staff.id, body="Hi")
-            Attachment.create(ticket=ticket, message=message, filename="a.txt", size=1,
-                              content=b"x")
+            Attachment.create(
+                ticket=ticket, message=message, filename="a.txt", size=1, content=b"x"
+            )
             Estimate.create(ticket=ticket, description="Work", amount_cents=900)
             TimeEntry.create(ticket=ticket, staff=staff.id, minutes=30)
             for contact in contact_ids:
                 Subscriber.create(ticket=ticket, contact=contact)
-            OutboxMail.create(ticket=ticket, to_address="x@example.com", subject="Re",
-                              body="Hi", message_id=f"<{uuid.uuid4().hex}@deskapp>")
+            OutboxMail.create(
+                ticket=ticket,
+                to_address="x@example.com",
+                subject="Re",
+                body="Hi",
+                message_id=f"<{uuid.uuid4().hex}@deskapp>",
+            )
 
 
 @pytest.fixture
@@ -124,19 +169,26 @@ def world(desk: str) -> World:
     department = Department.create(name="Support")
 
     keep = create_client(agent, ClientForm("Mina", "Okafor", "mina@okafor.example"))
-    twin = add_contact(agent, keep.id, ContactForm("Ola", "Okafor", "ola@okafor.example",
-                                                   is_billing=True))
+    twin = add_contact(
+        agent, keep.id, ContactForm("Ola", "Okafor", "ola@okafor.example", is_billing=True)
+    )
     kept_other = add_contact(agent, keep.id, ContactForm("Ben", "Obi", "ben@okafor.example"))
     business(keep.id, [twin.id, kept_other.id], product, department, agent)
     ledger(keep.id, [1000, -250], agent)
     Client.update(support_minutes=60).where(Client.id == keep.id).execute()
 
-    discard = create_client(agent, ClientForm("Mina", "Okafor", "M.Okafor@else.example",
-                                              company="Okafor Two"), queue_welcome=True)
-    duplicate = add_contact(agent, discard.id, ContactForm("Ola", "O.", "OLA@okafor.example",
-                                                           is_billing=True))
-    moved = [add_contact(agent, discard.id, ContactForm("Kay", f"K{n}", f"k{n}@else.example"))
-             for n in range(2)]
+    discard = create_client(
+        agent,
+        ClientForm("Mina", "Okafor", "M.Okafor@else.example", company="Okafor Two"),
+        queue_welcome=True,
+    )
+    duplicate = add_contact(
+        agent, discard.id, ContactForm("Ola", "O.", "OLA@okafor.example", is_billing=True)
+    )
+    moved = [
+        add_contact(agent, discard.id, ContactForm("Kay", f"K{n}", f"k{n}@else.example"))
+        for n in range(2)
+    ]
     business(discard.id, [duplicate.id, moved[0].id], product, department, agent)
     ledger(discard.id, [700, 500, -200], agent)
     Client.update(support_minutes=45).where(Client.id == discard.id).execute()
@@ -156,12 +208,17 @@ def snapshot(client_id: uuid.UUID) -> dict[str, object]:
     row = Client.get_by_id(client_id)
     return {
         "client": (row.version, row.credit_cents, row.support_minutes),
-        "contacts": sorted((c.email, c.version) for c in Contact.select().where(
-            Contact.client == client_id)),
+        "contacts": sorted(
+            (c.email, c.version) for c in Contact.select().where(Contact.client == client_id)
+        ),
         "services": Service.select().where(Service.client == client_id).count(),
         "tickets": Ticket.select().where(Ticket.client == client_id).count(),
-        "credit": [e.amount_cents for e in CreditEntry.select().where(
-            CreditEntry.client == client_id).order_by(CreditEntry.created_at, CreditEntry.id)],
+        "credit": [
+            e.amount_cents
+            for e in CreditEntry.select()
+            .where(CreditEntry.client == client_id)
+            .order_by(CreditEntry.created_at, CreditEntry.id)
+        ],
     }
 
 
@@ -170,7 +227,9 @@ def test_preview_counts_what_will_move(world: World) -> None:
 
     assert (preview.keep.label, preview.discard.label) == ("C-1001", "C-1002")
     assert (preview.contacts, preview.duplicate_contacts, preview.profile_becomes_contact) == (
-        3, 1, True
+        3,
+        1,
+        True,
     )
     assert (preview.services, preview.orders, preview.invoices) == (2, 1, 2)
     assert (preview.payments, preview.tickets) == (2, 2)
@@ -205,7 +264,9 @@ def test_merge_moves_everything_and_changes_exactly_these_rows(world: World) -> 
     # Credit: one transfer entry naming the discarded client; the balance is the ledger's sum.
     transfer = CreditEntry.get(CreditEntry.kind == CreditKind.MERGE)
     assert (transfer.client_id, transfer.amount_cents, transfer.balance_after_cents) == (
-        world.keep, 1000, 1750
+        world.keep,
+        1000,
+        1750,
     )
     assert "C-1002" in transfer.description
     entries = [e.amount_cents for e in CreditEntry.select().where(CreditEntry.client == world.keep)]
@@ -214,8 +275,13 @@ def test_merge_moves_everything_and_changes_exactly_these_rows(world: World) -> 
 
     # Contacts: the twin stays the billing contact and inherits the duplicate's conversation.
     emails = sorted(c.email for c in kept.contacts)
-    assert emails == ["M.Okafor@else.example", "ben@okafor.example", "k0@else.example",
-                      "k1@else.example", "ola@okafor.example"]
+    assert emails == [
+        "M.Okafor@else.example",
+        "ben@okafor.example",
+        "k0@else.example",
+        "k1@else.example",
+        "ola@okafor.example",
+    ]
     assert [c.id for c in kept.contacts if c.is_billing] == [world.twin]
     assert Contact.get_or_none(Contact.id == world.duplicate) is None
     assert not Ticket.select().where(Ticket.contact == world.duplicate).exists()
@@ -253,8 +319,10 @@ def test_delete_needs_the_typed_number(world: World) -> None:
 
 
 def test_delete_removes_everything_but_the_payments(world: World) -> None:
-    payments = {row.id for row in PaymentTransaction.select().where(
-        PaymentTransaction.client == world.discard)}
+    payments = {
+        row.id
+        for row in PaymentTransaction.select().where(PaymentTransaction.client == world.discard)
+    }
     keep, bystander = snapshot(world.keep), snapshot(world.bystander)
     before = counts()
 

@@ -25,13 +25,44 @@ from deskapp.services.clients import ClientForm, create_client, get_client, list
 from deskapp.services.contacts import ContactForm, add_contact
 from deskapp.text import one_line
 
-HOSTILE = [entry["text"] for entry in json.loads(
-    (Path(__file__).parent / "data" / "hostile_text.json").read_text()
-)]
+HOSTILE = [
+    entry["text"]
+    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+]
 MORE_HOSTILE = [
-    '"', '""', "'", "\\", "\\\\", "%", "_", "%%__", "a%b_c\\", "*", "NEAR(a b)", "a OR b",
-    "col:term", "^start", "(", ")", "!", "&", "|", ":*", "<->", "\x00", "\x00abc", "abc\x00",
-    "x" * 10_000, "c-", "C-", "C-0", "C-99999999999999999999", "-1", " ", "\t", "\u00a0",
+    '"',
+    '""',
+    "'",
+    "\\",
+    "\\\\",
+    "%",
+    "_",
+    "%%__",
+    "a%b_c\\",
+    "*",
+    "NEAR(a b)",
+    "a OR b",
+    "col:term",
+    "^start",
+    "(",
+    ")",
+    "!",
+    "&",
+    "|",
+    ":*",
+    "<->",
+    "\x00",
+    "\x00abc",
+    "abc\x00",
+    "x" * 10_000,
+    "c-",
+    "C-",
+    "C-0",
+    "C-99999999999999999999",
+    "-1",
+    " ",
+    "\t",
+    "\u00a0",
 ]
 
 
@@ -72,7 +103,10 @@ def test_exact_email_of_client_and_contact_rank_before_prefix_and_substring(agen
 
     assert numbers(hits) == [owner.number, via_contact.number, longer.number, inside.number]
     assert [hit.matched for hit in hits] == [
-        MATCH_EMAIL, MATCH_CONTACT_EMAIL, MATCH_PREFIX, MATCH_TEXT
+        MATCH_EMAIL,
+        MATCH_CONTACT_EMAIL,
+        MATCH_PREFIX,
+        MATCH_TEXT,
     ]
 
 
@@ -86,7 +120,8 @@ def test_service_identifier_is_an_exact_match(agent: Actor) -> None:
     hits = search_clients("ftth-000777")
 
     assert [(hit.number, hit.matched) for hit in hits] == [
-        (owner.number, MATCH_SERVICE), (other.number, MATCH_TEXT)
+        (owner.number, MATCH_SERVICE),
+        (other.number, MATCH_TEXT),
     ]
 
 
@@ -155,7 +190,7 @@ def test_empty_query_lists_clients_in_number_order(agent: Actor) -> None:
 
 @pytest.mark.parametrize("status", [None, "Active"])
 def test_hostile_queries_never_raise(agent: Actor, status: str | None) -> None:
-    client(agent, "Robert", "Tables", "bobby@example.com", company="100%_off \\ \"quoted\"")
+    client(agent, "Robert", "Tables", "bobby@example.com", company='100%_off \\ "quoted"')
     for query in HOSTILE + MORE_HOSTILE:
         hits = search_clients(query, status=status)
         assert isinstance(hits, list)
@@ -166,8 +201,9 @@ def test_hostile_queries_never_raise(agent: Actor, status: str | None) -> None:
 def test_a_client_named_with_hostile_text_is_stored_exactly_and_found(agent: Actor) -> None:
     for text in HOSTILE:
         try:
-            profile = create_client(agent, ClientForm("Hostile", "Company", "h@example.com",
-                                                      company=text))
+            profile = create_client(
+                agent, ClientForm("Hostile", "Company", "h@example.com", company=text)
+            )
         except ValidationError as refused:
             # Only what a one-line field of 200 characters cannot hold is refused.
             assert "\x00" in text or "\n" in text or "\r" in text or len(text.strip()) > 200
@@ -194,16 +230,38 @@ def test_every_plan_of_the_contains_tier_finds_the_same_clients(
 ) -> None:
     """Large indexes choose a plan from a sample (rare trigrams, reading in order, LIKE on the
     query less its common ends); each must find what the plain index query finds."""
-    for i, (first, last, company) in enumerate([
-        ("Jack", "Becker", "Becker Optics"), ("Jackie", "Beck", ""),
-        ("Marco", "Weber", "Weber-Opt"),
-        ("Ümit", "Müller", "MÜLLER & Söhne"), ("Ana", "Example", "Examples Ltd"),
-        ("Zoë", "Quotes", 'The "Best" 100%_off'), ("Kay", "Vance", "Kirk & Vance"),
-    ]):
+    for i, (first, last, company) in enumerate(
+        [
+            ("Jack", "Becker", "Becker Optics"),
+            ("Jackie", "Beck", ""),
+            ("Marco", "Weber", "Weber-Opt"),
+            ("Ümit", "Müller", "MÜLLER & Söhne"),
+            ("Ana", "Example", "Examples Ltd"),
+            ("Zoë", "Quotes", 'The "Best" 100%_off'),
+            ("Kay", "Vance", "Kirk & Vance"),
+        ]
+    ):
         client(agent, first, last, f"c{i}@{last[:3].lower()}.example", company=company)
-    queries = ["becker", "ck.be", "r@becker.ex", "weber-op", "example", "üller & s", "müller",
-               '"best"', "100%_", "zzzz", "jack", "ample.ex", "c-100", "bec.example", "k & v",
-               "l &", "c1@bec.example", "ker opt"]
+    queries = [
+        "becker",
+        "ck.be",
+        "r@becker.ex",
+        "weber-op",
+        "example",
+        "üller & s",
+        "müller",
+        '"best"',
+        "100%_",
+        "zzzz",
+        "jack",
+        "ample.ex",
+        "c-100",
+        "bec.example",
+        "k & v",
+        "l &",
+        "c1@bec.example",
+        "ker opt",
+    ]
     by_index = {query: numbers(search_clients(query)) for query in queries}
     assert by_index["becker"] and by_index["müller"] and by_index['"best"'] and by_index["k & v"]
 

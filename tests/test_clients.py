@@ -37,9 +37,10 @@ from deskapp.services.clients import (
     update_client,
 )
 
-HOSTILE = [entry["text"] for entry in json.loads(
-    (Path(__file__).parent / "data" / "hostile_text.json").read_text()
-)]
+HOSTILE = [
+    entry["text"]
+    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+]
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -92,18 +93,29 @@ BAD_CLIENT_FORMS = [
     ({"first_name": "A", "last_name": "B", "email": ""}, "email", "required"),
     ({"first_name": "A", "last_name": "B", "email": "a@b"}, "email", "not an email"),
     ({"first_name": "A", "last_name": "B", "email": "a b@c.de"}, "email", "not an email"),
-    ({"first_name": "A", "last_name": "B", "email": "x@y.com\r\nBcc: z@y.com"}, "email",
-     "one line"),
-    ({"first_name": "A", "last_name": "B", "email": "a@b.co", "phone": "call me"}, "phone",
-     "digits"),
-    ({"first_name": "A", "last_name": "B", "email": "a@b.co", "country": "UK"}, "country",
-     "country code"),
+    (
+        {"first_name": "A", "last_name": "B", "email": "x@y.com\r\nBcc: z@y.com"},
+        "email",
+        "one line",
+    ),
+    (
+        {"first_name": "A", "last_name": "B", "email": "a@b.co", "phone": "call me"},
+        "phone",
+        "digits",
+    ),
+    (
+        {"first_name": "A", "last_name": "B", "email": "a@b.co", "country": "UK"},
+        "country",
+        "country code",
+    ),
     ({"first_name": "A" * 101, "last_name": "B", "email": "a@b.co"}, "first_name", "most"),
     ({"first_name": "A", "last_name": "B\x00", "email": "a@b.co"}, "last_name", "NUL"),
-    ({"first_name": "A", "last_name": "B", "email": "a@b.co", "city": "x\ny"}, "city",
-     "one line"),
-    ({"first_name": "A", "last_name": "B", "email": "a@b.co", "colour": "red"}, "colour",
-     "no field"),
+    ({"first_name": "A", "last_name": "B", "email": "a@b.co", "city": "x\ny"}, "city", "one line"),
+    (
+        {"first_name": "A", "last_name": "B", "email": "a@b.co", "colour": "red"},
+        "colour",
+        "no field",
+    ),
     ({"first_name": 7, "last_name": "B", "email": "a@b.co"}, "first_name", "text"),
 ]
 """(form, the field at fault, words of the message)."""
@@ -139,8 +151,7 @@ def test_closing_asks_to_cancel_open_services_first(agent: Actor) -> None:
     profile = mina(agent)
     live = Service.create(client=profile.id, product=product(), cycle="Monthly", status="Active")
     waiting = Service.create(client=profile.id, product=product(), cycle="Monthly")
-    gone = Service.create(client=profile.id, product=product(), cycle="Monthly",
-                          status="Cancelled")
+    gone = Service.create(client=profile.id, product=product(), cycle="Monthly", status="Cancelled")
 
     with pytest.raises(Conflict, match="C-1001 has 2 services .* cancel them first"):
         change_status(agent, profile.id, profile.version, "Closed")
@@ -173,17 +184,33 @@ def test_status_change_checks_value_and_version(agent: Actor) -> None:
 def test_the_profile_brings_everything_bounded(agent: Actor, desk: str) -> None:
     profile = mina(agent)
     other = create_client(agent, ClientForm("Ola", "Ade", "o@ade.ng"))
-    Service.create(client=profile.id, product=product(), cycle="Monthly", identifier="old",
-                   status="Cancelled")
-    Service.create(client=profile.id, product=product(), cycle="Monthly", identifier="line-1",
-                   status="Active", price_cents=2999)
+    Service.create(
+        client=profile.id, product=product(), cycle="Monthly", identifier="old", status="Cancelled"
+    )
+    Service.create(
+        client=profile.id,
+        product=product(),
+        cycle="Monthly",
+        identifier="line-1",
+        status="Active",
+        price_cents=2999,
+    )
     for day in range(1, 13):
-        Invoice.create(client=profile.id, number=f"INV-2026-{day:05d}",
-                       issued_on=dt.date(2026, 1, day), due_on=dt.date(2026, 2, day))
+        Invoice.create(
+            client=profile.id,
+            number=f"INV-2026-{day:05d}",
+            issued_on=dt.date(2026, 1, day),
+            due_on=dt.date(2026, 2, day),
+        )
     department = Department.create(name="Support")
     for number, status in ((20001, "Open"), (20002, "Completed"), (20003, "Customer-Reply")):
-        Ticket.create(number=number, client=profile.id, department=department,
-                      subject=f"Ticket {number}", status=status)
+        Ticket.create(
+            number=number,
+            client=profile.id,
+            department=department,
+            subject=f"Ticket {number}",
+            status=status,
+        )
     Ticket.create(number=20004, client=other.id, department=department, subject="theirs")
     Order.create(number=5001, client=profile.id, total_cents=500)
     Order.create(number=5002, client=profile.id, status="Active")
@@ -225,8 +252,17 @@ client_forms = st.fixed_dictionaries(
     {"first_name": any_text, "last_name": any_text, "email": st.one_of(st.emails(), any_text)},
     optional={
         name: any_text
-        for name in ("company", "phone", "address1", "address2", "city", "region", "postcode",
-                     "country", "notes")
+        for name in (
+            "company",
+            "phone",
+            "address1",
+            "address2",
+            "city",
+            "region",
+            "postcode",
+            "country",
+            "notes",
+        )
     },
 )
 
@@ -247,8 +283,20 @@ def test_any_create_form_is_saved_or_refused_with_a_sentence(
 
 
 def client_forms_fields() -> set[str]:
-    return {"first_name", "last_name", "email", "company", "phone", "address1", "address2", "city",
-            "region", "postcode", "country", "notes"}
+    return {
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        "phone",
+        "address1",
+        "address2",
+        "city",
+        "region",
+        "postcode",
+        "country",
+        "notes",
+    }
 
 
 @FUZZ

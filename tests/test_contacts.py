@@ -24,9 +24,10 @@ from deskapp.services.contacts import (
     update_contact,
 )
 
-HOSTILE = [entry["text"] for entry in json.loads(
-    (Path(__file__).parent / "data" / "hostile_text.json").read_text()
-)]
+HOSTILE = [
+    entry["text"]
+    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+]
 
 
 @pytest.fixture
@@ -38,17 +39,37 @@ def agent(desk: str) -> Actor:
 def okafor(agent: Actor) -> ClientProfile:
     return create_client(
         agent,
-        ClientForm("Mina", "Okafor", "mina@example.net", company="Okafor Hosting",
-                   address1="1 Quay St", city="Lagos", postcode="100001", country="NG"),
+        ClientForm(
+            "Mina",
+            "Okafor",
+            "mina@example.net",
+            company="Okafor Hosting",
+            address1="1 Quay St",
+            city="Lagos",
+            postcode="100001",
+            country="NG",
+        ),
     )
 
 
 def test_add_list_edit_and_delete(agent: Actor, okafor: ClientProfile) -> None:
-    ola = add_contact(agent, okafor.id, ContactForm("Ola", "Okafor", "ola@okafor.example",
-                                                    phone="+234 1 234 5678", position="CTO",
-                                                    mail_domain=True))
-    ben = add_contact(agent, okafor.id, {"first_name": "Ben", "last_name": "Adeyemi",
-                                         "email": "ben@okafor.example"})
+    ola = add_contact(
+        agent,
+        okafor.id,
+        ContactForm(
+            "Ola",
+            "Okafor",
+            "ola@okafor.example",
+            phone="+234 1 234 5678",
+            position="CTO",
+            mail_domain=True,
+        ),
+    )
+    ben = add_contact(
+        agent,
+        okafor.id,
+        {"first_name": "Ben", "last_name": "Adeyemi", "email": "ben@okafor.example"},
+    )
 
     assert [c.name for c in list_contacts(okafor.id)] == ["Ben Adeyemi", "Ola Okafor"]
     assert ola.categories == ("General", "Support", "Domain")
@@ -92,16 +113,22 @@ def test_one_billing_contact_who_cannot_be_deleted_until_replaced(
 ) -> None:
     assert bill_to(okafor.id).email == "mina@example.net"
     assert bill_to(okafor.id).address == "1 Quay St\n100001 Lagos\nNG"
-    ola = add_contact(agent, okafor.id, ContactForm("Ola", "Okafor", "ola@okafor.example",
-                                                    is_billing=True))
-    ben = add_contact(agent, okafor.id, ContactForm("Ben", "Adeyemi", "ben@okafor.example",
-                                                    address="2 Marina\nLagos"))
+    ola = add_contact(
+        agent, okafor.id, ContactForm("Ola", "Okafor", "ola@okafor.example", is_billing=True)
+    )
+    ben = add_contact(
+        agent,
+        okafor.id,
+        ContactForm("Ben", "Adeyemi", "ben@okafor.example", address="2 Marina\nLagos"),
+    )
 
     assert [c.name for c in list_contacts(okafor.id) if c.is_billing] == ["Ola Okafor"]
     assert bill_to(okafor.id).email == "ola@okafor.example"
     assert bill_to(okafor.id).name == "Ola Okafor, Okafor Hosting"
-    with pytest.raises(ValidationError, match="Ola Okafor is the billing contact; choose another "
-                                              "billing contact first."):
+    with pytest.raises(
+        ValidationError,
+        match="Ola Okafor is the billing contact; choose another billing contact first.",
+    ):
         delete_contact(agent, ola.id)
     with pytest.raises(ValidationError, match="choose another billing contact first"):
         update_contact(agent, ola.id, ola.version, {"is_billing": False})
@@ -119,8 +146,13 @@ def test_one_billing_contact_who_cannot_be_deleted_until_replaced(
 
 def test_deleting_a_contact_keeps_its_tickets(agent: Actor, okafor: ClientProfile) -> None:
     ola = add_contact(agent, okafor.id, ContactForm("Ola", "Okafor", "ola@okafor.example"))
-    ticket = Ticket.create(number=20001, client=okafor.id, contact=ola.id, subject="Down",
-                           department=Department.create(name="Support"))
+    ticket = Ticket.create(
+        number=20001,
+        client=okafor.id,
+        contact=ola.id,
+        subject="Down",
+        department=Department.create(name="Support"),
+    )
     Subscriber.create(ticket=ticket, contact=ola.id)
 
     delete_contact(agent, ola.id)
@@ -134,10 +166,11 @@ BAD_CONTACT_FORMS = [
     ({"first_name": "O", "last_name": "\t", "email": "o@x.io"}, "last_name"),
     ({"first_name": "O", "last_name": "O", "email": "o@"}, "email"),
     ({"first_name": "O", "last_name": "O", "email": "o@x.io", "phone": "+-"}, "phone"),
-    ({"first_name": "O", "last_name": "O", "email": "o@x.io", "mail_invoice": "yes"},
-     "mail_invoice"),
-    ({"first_name": "O", "last_name": "O", "email": "o@x.io", "position": "p" * 101},
-     "position"),
+    (
+        {"first_name": "O", "last_name": "O", "email": "o@x.io", "mail_invoice": "yes"},
+        "mail_invoice",
+    ),
+    ({"first_name": "O", "last_name": "O", "email": "o@x.io", "position": "p" * 101}, "position"),
     ({"first_name": "O", "last_name": "O", "email": "o@x.io", "address": "\x00"}, "address"),
     ({"first_name": "O", "last_name": "O", "email": "o@x.io", "fax": "1"}, "fax"),
 ]
@@ -159,15 +192,22 @@ any_flag = st.one_of(st.booleans(), st.booleans(), st.none(), st.text(max_size=3
 contact_forms = st.fixed_dictionaries(
     {"first_name": any_text, "last_name": any_text, "email": st.one_of(st.emails(), any_text)},
     optional={
-        "phone": any_text, "position": any_text, "address": any_text, "mail_general": any_flag,
-        "mail_invoice": any_flag, "mail_support": any_flag, "mail_product": any_flag,
-        "mail_domain": any_flag, "is_billing": any_flag,
+        "phone": any_text,
+        "position": any_text,
+        "address": any_text,
+        "mail_general": any_flag,
+        "mail_invoice": any_flag,
+        "mail_support": any_flag,
+        "mail_product": any_flag,
+        "mail_domain": any_flag,
+        "is_billing": any_flag,
     },
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(fields=contact_forms)
 def test_any_contact_form_is_saved_or_refused_with_a_sentence(
     agent: Actor, okafor: ClientProfile, fields: dict

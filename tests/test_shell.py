@@ -157,8 +157,8 @@ async def test_question_mark_lists_the_keys(session: DeskSession) -> None:
         await pilot.pause()
         assert isinstance(pilot.app.screen, KeysScreen)
         described = {key.description for key in pilot.app.screen.keys}
-        assert {"Filter", "Refresh", "Tickets", "Orders", "Ledger", "Theme", "Next"} <= described
-        assert "Choose which records the list shows." in screen_text(pilot)
+        assert {"Search", "Refresh", "Tickets", "Orders", "Ledger", "Theme", "Next"} <= described
+        assert "Find a client by name" in screen_text(pilot)
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, KeysScreen)
 
@@ -167,7 +167,7 @@ async def test_palette_offers_navigation_and_runs_it(session: DeskSession) -> No
     async with DeskApp(session).run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = [command.title for command in desk_commands(pilot.app.screen)]
-        assert {"Tickets", "Orders", "Ledger", "Filter", "Refresh", "Theme", "Keys"} <= set(titles)
+        assert {"Tickets", "Orders", "Ledger", "Search", "Refresh", "Theme", "Keys"} <= set(titles)
         assert "Clients" not in titles  # where we are: check_action dims it
         await pilot.press("ctrl+p")
         await pilot.pause()

@@ -237,8 +237,9 @@ def get_client(client_id: uuid.UUID) -> ClientProfile:
         open_tickets=_tickets(client_id),
         open_ticket_count=open_tickets.count(),
         pending_orders=tuple(
-            OrderBrief(o.id, o.number, o.total_cents, o.paid_upfront, o.payment_status,
-                       o.created_at)
+            OrderBrief(
+                o.id, o.number, o.total_cents, o.paid_upfront, o.payment_status, o.created_at
+            )
             for o in pending_orders.order_by(Order.created_at, Order.id).limit(LIST_LIMIT)
         ),
         pending_order_count=pending_orders.count(),
@@ -274,8 +275,9 @@ def _invoices(client_id: uuid.UUID) -> tuple[InvoiceBrief, ...]:
         .limit(RECENT_INVOICES)
     )
     return tuple(
-        InvoiceBrief(i.id, i.number, i.status, i.issued_on, i.due_on, i.total_cents,
-                     i.amount_due_cents)
+        InvoiceBrief(
+            i.id, i.number, i.status, i.issued_on, i.due_on, i.total_cents, i.amount_due_cents
+        )
         for i in rows
     )
 
@@ -290,7 +292,8 @@ def _tickets(client_id: uuid.UUID) -> tuple[TicketBrief, ...]:
         .objects()
     )
     return tuple(
-        TicketBrief(t.id, t.number, t.subject, t.status, t.priority, t.department_name,
-                    t.last_activity_at)
+        TicketBrief(
+            t.id, t.number, t.subject, t.status, t.priority, t.department_name, t.last_activity_at
+        )
         for t in rows
     )

@@ -91,8 +91,10 @@ def _sqlite(text: str, status: str | None, wanted: int) -> Iterator[tuple]:
     sample = _sample()
     # Common text fills a page from the first stretch of the phrase's results; rare text is
     # found through its rarest trigrams.
-    if sample.rows > SMALL_INDEX and len(text) > TRIGRAM + 1 and (
-        sample.occurrences(text.lower()) < SCAN_SHARE
+    if (
+        sample.rows > SMALL_INDEX
+        and len(text) > TRIGRAM + 1
+        and (sample.occurrences(text.lower()) < SCAN_SHARE)
     ):
         rarest = _rarest_grams(text, sample, lambda window: True, RARE_GRAMS, RARE_SHARE)
         decided = yield from _sqlite_candidates(text, rarest, status, wanted)
@@ -163,8 +165,12 @@ def _uncommon_grams(text: str, sample: _Sample) -> list[str]:
     chosen = _rarest_grams(text, sample, usable, GIN_GRAMS, COMMON_GRAM_SHARE)
     # Overlapping trigrams of one word narrow little more, but GIN intersects them cheaply.
     others = sorted(
-        {text[i : i + TRIGRAM].lower() for i in range(len(text) - 2)
-         if usable(text[i : i + TRIGRAM])} - set(chosen),
+        {
+            text[i : i + TRIGRAM].lower()
+            for i in range(len(text) - 2)
+            if usable(text[i : i + TRIGRAM])
+        }
+        - set(chosen),
         key=lambda gram: sample.gram_counts[gram],
     )
     return (chosen + others)[:GIN_GRAMS]
@@ -348,9 +354,11 @@ def _sample() -> _Sample:
 
 def _take_sample(now: float) -> _Sample:
     if is_postgres():
-        rows = int(db.execute_sql(
-            "SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'client_search'::regclass"
-        ).fetchone()[0])
+        rows = int(
+            db.execute_sql(
+                "SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'client_search'::regclass"
+            ).fetchone()[0]
+        )
         if rows <= SMALL_INDEX:
             return _Sample(now, rows)
         percent = min(100.0, 100.0 * SAMPLE_SIZE / rows)

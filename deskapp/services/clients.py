@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deskapp import clock, feed
 from deskapp.db import db
@@ -16,9 +16,11 @@ from deskapp.ids import format_number, parse_number, uuid7
 from deskapp.models import Client, ClientStatus, OutboxMail, Service, ServiceStatus
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
-from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.numbers import next_number
 from deskapp.text import one_line
+
+if TYPE_CHECKING:
+    from deskapp.services.client_profile import ClientProfile
 
 __all__ = [
     "STATUSES",
@@ -34,6 +36,23 @@ __all__ = [
     "list_clients",
     "update_client",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """ClientProfile lives in client_profile, imported on first use: the client list (the first
+    screen) never needs it, and it costs start-up some 5 ms."""
+    if name == "ClientProfile":
+        from deskapp.services.client_profile import ClientProfile
+
+        return ClientProfile
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def get_client(client_id: uuid.UUID) -> ClientProfile:
+    """The client's profile (see deskapp.services.client_profile.get_client)."""
+    from deskapp.services.client_profile import get_client as profile
+
+    return profile(client_id)
 
 
 @dataclass(frozen=True)
@@ -202,7 +221,11 @@ def create_client(
         if queue_welcome:
             _queue_welcome(row)
         audit.record(
-            actor, "client.create", "client", row.id, f"{format_number('client', number)} added",
+            actor,
+            "client.create",
+            "client",
+            row.id,
+            f"{format_number('client', number)} added",
             after={**values, "number": number, "welcome_mail": queue_welcome},
         )
         feed.publish("client", row.id, "created")
@@ -234,8 +257,13 @@ def update_client(
         before = {name: getattr(current, name) for name in values}
         _update_versioned(current, version, values)
         audit.record(
-            actor, "client.update", "client", client_id,
-            f"{format_number('client', current.number)} edited", before, values,
+            actor,
+            "client.update",
+            "client",
+            client_id,
+            f"{format_number('client', current.number)} edited",
+            before,
+            values,
         )
         feed.publish("client", client_id, "updated")
     return get_client(client_id)
@@ -280,12 +308,16 @@ def change_status(
                 )
             if cancelled:
                 Service.update(
-                    status=ServiceStatus.CANCELLED, version=Service.version + 1,
+                    status=ServiceStatus.CANCELLED,
+                    version=Service.version + 1,
                     updated_at=clock.now(),
                 ).where(Service.id.in_(cancelled)).execute()
         _update_versioned(current, version, {"status": status})
         audit.record(
-            actor, "client.status", "client", client_id,
+            actor,
+            "client.status",
+            "client",
+            client_id,
             f"{label}: {current.status} → {status}",
             {"status": current.status},
             {"status": status, "cancelled_services": [str(key) for key in cancelled]},

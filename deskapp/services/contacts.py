@@ -213,10 +213,10 @@ def _check_email_free(client_id: uuid.UUID, email: str, except_id: uuid.UUID | N
 
 
 def _clear_billing(client_id: uuid.UUID, except_id: uuid.UUID) -> None:
-    Contact.update(
-        is_billing=False, version=Contact.version + 1, updated_at=clock.now()
-    ).where(
-        Contact.client == client_id, Contact.is_billing == True, Contact.id != except_id  # noqa: E712
+    Contact.update(is_billing=False, version=Contact.version + 1, updated_at=clock.now()).where(
+        Contact.client == client_id,
+        Contact.is_billing == True,  # noqa: E712 (a peewee expression, not a truth test)
+        Contact.id != except_id,
     ).execute()
 
 
@@ -270,9 +270,7 @@ def update_contact(
         if values["is_billing"]:
             _clear_billing(current.client_id, contact_id)
         row = _contact_row(contact_id)
-        audit.record(
-            actor, "contact.update", "contact", contact_id, _summary(row), before, values
-        )
+        audit.record(actor, "contact.update", "contact", contact_id, _summary(row), before, values)
         feed.publish("contact", contact_id, "updated")
         feed.publish("client", current.client_id, "updated")
     return _details(row)
@@ -287,7 +285,11 @@ def delete_contact(actor: Actor, contact_id: uuid.UUID) -> None:
         before = _details(row)
         Contact.delete().where(Contact.id == contact_id).execute()
         audit.record(
-            actor, "contact.delete", "contact", contact_id, _summary(row),
+            actor,
+            "contact.delete",
+            "contact",
+            contact_id,
+            _summary(row),
             before=dataclasses.asdict(before),
         )
         feed.publish("contact", contact_id, "deleted")

@@ -12,14 +12,26 @@ class DeskFooter(Footer):
     Focus moving announces new bindings several times while a screen opens, and the plain
     Footer rebuilds every key widget each time, which is most of an area's opening time. This
     one compares what it would show with what it shows and rebuilds only on a difference.
+
+    While the app's `hold_footer_keys` is true (the desk sets it until its first frame and the
+    first list's rows are on screen), the keys wait: some twenty widgets that would otherwise
+    delay those rows. The app then calls `show_keys()`.
     """
 
     _shown: tuple[object, ...] | None = None
     _check_pending = False
 
+    def show_keys(self) -> None:
+        """Show the keys now if they were held back (see the class doc)."""
+        if self._bindings_ready and self.is_attached:
+            # In the footer's own context: its keys bind to it, not to the caller.
+            self.call_later(self.bindings_changed, self.screen)
+
     def bindings_changed(self, screen: Screen[object]) -> None:
         """Schedule one check, unless one is already on its way (else as Footer does)."""
         self._bindings_ready = True
+        if getattr(screen.app, "hold_footer_keys", False):
+            return
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
         if not self._check_pending:
