@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deskapp import clock
+from deskapp.durable import sync_directory
 
 KINDS = ("reply", "note")
 """What a draft can become."""
@@ -93,7 +94,7 @@ class DraftStore:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        _sync_directory(self.directory)
+        sync_directory(self.directory)
 
     def load(self, ticket_id: uuid.UUID) -> Draft | None:
         """The ticket's draft, or None when there is none or its file is unreadable."""
@@ -162,17 +163,3 @@ def _read(path: Path, key: uuid.UUID) -> Draft | None:
         return Draft(ticket_id=key, kind=kind, text=text, saved_at=saved_at)
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename durable (best effort: not every platform opens folders)."""
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)

@@ -91,18 +91,9 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
         return found.first(ChoiceBar).value if found else ""
 
     def on_mount(self) -> None:
-        """Fill the header, follow the connection state, and load the first page."""
-        header = self.query_one(DeskHeader)
-        session = self.desk_app.session
-        header.area = self.AREA_TITLE
-        header.mode = session.mode
-        header.database = session.database.label
-        header.staff = f"{session.actor.name} ({session.actor.role})"
-        self.watch(self.desk_app, "database_reachable", self._show_reachable)
+        """Title the header (it follows the session itself) and load the first page."""
+        self.query_one(DeskHeader).area = self.AREA_TITLE
         self.records.reload(self.page_fetcher(self.filter_value))
-
-    def _show_reachable(self, reachable: bool | None) -> None:
-        self.query_one(DeskHeader).reachable = reachable
 
     @on(ChoiceBar.Changed, "#filter")
     def _filter_changed(self, event: ChoiceBar.Changed) -> None:

@@ -164,17 +164,8 @@ class ClientScreen(ReportsFailedWork, Screen[bool]):
 
     def on_mount(self) -> None:
         """Fill the header and load the client."""
-        header = self.query_one(DeskHeader)
-        session = self.desk_app.session
-        header.area = self.AREA_TITLE
-        header.mode = session.mode
-        header.database = session.database.label
-        header.staff = f"{session.actor.name} ({session.actor.role})"
-        self.watch(self.desk_app, "database_reachable", self._show_reachable)
+        self.query_one(DeskHeader).area = self.AREA_TITLE
         self.reload()
-
-    def _show_reachable(self, reachable: bool | None) -> None:
-        self.query_one(DeskHeader).reachable = reachable
 
     @work(thread=True, exit_on_error=False, group="client-profile", name="load the client")
     def reload(self) -> None:

@@ -216,17 +216,8 @@ class ClientLedgerScreen(ReportsFailedWork, Screen[None]):
 
     def on_mount(self) -> None:
         """Fill the header and load everything."""
-        header = self.query_one(DeskHeader)
-        session = self.desk_app.session
-        header.area = self.AREA_TITLE
-        header.mode = session.mode
-        header.database = session.database.label
-        header.staff = f"{session.actor.name} ({session.actor.role})"
-        self.watch(self.desk_app, "database_reachable", self._show_reachable)
+        self.query_one(DeskHeader).area = self.AREA_TITLE
         self.reload()
-
-    def _show_reachable(self, reachable: bool | None) -> None:
-        self.query_one(DeskHeader).reachable = reachable
 
     def reload(self) -> None:
         """Load the heading, the entries (under the filter) and the invoices again."""

@@ -158,19 +158,10 @@ class TicketScreen(ReportsFailedWork, Screen[bool]):
 
     def on_mount(self) -> None:
         """Fill the header line; load the ticket and the newest messages at once."""
-        header = self.query_one(DeskHeader)
-        session = self.desk_app.session
-        header.area = self.AREA_TITLE
-        header.mode = session.mode
-        header.database = session.database.label
-        header.staff = f"{session.actor.name} ({session.actor.role})"
-        self.watch(self.desk_app, "database_reachable", self._show_reachable)
+        self.query_one(DeskHeader).area = self.AREA_TITLE
         self.reload()
         self.conversation.load_newest()
         self._show_draft_hint()
-
-    def _show_reachable(self, reachable: bool | None) -> None:
-        self.query_one(DeskHeader).reachable = reachable
 
     @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
     def reload(self) -> None:

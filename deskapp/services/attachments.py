@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deskapp import clock, feed
+from deskapp.durable import sync_directory
 from deskapp.errors import NotFound, ValidationError
 from deskapp.models import Attachment, Message, Ticket
 from deskapp.services.actors import Actor
@@ -320,7 +321,7 @@ def _write_atomically(target: Path, content: bytes, *, overwrite: bool) -> None:
             os.replace(temp, target)
         else:
             _place_new(temp, target)
-        _sync_directory(directory)
+        sync_directory(directory)
     except OSError as error:
         raise ValidationError(
             "path", f"Cannot save {_short(str(target), 80)}: {error.strerror or error}."
@@ -354,17 +355,3 @@ def _place_new(temp: str, target: Path) -> None:
                 f"{_short(str(target), 80)} already exists; choose another name or overwrite it.",
             ) from None
         os.replace(temp, target)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename durable (best effort: not every platform opens folders)."""
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)

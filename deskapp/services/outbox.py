@@ -73,7 +73,21 @@ def list_outbox(
     `status` keeps only mail in that status."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown outbox status {status!r}")
-    query = OutboxMail.select(
+    query = _outbox_rows()
+    if status is not None:
+        query = query.where(OutboxMail.status == status)
+    if after is not None:
+        at, key = after.page_key
+        query = query.where(
+            (OutboxMail.created_at < at) | ((OutboxMail.created_at == at) & (OutboxMail.id < key))
+        )
+    query = query.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
+    return [_row(values) for values in query.dicts()]
+
+
+def _outbox_rows() -> peewee.ModelSelect:
+    """The columns an OutboxRow shows, with the ticket's number."""
+    return OutboxMail.select(
         OutboxMail.id,
         OutboxMail.to_address,
         OutboxMail.subject,
@@ -85,15 +99,6 @@ def list_outbox(
         OutboxMail.created_at,
         Ticket.number.alias("ticket_number"),
     ).join(Ticket, peewee.JOIN.LEFT_OUTER)
-    if status is not None:
-        query = query.where(OutboxMail.status == status)
-    if after is not None:
-        at, key = after.page_key
-        query = query.where(
-            (OutboxMail.created_at < at) | ((OutboxMail.created_at == at) & (OutboxMail.id < key))
-        )
-    query = query.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
-    return [_row(values) for values in query.dicts()]
 
 
 def count_outbox() -> dict[str, int]:
@@ -109,24 +114,7 @@ def count_outbox() -> dict[str, int]:
 
 def get_outbox_mail(mail_id: uuid.UUID) -> OutboxRow:
     """One outbox mail; NotFound with a sentence."""
-    rows = [
-        _row(values)
-        for values in OutboxMail.select(
-            OutboxMail.id,
-            OutboxMail.to_address,
-            OutboxMail.subject,
-            OutboxMail.status,
-            OutboxMail.attempts,
-            OutboxMail.next_attempt_at,
-            OutboxMail.sent_at,
-            OutboxMail.last_error,
-            OutboxMail.created_at,
-            Ticket.number.alias("ticket_number"),
-        )
-        .join(Ticket, peewee.JOIN.LEFT_OUTER)
-        .where(OutboxMail.id == mail_id)
-        .dicts()
-    ]
+    rows = [_row(values) for values in _outbox_rows().where(OutboxMail.id == mail_id).dicts()]
     if not rows:
         raise NotFound(_gone())
     return rows[0]

@@ -33,11 +33,21 @@ class DeskHeader(Horizontal):
         yield Static(id="staff")
 
     def on_mount(self) -> None:
-        """Show the initial values."""
+        """Show the desk's session (mode, database, staff) and follow its connection state."""
+        session = getattr(self.app, "session", None)
+        if session is not None:
+            self.mode = session.mode
+            self.database = session.database.label
+            self.staff = f"{session.actor.name} ({session.actor.role})"
+        if hasattr(self.app, "database_reachable"):
+            self.watch(self.app, "database_reachable", self._follow_reachable)
         self._show_area()
         self._show_database()
         self._show_connection()
         self._show_staff()
+
+    def _follow_reachable(self, reachable: bool | None) -> None:
+        self.reachable = reachable
 
     def watch_area(self) -> None:
         self._show_area()
