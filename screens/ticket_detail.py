@@ -298,25 +298,25 @@ class TicketScreen(ReportsFailedWork, Screen[bool]):
 
     def action_subscribers(self) -> None:
         """Subscribe or unsubscribe a contact of the client."""
-        from screens.ticket_dialogs import SubscribersDialog
+        from screens.ticket_client_dialogs import SubscribersDialog
 
         self._ask(SubscribersDialog)
 
     def action_propose_estimate(self) -> None:
         """Propose an estimate."""
-        from screens.ticket_dialogs import ProposeEstimateDialog
+        from screens.ticket_client_dialogs import ProposeEstimateDialog
 
         self._ask(ProposeEstimateDialog)
 
     def action_decide_estimate(self) -> None:
         """Record the client's answer to a proposed estimate."""
-        from screens.ticket_dialogs import DecideEstimateDialog
+        from screens.ticket_client_dialogs import DecideEstimateDialog
 
         self._ask(DecideEstimateDialog)
 
     def action_log_time(self) -> None:
         """Log time spent."""
-        from screens.ticket_dialogs import LogTimeDialog
+        from screens.ticket_client_dialogs import LogTimeDialog
 
         self._ask(LogTimeDialog)
 
@@ -328,7 +328,7 @@ class TicketScreen(ReportsFailedWork, Screen[bool]):
 
     def action_save_file(self) -> None:
         """Save one of the ticket's files to disk."""
-        from screens.ticket_dialogs import SaveAttachmentDialog
+        from screens.conversation_dialogs import SaveAttachmentDialog
 
         self._ask(lambda ticket: SaveAttachmentDialog(ticket, Path.home()))
 

@@ -28,18 +28,18 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Input, Label, Static
 
 from deskapp import clock
 from deskapp.services.ticket_open import DepartmentInfo, list_departments
-from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue, list_queue
+from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue
 from screens.area import AreaScreen
 from screens.client_list import NO_CONTROLS, ClientSearchBox
+from screens.queue_narrowing import ASSIGNEES, SORTS, QueuePages, narrowing_text
+from screens.queue_picker import QueuePicker
 from screens.widgets.cells import duration_cell, label_cell
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordColumn, RecordTable
@@ -49,9 +49,7 @@ if TYPE_CHECKING:
     from screens.app import DeskApp
 
 __all__ = [
-    "QueuePages",
     "TicketListScreen",
-    "narrowing_text",
     "open_ticket_screen",
     "show_in_queue",
     "show_queue_view",
@@ -59,14 +57,6 @@ __all__ = [
 
 VIEWS: tuple[tuple[str, str], ...] = (("Open", "open"), ("Completed", "completed"), ("All", "all"))
 """The queue's views as (label, QueueFilter.view)."""
-ASSIGNEES = {"any": "Anyone's", "mine": "Mine", "unassigned": "Unassigned"}
-"""QueueFilter.assignee values in the order `m` cycles them, as the narrowing line says them."""
-SORTS = {
-    "activity": "sorted by last activity",
-    "age": "sorted by age",
-    "waiting": "sorted by waiting",
-}
-"""QueueFilter.sort values in the order `s` cycles them, and how the narrowing line says them."""
 PRIORITIES = ("Low", "Medium", "High", "Urgent")
 """The priorities the priority picker offers."""
 WAIT_WARNING = dt.timedelta(hours=4)
@@ -77,71 +67,6 @@ WIDE_ENOUGH_FOR_TAGS = 140
 """Terminal width from which the queue also shows each ticket's tags."""
 SEARCH_DELAY = 0.1
 """Seconds of quiet in the search box before the queue searches."""
-
-
-class QueuePages:
-    """`fetch(last, limit)` for the list: pages of list_queue() for one filter (keyset paging)."""
-
-    def __init__(self, queue_filter: QueueFilter) -> None:
-        self.filter = queue_filter
-        """What the pages hold."""
-
-    def __call__(self, last: TicketSummary | None, limit: int) -> list[TicketSummary]:
-        """Runs in a thread: the page after `last` (None: the first page)."""
-        return list_queue(self.filter, after=last, limit=limit)
-
-
-def narrowing_text(queue_filter: QueueFilter, department: str) -> Text:
-    """The one line above the list: "Mine · Billing · High · sorted by waiting"."""
-    parts = [
-        Text(ASSIGNEES.get(queue_filter.assignee, queue_filter.assignee)),
-        untrusted(department, limit=30) if department else Text("every department"),
-        Text(queue_filter.priority or "any priority"),
-        Text(SORTS.get(queue_filter.sort, queue_filter.sort)),
-    ]
-    if queue_filter.search.strip():
-        parts.append(Text.assemble("matching “", untrusted(queue_filter.search, limit=40), "”"))
-    return Text(" · ").join(parts)
-
-
-class QueuePicker(ModalScreen[str | None]):
-    """Pick one value of a narrowing (a department, a priority); dismisses it, or None.
-
-    | Key(s) | Description |
-    | :- | :- |
-    | enter | Show the highlighted choice. |
-    | escape | Keep the queue as it is. |
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Cancel", tooltip="Keep the queue as it is."),
-    ]
-
-    def __init__(self, question: str, choices: Sequence[tuple[Text, str]], current: str) -> None:
-        super().__init__()
-        self.question = question
-        """What is asked (the desk's own words)."""
-        self.choices = tuple(choices)
-        """(label, value): labels are inert Text; "" is the choice that narrows nothing."""
-        self.current = current
-        """The value chosen now, highlighted when the picker opens."""
-
-    def compose(self) -> ComposeResult:
-        """The question and the choices."""
-        with Vertical(id="picker-panel"):
-            yield Static(Text(self.question), id="picker-title")
-            yield OptionList(*(Option(label) for label, _ in self.choices), id="picker-choices")
-
-    def on_mount(self) -> None:
-        """Highlight the current choice."""
-        options = self.query_one("#picker-choices", OptionList)
-        values = [value for _, value in self.choices]
-        options.highlighted = values.index(self.current) if self.current in values else 0
-        options.focus()
-
-    @on(OptionList.OptionSelected, "#picker-choices")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index][1])
 
 
 class TicketSearchBox(ClientSearchBox):

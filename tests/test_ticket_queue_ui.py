@@ -39,7 +39,8 @@ from screens import ticket_list
 from screens.app import DeskApp
 from screens.commands import desk_commands
 from screens.outbox_list import MailDecisionDialog, OutboxScreen
-from screens.ticket_list import QueuePicker, TicketListScreen
+from screens.queue_picker import QueuePicker
+from screens.ticket_list import TicketListScreen
 from screens.widgets.choice_bar import ChoiceBar
 
 

@@ -31,21 +31,21 @@ from deskapp.services.conversation import (
     record_client_message,
 )
 from deskapp.services.outbox import list_outbox
+from screens.conversation_dialogs import AttachFileDialog, CannedReplyDialog, SaveAttachmentDialog
+from screens.ticket_client_dialogs import (
+    DecideEstimateDialog,
+    LogTimeDialog,
+    ProposeEstimateDialog,
+    SubscribersDialog,
+    parse_minutes,
+)
 from screens.ticket_detail import TicketScreen
 from screens.ticket_dialogs import (
     AssignDialog,
-    AttachFileDialog,
-    CannedReplyDialog,
-    DecideEstimateDialog,
-    LogTimeDialog,
     MergeTicketDialog,
     PriorityDialog,
-    ProposeEstimateDialog,
-    SaveAttachmentDialog,
     StatusDialog,
-    SubscribersDialog,
     TagsDialog,
-    parse_minutes,
 )
 from screens.widgets.composer import EditorFailed, edit_in_editor
 from screens.widgets.conversation_view import NOTE_LABEL

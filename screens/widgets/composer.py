@@ -381,7 +381,7 @@ class Composer(ReportsFailedWork, Vertical):
 
     def action_canned_reply(self) -> None:
         """Choose a canned reply; its filled-in text goes in at the cursor."""
-        from screens.ticket_dialogs import CannedReplyDialog
+        from screens.conversation_dialogs import CannedReplyDialog
 
         if self.sending:
             return
@@ -396,7 +396,7 @@ class Composer(ReportsFailedWork, Vertical):
 
     def action_attach_file(self) -> None:
         """Ask for a file to send with the reply or note."""
-        from screens.ticket_dialogs import AttachFileDialog
+        from screens.conversation_dialogs import AttachFileDialog
 
         if self.sending:
             return

@@ -1,0 +1,46 @@
+"""The queue's narrowing as the ticket list shows it: whose tickets and the sort (the values its
+keys cycle), the one line that says the narrowing, and the pages list_queue() gives for it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from deskapp.services.tickets import QueueFilter, TicketSummary, list_queue
+from screens.widgets.untrusted import untrusted
+
+__all__ = ["ASSIGNEES", "SORTS", "QueuePages", "narrowing_text"]
+
+ASSIGNEES = {"any": "Anyone's", "mine": "Mine", "unassigned": "Unassigned"}
+"""QueueFilter.assignee values in the order `m` cycles them, as the narrowing line says them."""
+SORTS = {
+    "activity": "sorted by last activity",
+    "age": "sorted by age",
+    "waiting": "sorted by waiting",
+}
+"""QueueFilter.sort values in the order `s` cycles them, and how the narrowing line says them."""
+
+
+class QueuePages:
+    """`fetch(last, limit)` for the list: pages of list_queue() for one filter (keyset paging)."""
+
+    def __init__(self, queue_filter: QueueFilter) -> None:
+        self.filter = queue_filter
+        """What the pages hold."""
+
+    def __call__(self, last: TicketSummary | None, limit: int) -> list[TicketSummary]:
+        """Runs in a thread: the page after `last` (None: the first page)."""
+        return list_queue(self.filter, after=last, limit=limit)
+
+
+def narrowing_text(queue_filter: QueueFilter, department: str) -> Text:
+    """The one line above the list: "Mine · Billing · High · sorted by waiting"."""
+    parts = [
+        Text(ASSIGNEES.get(queue_filter.assignee, queue_filter.assignee)),
+        untrusted(department, limit=30) if department else Text("every department"),
+        Text(queue_filter.priority or "any priority"),
+        Text(SORTS.get(queue_filter.sort, queue_filter.sort)),
+    ]
+    if queue_filter.search.strip():
+        parts.append(Text.assemble("matching “", untrusted(queue_filter.search, limit=40), "”"))
+    return Text(" · ").join(parts)
