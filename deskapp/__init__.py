@@ -38,11 +38,29 @@ class _PeeweeWithoutDrivers:
         hidden = [name for name in ("psycopg", "psycopg2") if name not in sys.modules]
         for name in hidden:
             sys.modules[name] = None  # type: ignore[assignment]  # `import name` fails fast
+        deferred = [name for name in ("hashlib", "calendar") if name not in sys.modules]
+        for name in deferred:
+            sys.modules[name] = _ImportedOnFirstUse(name)
         try:
             self._loader.exec_module(module)
         finally:
             for name in hidden:
                 del sys.modules[name]
+            for name in deferred:
+                if isinstance(sys.modules.get(name), _ImportedOnFirstUse):
+                    del sys.modules[name]
+
+
+class _ImportedOnFirstUse(ModuleType):
+    """Stands in for a module peewee imports but uses only in functions a desk seldom calls
+    (hashlib for naming constraints, calendar for timestamp fields): the real module is
+    imported when one of its names is first asked for. hashlib alone (OpenSSL) costs start-up
+    some 4 ms. Only peewee's own import sees this stand-in."""
+
+    def __getattr__(self, name: str) -> object:
+        import importlib
+
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 if "peewee" not in sys.modules:

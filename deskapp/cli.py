@@ -8,7 +8,6 @@ traceback; an unexpected error leaves its traceback in the log file and says whe
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -19,6 +18,8 @@ from deskapp.connect import database_password, open_configured
 from deskapp.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
+    import argparse
+
     from deskapp.config import Settings
     from deskapp.services.session import DeskSession
 
@@ -42,14 +43,9 @@ CHECK_LINES = 100
 """`db check` names at most this many mismatches of each kind, then counts the rest."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error in one line."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
-
-
 def _database_url(text: str) -> str:
+    import argparse
+
     from deskapp.db import describe
 
     try:
@@ -60,12 +56,16 @@ def _database_url(text: str) -> str:
 
 
 def _positive(text: str) -> int:
+    import argparse
+
     if not text.strip().isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a whole number above 0")
     return int(text)
 
 
 def _date(text: str) -> dt.date:
+    import argparse
+
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -73,14 +73,28 @@ def _date(text: str) -> dt.date:
 
 
 def _days(text: str) -> int:
+    import argparse
+
     if not text.strip().isdigit() or int(text) > 366:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a number of days from 0 to 366")
     return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: global options, then one of the subcommands (or none: start the desk)."""
+    """The command line: global options, then one of the subcommands (or none: start the desk).
+
+    argparse is imported here, not with the module: starting the desk skips it (see
+    _plain_start), and it costs start-up about 1.5 ms.
+    """
+    import argparse
+
     from deskapp.secrets import KNOWN_SECRETS
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse that reports a usage error in one line."""
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
     database = _Parser(add_help=False)
     database.add_argument(
@@ -199,13 +213,18 @@ def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
                 return None
             value = rest.pop(0)
         values[name] = value
-    args = argparse.Namespace(staff=values.get("--staff"), run=_start_desk)
+    from types import SimpleNamespace
+
+    from deskapp.db import describe
+
+    args = SimpleNamespace(staff=values.get("--staff"), run=_start_desk)
     if "--db" in values:
         try:
-            args.db = _database_url(values["--db"])
-        except argparse.ArgumentTypeError:
+            describe(values["--db"])
+        except ConfigError:
             return None
-    return args
+        args.db = values["--db"]
+    return args  # type: ignore[return-value]  # read as the parser's Namespace would be
 
 
 def main(argv: Sequence[str] | None = None) -> int:

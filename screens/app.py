@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -22,7 +24,12 @@ from deskapp.services import connection, preferences
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
 from screens.messages import ConnectionChecked
-from screens.styles_path import ReusingStylesheet, first_stylesheets, later_stylesheets
+from screens.styles_path import (
+    ReusingStylesheet,
+    first_stylesheets,
+    later_stylesheets,
+    parsed_styles_path,
+)
 from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.untrusted import untrusted_message
 
@@ -127,9 +134,19 @@ class DeskApp(App[None]):
     database_reachable: reactive[bool | None] = reactive[bool | None](True)
     """Whether the database answered the last check; the header shows it."""
 
-    def __init__(self, session: DeskSession, *, theme: str | None = None) -> None:
+    def __init__(
+        self,
+        session: DeskSession,
+        *,
+        theme: str | None = None,
+        parsed_styles: Path | None = None,
+    ) -> None:
         super().__init__()
-        self.stylesheet = ReusingStylesheet.replacing(self.stylesheet)
+        self.stylesheet = self._styles = ReusingStylesheet.replacing(self.stylesheet)
+        self.parsed_styles = parsed_styles
+        """Where parsed stylesheets are kept between starts (None: parse every time)."""
+        if parsed_styles is not None:
+            self._styles.load_parsed(parsed_styles)
         self.session = session
         """The open desk: mode, database and who is signed in."""
         self._area_history: list[str] = []
@@ -148,9 +165,22 @@ class DeskApp(App[None]):
 
     def on_ready(self) -> None:
         """The first frame is on screen: finish starting once the first page shows too."""
+        self._draw_whole_screen()
         self._first_frame_drawn = True
         self.set_timer(self.FIRST_PAGE_WAIT_SECONDS, self.first_page_shown)
         self._finish_start_up()
+
+    def _draw_whole_screen(self) -> None:
+        """Write the whole first screen to the terminal now.
+
+        Textual lays out and renders the first frame while it is still starting (inside its
+        start-up batch) and drops it; only a partial update follows, and the whole screen,
+        rows and all, waited for the next scheduled refresh: about 25 ms more start-up.
+        """
+        screen = self.screen
+        update = screen._compositor.render_update(full=True, screen_stack=self._background_screens)
+        self._display(screen, update)
+        time.sleep(0)  # let the output thread take the GIL and write it before we go on
 
     def first_page_shown(self) -> None:
         """The first screen's list shows its rows (or failed to load): see _finish_start_up."""
@@ -175,6 +205,17 @@ class DeskApp(App[None]):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+        self.call_after_refresh(self.keep_parsed_styles)
+
+    KEEP_STYLES_AFTER_SECONDS = 1.0
+    """How long after more stylesheets load they are kept for the next start."""
+
+    def keep_parsed_styles(self) -> None:
+        """Keep what has been parsed for the next start (a desk is often closed by hanging up,
+        so this happens once start-up has drawn everything, and after more stylesheets load,
+        not at exit). Nothing is written when nothing new was parsed."""
+        if self.parsed_styles is not None:
+            self._styles.save_parsed(self.parsed_styles)
 
     def on_mount(self) -> None:
         """Follow theme changes (to remember them) and check the connection now and then."""
@@ -196,6 +237,7 @@ class DeskApp(App[None]):
             self.stylesheet.read(path)
         self.stylesheet.reparse()
         self.stylesheet.update(self)
+        self.set_timer(self.KEEP_STYLES_AFTER_SECONDS, self.keep_parsed_styles)
 
     @property
     def previous_area(self) -> str | None:
@@ -300,8 +342,13 @@ def _log_unexpected(error: BaseException, what: str) -> str:
 
 
 def desk_app(session: DeskSession, *, configured_theme: str | None = None) -> DeskApp:
-    """The app as `deskapp` starts it: the theme chosen last time, else the configured one."""
-    return DeskApp(session, theme=preferences.saved_theme() or configured_theme)
+    """The app as `deskapp` starts it: the theme chosen last time, else the configured one,
+    and the stylesheets as the last start parsed them."""
+    return DeskApp(
+        session,
+        theme=preferences.saved_theme() or configured_theme,
+        parsed_styles=parsed_styles_path(),
+    )
 
 
 def run_desk(session: DeskSession, *, configured_theme: str | None = None) -> None:

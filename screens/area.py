@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -74,6 +74,16 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
         """`fetch(last, limit)` for the filter: calls one service; runs in a thread."""
         raise NotImplementedError
 
+    _shown_before = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first showing: Textual then styles the whole screen again (its handler runs
+        after this one), though every widget was styled as it mounted a moment before; that
+        costs start-up about 3 ms, so the first showing skips it."""
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
+
     @property
     def desk_app(self) -> DeskApp:
         """The app, typed."""
@@ -93,7 +103,8 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
     def on_mount(self) -> None:
         """Title the header (it follows the session itself) and load the first page."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
-        self.records.reload(self.page_fetcher(self.filter_value))
+        starting_local = self.desk_app.hold_footer_keys and self.desk_app.session.mode == "local"
+        self.records.reload(self.page_fetcher(self.filter_value), at_once=starting_local)
 
     @on(ChoiceBar.Changed, "#filter")
     def _filter_changed(self, event: ChoiceBar.Changed) -> None:

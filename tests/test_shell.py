@@ -136,12 +136,18 @@ async def test_j_and_k_move_and_paging_loads_more_near_the_end(desk: str) -> Non
     async with DeskApp(session).run_test(size=SIZE) as pilot:
         await settle(pilot)
         records = table(pilot)
-        assert records.row_count == records.page_size == 50 and not records.complete
+        if session.mode == "local":
+            # A local desk reads its first rows at once, as many as the terminal has lines,
+            # and the next page right after they are drawn.
+            assert records.row_count == SIZE[1] + records.page_size and not records.complete
+        else:
+            assert records.row_count == records.page_size == 50 and not records.complete
         await pilot.press("j", "j", "k")
         assert records.cursor_row == 1
-        await pilot.press("ctrl+end")
-        await settle(pilot)
-        assert records.row_count == 100
+        if session.mode != "local":
+            await pilot.press("ctrl+end")
+            await settle(pilot)
+            assert records.row_count == 100
         await pilot.press("ctrl+end")
         await settle(pilot)
         assert records.row_count == 120 and records.complete
