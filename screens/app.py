@@ -163,10 +163,19 @@ class DeskApp(App[None]):
     FIRST_PAGE_WAIT_SECONDS = 0.5
     """How long start-up waits for the first list's rows before finishing anyway."""
 
+    def _end_batch(self) -> None:
+        """Textual's start-up batch ends just before its message loop starts: the whole first
+        screen goes out right then (see _draw_whole_screen)."""
+        super()._end_batch()
+        if not self._batch_count and self._running and not self._first_frame_drawn:
+            self._first_frame_drawn = True
+            self._draw_whole_screen()
+
     def on_ready(self) -> None:
         """The first frame is on screen: finish starting once the first page shows too."""
-        self._draw_whole_screen()
-        self._first_frame_drawn = True
+        if not self._first_frame_drawn:
+            self._first_frame_drawn = True
+            self._draw_whole_screen()
         self.set_timer(self.FIRST_PAGE_WAIT_SECONDS, self.first_page_shown)
         self._finish_start_up()
 
