@@ -362,4 +362,8 @@ def desk_app(session: DeskSession, *, configured_theme: str | None = None) -> De
 
 def run_desk(session: DeskSession, *, configured_theme: str | None = None) -> None:
     """Run the desk in this terminal until the person quits."""
-    desk_app(session, configured_theme=configured_theme).run()
+    app = desk_app(session, configured_theme=configured_theme)
+    try:
+        app.run()
+    finally:
+        app.keep_parsed_styles()  # if quit before start-up kept them
