@@ -18,18 +18,17 @@ headless DeskApp:
 - queue: list_queue's first page of 100 (median of --runs calls), and a fresh TicketListScreen
   from push to its table drawing rows (median of --runs pushes after a cold one).
 
-Measured (2 shared cores, Python 3.11, Textual 8.2.8, SQLite 3.40, PostgreSQL 15 on the same
-machine; 100,000 tickets, a 2,000-message conversation, 7 runs):
+Measured 2026-12-02 (2 shared cores, Python 3.11, Textual 8.2.8, SQLite 3.40, PostgreSQL 15
+on the same machine; 100,000 tickets, a 2,000-message conversation, 7 runs):
 
 | backend | open: cold / median / max | page-up: median / p95 / max | list_queue | queue painted |
 | --- | --- | --- | --- | --- |
-| SQLite | 120 / 110 / 116 ms | 4.0 / 7.5 / 167 ms | 1.8 ms | 85 / 138 ms |
-| PostgreSQL | 90 / 78 / 115 ms | 4.3 / 8.9 / 184 ms | 2.8 ms | 131 / 97 ms |
+| SQLite | 71 / 55 / 72 ms | 2.4 / 6.7 / 50.5 ms | 1.3 ms | 50 / 52 ms |
+| PostgreSQL | 76 / 56 / 57 ms | 2.4 / 3.8 / 35.3 ms | 2.3 ms | 47 / 49 ms |
 
 (list_queue: its first page of 100, median; queue painted: a fresh TicketListScreen to its
-rows drawn, cold / median.)
-The four or so page-ups in 507 that take over 100 ms are each a full (generation 2) garbage
-collection landing on that key press; the ones that load an older page take 10 to 30 ms.
+rows drawn, cold / median.) The slowest page-ups are full garbage collections landing on that
+key press; the ones that load an older page take 10 to 30 ms.
 """
 
 from __future__ import annotations
