@@ -14,13 +14,16 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError
 from deskapp.services import connection, preferences
+from deskapp.services.changes import Change, changes_after, latest_change
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
 from screens.messages import ConnectionChecked
@@ -157,6 +160,11 @@ class DeskApp(App[None]):
         their keys after that."""
         self._first_frame_drawn = False
         self._first_page_on_screen = False
+        self.changes_signal: Signal[tuple[Change, ...]] = Signal(self, "changes")
+        """Other desks' (and this one's) committed changes, as they are seen: screens
+        subscribe and refresh what they show of those entities."""
+        self._last_change: int | None = None
+        self._reading_changes = False
         if theme and theme in self.available_themes:
             self.theme = theme
 
@@ -215,6 +223,7 @@ class DeskApp(App[None]):
             gc.freeze()
             gc.enable()
         self.call_after_refresh(self.keep_parsed_styles)
+        self.set_interval(self.CHANGES_POLL_SECONDS, self.read_changes)
 
     KEEP_STYLES_AFTER_SECONDS = 1.0
     """How long after more stylesheets load they are kept for the next start."""
@@ -283,6 +292,46 @@ class DeskApp(App[None]):
 
         title = getattr(self.screen, "AREA_TITLE", "") or self.screen.__class__.__name__
         self.push_screen(KeysScreen(keys_of(self.screen), title))
+
+    CHANGES_POLL_SECONDS = 1.0
+    """How often the desk asks the change feed what others changed."""
+
+    class ChangesRead(Message, bubble=False):
+        """The change feed's newer events (possibly none), read in a thread."""
+
+        def __init__(self, after: int, changes: tuple[Change, ...]) -> None:
+            super().__init__()
+            self.after = after
+            self.changes = changes
+
+    def read_changes(self) -> None:
+        """Ask, in a thread, for the changes since the last seen (skipped while one asks)."""
+        if self._reading_changes:
+            return
+        self._reading_changes = True
+        self.run_worker(self._ask_changes, thread=True, exit_on_error=False, group="changes")
+
+    def _ask_changes(self) -> None:
+        try:
+            if self._last_change is None:
+                after, changes = latest_change(), ()
+            else:
+                after = self._last_change
+                changes = tuple(changes_after(after))
+                if changes:
+                    after = changes[-1].id
+        except Exception:  # noqa: BLE001 (the connection check tells; ask again next time)
+            log.debug("reading the change feed failed", exc_info=True)
+            self._reading_changes = False
+            return
+        self.post_message(self.ChangesRead(after, changes))
+
+    @on(ChangesRead)
+    def _changes_read(self, message: ChangesRead) -> None:
+        self._last_change = message.after
+        self._reading_changes = False
+        if message.changes:
+            self.changes_signal.publish(message.changes)
 
     def check_connection(self) -> None:
         """Ask, in a thread, whether the database still answers (skipped while one asks)."""

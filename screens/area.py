@@ -24,6 +24,7 @@ from screens.widgets.desk_header import DeskHeader
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
 
 if TYPE_CHECKING:
+    from deskapp.services.changes import Change
     from screens.app import DeskApp
 
 
@@ -75,14 +76,38 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
         raise NotImplementedError
 
     _shown_before = False
+    _changed_while_away = False
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """The first showing: Textual then styles the whole screen again (its handler runs
-        after this one), though every widget was styled as it mounted a moment before; that
-        costs start-up about 3 ms, so the first showing skips it."""
+        """Shown again: a list that others changed meanwhile loads again.
+
+        The first showing: Textual then styles the whole screen again (its handler runs after
+        this one), though every widget was styled as it mounted a moment before; that costs
+        start-up about 3 ms, so the first showing skips it."""
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
+        if self._changed_while_away:
+            self._changed_while_away = False
+            self.action_refresh()
+
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset()
+    """The entities whose changes (by any desk) this list shows, e.g. {"ticket"}."""
+
+    def _follow_changes(self, changes: tuple[Change, ...]) -> None:
+        """Others changed what this list shows: load it again, keeping the cursor's record,
+        unless the reader is past the first page (a reload would lose their place: the count
+        line says so instead), or later if the list is not on screen."""
+        if not any(change.entity in self.CHANGES_SHOWN for change in changes):
+            return
+        if self.app.screen is not self:
+            self._changed_while_away = True
+        elif self.records.cursor_row >= self.records.page_size:
+            self.query_one("#count", Static).update(
+                Text("This list has changed since it loaded; press r to load it again.")
+            )
+        else:
+            self.action_refresh()
 
     @property
     def desk_app(self) -> DeskApp:
@@ -103,6 +128,8 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
     def on_mount(self) -> None:
         """Title the header (it follows the session itself) and load the first page."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
+        if self.CHANGES_SHOWN:
+            self.desk_app.changes_signal.subscribe(self, self._follow_changes)
         starting_local = self.desk_app.hold_footer_keys and self.desk_app.session.mode == "local"
         self.records.reload(self.page_fetcher(self.filter_value), at_once=starting_local)
 
@@ -141,9 +168,9 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
             found.first().focus()
 
     def action_refresh(self) -> None:
-        """Load the list again from the first page."""
+        """Load the list again from the first page (the cursor stays on its record)."""
         self.query_one("#count", Static).update(Text("Loading…"))
-        self.records.reload()
+        self.records.reload(keep_cursor=True)
 
     def action_back(self) -> None:
         """From the filter back to the list; from the list back to the previous area."""

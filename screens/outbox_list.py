@@ -87,6 +87,7 @@ class OutboxScreen(AreaScreen):
         "outbox--sent",
     }
     """How statuses look (set in styles/outbox_list.tcss)."""
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"outbox"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "resend", "Send again", tooltip="Queue a failed or uncertain mail again."),
         Binding("x", "discard", "Discard", tooltip="Never send the highlighted mail (asks)."),
@@ -264,8 +265,8 @@ class MailDecisionDialog(FormDialog[bool]):
         return "It goes out with the next `deskapp mail send`, with fresh attempts."
 
     def on_mount(self) -> None:
-        """Variant by decision; the focus on the button that decides."""
-        super().on_mount()
+        """Variant by decision; the focus on the button that decides (FormDialog.on_mount
+        runs after this, as Textual calls each class's handler)."""
         if self.discard:
             self.query_one("#submit").variant = "error"  # type: ignore[attr-defined]
         self.query_one("#submit").focus()

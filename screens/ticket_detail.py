@@ -58,6 +58,7 @@ from screens.widgets.desk_header import DeskHeader
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
+    from deskapp.services.changes import Change
     from screens.app import DeskApp
 
 NEEDS_TICKET = frozenset(
@@ -157,11 +158,33 @@ class TicketScreen(ReportsFailedWork, Screen[bool]):
         return list_messages(self.ticket_id, before=before, limit=limit)
 
     def on_mount(self) -> None:
-        """Fill the header line; load the ticket and the newest messages at once."""
+        """Fill the header line; load the ticket and the newest messages at once; follow what
+        others do to the ticket."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
         self.reload()
         self.conversation.load_newest()
         self._show_draft_hint()
+        self.desk_app.changes_signal.subscribe(self, self._follow_changes)
+
+    _changed_while_away = False
+
+    def _follow_changes(self, changes: tuple[Change, ...]) -> None:
+        """Someone (another desk, a mail that came in) changed this ticket: show it as it is
+        now, new messages added below (the place read and the composer stay as they are);
+        with a dialog over the ticket, once the dialog closes."""
+        ticket = str(self.ticket_id)
+        if not any(c.entity == "ticket" and c.entity_id == ticket for c in changes):
+            return
+        if self.app.screen is self:
+            self.action_refresh()
+        else:
+            self._changed_while_away = True
+
+    def on_screen_resume(self) -> None:
+        """Back from a dialog or another screen: changes seen meanwhile show now."""
+        if self._changed_while_away:
+            self._changed_while_away = False
+            self.action_refresh()
 
     @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
     def reload(self) -> None:

@@ -87,6 +87,7 @@ class TicketListScreen(AreaScreen):
         "open": "open tickets",
         "completed": "completed tickets",
     }
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"ticket"})
     COMPONENT_CLASSES: ClassVar[set[str]] = {"queue--waiting-long", "queue--waiting-too-long"}
     """How long waits look (warning and error colours, set in styles/ticket_list.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -220,11 +221,11 @@ class TicketListScreen(AreaScreen):
         return QueuePages(self.queue_filter(filter_value))
 
     def on_mount(self) -> None:
-        """Load the first page (the area does), the departments and the views' counts."""
+        """The view to start on and the departments; then AreaScreen.on_mount (which Textual
+        calls after this one, never to be called from here too) loads the first page."""
         if self._start_view:
             bar = self.query_one("#filter", ChoiceBar)
             bar.set_reactive(ChoiceBar.index, [v for _, v in VIEWS].index(self._start_view))
-        super().on_mount()
         self._load_departments(then_pick=False)
 
     def _show_narrowing(self) -> None:
@@ -236,7 +237,9 @@ class TicketListScreen(AreaScreen):
         """Show the list for the narrowing as it is now, from the first page; with
         `keep_cursor`, the cursor stays on its ticket if that is still in the list."""
         highlighted = self.records.highlighted_record if keep_cursor else None
-        self._keep_cursor_on = self._show_next or (highlighted.id if highlighted else None)
+        # A reload while one is on its way (the table empty) aims where that one aimed.
+        still_aimed = self._keep_cursor_on if keep_cursor else None
+        self._keep_cursor_on = self._show_next or (highlighted.id if highlighted else still_aimed)
         self._show_next = None
         self.query_one("#count", Static).update(Text("Loading…"))
         self.records.reload(self.page_fetcher(self.filter_value))

@@ -129,6 +129,7 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
         self._generation = 0
         self._fetching = False
         self._complete = False
+        self._keep_key: str | None = None
 
     def on_mount(self) -> None:
         """Set up the columns."""
@@ -257,8 +258,12 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
             return self._records[self.cursor_row]
         return None
 
-    def reload(self, fetch: PageFetcher | None = None, *, at_once: bool = False) -> None:
+    def reload(
+        self, fetch: PageFetcher | None = None, *, at_once: bool = False, keep_cursor: bool = False
+    ) -> None:
         """Start again from the first page, with a new fetcher if given (a changed filter).
+
+        `keep_cursor` puts the cursor back on the record it is on, if the first page has it.
 
         `at_once` reads the first page here, in the event loop, not in a thread: for a local
         desk starting up, whose file answers within a few milliseconds, so that the first
@@ -267,6 +272,12 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
         """
         if fetch is not None:
             self._fetch = fetch
+        highlighted = self.highlighted_record if keep_cursor else None
+        if highlighted is not None:
+            self._keep_key = str(self._record_key(highlighted))
+        elif not keep_cursor:
+            self._keep_key = None
+        # else: a reload while one is on its way (the table empty) aims where that one aimed
         self._generation += 1
         self._fetching = True  # clear() scrolls to the top, which must not ask for a page
         self.clear()
@@ -320,6 +331,10 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
             self._keys.add(key)
             self._records.append(record)
             self.add_row(*(column.cell(record) for column in self._columns_spec), key=key)
+        if self._keep_key is not None:
+            if self._keep_key in self._keys:
+                self.move_cursor(row=self.get_row_index(self._keep_key), animate=False)
+            self._keep_key = None
         self.post_message(self.Loaded(self, len(self._records), self._complete))
         self._near_the_end()
 

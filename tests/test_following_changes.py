@@ -1,0 +1,156 @@
+"""Other desks' changes reach an open desk through the change feed (deskapp.services.changes):
+the ticket queue and an open ticket show what another agent or an incoming mail did, without a
+key press, on SQLite and PostgreSQL; a reader's place and typed text stay as they were."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from ticket_screen_data import demo_app, open_ticket, settle
+from ticket_ui_data import go_to_queue, screen_text, use_tmp_user_dirs
+
+from deskapp.models import Staff
+from deskapp.services.actors import actor_from
+from deskapp.services.changes import Change, changes_after, latest_change
+from deskapp.services.conversation import find_ticket, record_client_message
+from deskapp.services.ticket_actions import change_status, set_priority
+from deskapp.services.tickets import QueueFilter, list_queue
+from screens.app import DeskApp
+
+
+@pytest.fixture(autouse=True)
+def quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """User dirs under tmp_path; the desk asks the feed every 20 ms instead of every second."""
+    use_tmp_user_dirs(tmp_path, monkeypatch)
+    monkeypatch.setattr(DeskApp, "CHANGES_POLL_SECONDS", 0.02)
+
+
+def kim() -> object:
+    """Another agent of the demo desk, at another desk."""
+    return actor_from(Staff.get(Staff.username == "kim"))
+
+
+async def until(pilot: Pilot[None], seen: object, what: str) -> None:
+    """Wait (at most 5 s) until `seen()` is true."""
+    for _ in range(100):
+        if seen():  # type: ignore[operator]
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never saw {what}:\n{screen_text(pilot)}")
+
+
+def test_the_feed_lists_changes_in_order_after_a_point(desk: str) -> None:
+    demo_app(desk)  # loads the demo
+    start = latest_change()
+    ticket = find_ticket("T-20056")
+    set_priority(kim(), ticket.id, "Urgent")
+    change_status(kim(), ticket.id, "On Hold")
+    changes = changes_after(start)
+    assert [c.entity for c in changes] == ["ticket", "ticket"]
+    assert {c.entity_id for c in changes} == {str(ticket.id)}
+    assert changes[0].id < changes[1].id and all(isinstance(c, Change) for c in changes)
+    assert changes_after(changes[-1].id) == []
+    assert changes_after(start, limit=1) == changes[:1]
+
+
+async def test_the_queue_shows_another_agents_change_and_keeps_the_cursor(desk: str) -> None:
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        queue = await go_to_queue(pilot)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        kept = queue.records.highlighted_record
+        assert kept is not None
+        first = queue.records.records[0]
+        assert first.priority != "Urgent"
+
+        set_priority(kim(), first.id, "Urgent")  # another desk, another connection
+
+        def shows_it() -> bool:
+            return any(t.id == first.id and t.priority == "Urgent" for t in queue.records.records)
+
+        await until(pilot, shows_it, "the new priority")
+        await settle(pilot)
+        assert queue.records.highlighted_record is not None
+        assert queue.records.highlighted_record.id == kept.id  # the cursor stayed on its ticket
+
+
+async def test_an_open_ticket_shows_a_message_that_came_in_and_keeps_the_draft(desk: str) -> None:
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_ticket(pilot, "T-20056")
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press(*"Thanks, looking")
+        typed = screen.composer.text
+
+        record_client_message(screen.ticket_id, "One more thing: the invoice address changed.")
+
+        def shows_it() -> bool:
+            bodies = [m.body for m in screen.conversation.messages]
+            return "One more thing: the invoice address changed." in bodies
+
+        await until(pilot, shows_it, "the client's new message")
+        await until(pilot, lambda: screen.ticket.status == "Customer-Reply", "the new status")
+        assert screen.composer.text == typed  # the reply being written is untouched
+
+
+async def test_a_list_not_on_screen_loads_again_when_shown(desk: str) -> None:
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        queue = await go_to_queue(pilot)
+        await pilot.press("1")  # to the clients
+        await settle(pilot)
+        chosen = list_queue(QueueFilter(staff_id=app.session.actor.id), limit=1)[0]
+        change_status(kim(), chosen.id, "On Hold")
+        await pilot.pause(0.2)  # the change is seen while the queue is away
+        await pilot.press("2")
+        await until(
+            pilot,
+            lambda: any(t.id == chosen.id and t.status == "On Hold" for t in queue.records.records),
+            "the change on return",
+        )
+
+
+async def test_a_failing_feed_says_nothing_and_is_asked_again(
+    desk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = demo_app(desk)
+    calls: list[int] = []
+
+    def broken(after: int, limit: int = 500) -> list[Change]:
+        calls.append(after)
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("screens.app.changes_after", broken)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert len(calls) >= 3  # asked again and again
+        assert not app._notifications  # and never a notice for it (the header tells)
+
+
+async def test_the_queue_reads_its_first_page_once_and_follows_once(
+    desk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual calls each class's on_mount: a screen's own must not call its base's too."""
+    from screens import queue_narrowing
+
+    pages: list[object] = []
+    real = queue_narrowing.list_queue
+
+    def counted(*args: object, **kwargs: object) -> object:
+        pages.append(kwargs.get("after"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queue_narrowing, "list_queue", counted)
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        queue = await go_to_queue(pilot)
+        assert pages == [None]  # one first page
+        change_status(kim(), queue.records.records[0].id, "On Hold")
+        await until(pilot, lambda: len(pages) >= 2, "a reload")
+        await settle(pilot)
+        assert pages == [None, None]  # one reload for one change
