@@ -51,12 +51,13 @@ from screens.client_sections import (
     count_phrase,
     support_time,
 )
-from screens.messages import ReportsFailedWork
+from screens.messages import FollowsChanges, ReportsFailedWork
 from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.untrusted import untrusted, untrusted_message
 
 if TYPE_CHECKING:
+    from deskapp.services.changes import Change
     from screens.app import DeskApp
 
 SECTIONS: dict[str, tuple[str, Sequence[SectionColumn[Any]]]] = {
@@ -71,7 +72,7 @@ ADMIN_ACTIONS = frozenset({"merge", "delete_client"})
 """Actions only an admin is offered (the services refuse agents too)."""
 
 
-class ClientScreen(ReportsFailedWork, Screen[bool]):
+class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     """One client at a glance; dismisses True when something of it changed, for the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,9 +164,18 @@ class ClientScreen(ReportsFailedWork, Screen[bool]):
         return cast("ContactDetails | None", self.section("contacts").highlighted_record)
 
     def on_mount(self) -> None:
-        """Fill the header and load the client."""
+        """Fill the header and load the client; follow what others change of it."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
         self.reload()
+        self.follow_changes()
+
+    def shows_change(self, change: Change) -> bool:
+        """The client itself (profile, status, credit) or one of its contacts."""
+        if change.entity == "client":
+            return change.entity_id == str(self.client_id)
+        if change.entity == "contact" and self.profile is not None:
+            return any(change.entity_id == str(c.id) for c in self.profile.contacts)
+        return False
 
     @work(thread=True, exit_on_error=False, group="client-profile", name="load the client")
     def reload(self) -> None:

@@ -46,7 +46,7 @@ from screens.credit_dialogs import (
 )
 from screens.invoice_dialogs import ApplyCreditDialog, ManualPaymentDialog
 from screens.ledger_dialog import LedgerDialog
-from screens.messages import ReportsFailedWork
+from screens.messages import FollowsChanges, ReportsFailedWork
 from screens.widgets.balance_chart import CHART_DAYS, BalanceChart
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.choice_bar import ChoiceBar
@@ -56,6 +56,7 @@ from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted, untrusted_message
 
 if TYPE_CHECKING:
+    from deskapp.services.changes import Change
     from screens.app import DeskApp
 
 SHORT_KINDS = {
@@ -130,7 +131,7 @@ def load_heading(client_id: uuid.UUID) -> LedgerHeading:
     return LedgerHeading(page.client_label, name, status, page.balance_cents, tuple(history), today)
 
 
-class ClientLedgerScreen(ReportsFailedWork, Screen[None]):
+class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
     """A client's credit ledger and invoices, and the money actions on them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -215,9 +216,14 @@ class ClientLedgerScreen(ReportsFailedWork, Screen[None]):
         return self.query_one("#kind", ChoiceBar).value or None
 
     def on_mount(self) -> None:
-        """Fill the header and load everything."""
+        """Fill the header and load everything; follow what others change of the client."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
         self.reload()
+        self.follow_changes()
+
+    def shows_change(self, change: Change) -> bool:
+        """The client's changes (credit moved, an invoice paid or issued change it too)."""
+        return change.entity == "client" and change.entity_id == str(self.client_id)
 
     def reload(self) -> None:
         """Load the heading, the entries (under the filter) and the invoices again."""

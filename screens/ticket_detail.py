@@ -49,7 +49,7 @@ from deskapp.services.conversation import (
     list_messages,
 )
 from screens.client_sections import support_time
-from screens.messages import ReportsFailedWork
+from screens.messages import FollowsChanges, ReportsFailedWork
 from screens.widgets.cells import duration_cell
 from screens.widgets.composer import Composer
 from screens.widgets.conversation_view import ConversationView
@@ -84,7 +84,7 @@ def _binding(key: str, action: str, description: str, tooltip: str, show: bool =
     return Binding(key, action, description, show=show, tooltip=tooltip, id=f"ticket.{action}")
 
 
-class TicketScreen(ReportsFailedWork, Screen[bool]):
+class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     """One ticket; dismisses True when something of it changed here (for the queue)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,27 +164,13 @@ class TicketScreen(ReportsFailedWork, Screen[bool]):
         self.reload()
         self.conversation.load_newest()
         self._show_draft_hint()
-        self.desk_app.changes_signal.subscribe(self, self._follow_changes)
+        self.follow_changes()
 
-    _changed_while_away = False
-
-    def _follow_changes(self, changes: tuple[Change, ...]) -> None:
-        """Someone (another desk, a mail that came in) changed this ticket: show it as it is
-        now, new messages added below (the place read and the composer stay as they are);
-        with a dialog over the ticket, once the dialog closes."""
-        ticket = str(self.ticket_id)
-        if not any(c.entity == "ticket" and c.entity_id == ticket for c in changes):
-            return
-        if self.app.screen is self:
-            self.action_refresh()
-        else:
-            self._changed_while_away = True
-
-    def on_screen_resume(self) -> None:
-        """Back from a dialog or another screen: changes seen meanwhile show now."""
-        if self._changed_while_away:
-            self._changed_while_away = False
-            self.action_refresh()
+    def shows_change(self, change: Change) -> bool:
+        """Changes to this ticket (another desk's reply or status, a mail that came in): the
+        ticket shows as it is now, new messages added below; the place read and the composer
+        stay as they are."""
+        return change.entity == "ticket" and change.entity_id == str(self.ticket_id)
 
     @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
     def reload(self) -> None:

@@ -154,3 +154,34 @@ async def test_the_queue_reads_its_first_page_once_and_follows_once(
         await until(pilot, lambda: len(pages) >= 2, "a reload")
         await settle(pilot)
         assert pages == [None, None]  # one reload for one change
+
+
+async def test_an_open_client_and_its_ledger_show_credit_another_desk_added(desk: str) -> None:
+    from deskapp.services import credit
+    from deskapp.services.clients import find_client_by_number
+    from screens.client_detail import ClientScreen
+    from screens.client_ledger import ClientLedgerScreen
+
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        client = find_client_by_number("C-1004")
+        assert client is not None
+        screen = ClientScreen(client.id)
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.profile is not None, "the client")
+        before = screen.profile.credit_cents  # type: ignore[union-attr]
+
+        credit.add_credit(kim(), client.id, "12.50", "Goodwill for the outage")
+        await until(
+            pilot,
+            lambda: screen.profile.credit_cents == before + 1250,  # type: ignore[union-attr]
+            "the new credit on the client",
+        )
+
+        ledger = ClientLedgerScreen(client.id)
+        await app.push_screen(ledger)
+        await settle(pilot)
+        entries = len(ledger.entries.records)
+        credit.add_credit(kim(), client.id, "1.00", "A second goodwill")
+        await until(pilot, lambda: len(ledger.entries.records) == entries + 1, "the new entry")
