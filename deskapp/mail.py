@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import email.utils
+import re
 import smtplib
 import ssl
 import uuid
@@ -38,7 +39,7 @@ import peewee
 from deskapp import clock, feed
 from deskapp.db import db, is_postgres
 from deskapp.errors import ConfigError, Conflict
-from deskapp.models import Department, OutboxMail, Ticket
+from deskapp.models import Attachment, Department, OutboxMail, Ticket
 
 if TYPE_CHECKING:
     from deskapp.config import Settings
@@ -194,6 +195,8 @@ class _Claimed:
     message_id: str
     attempts: int
     reply_to: str
+    files: tuple[tuple[str, str, bytes], ...] = ()
+    """The reply's attachments: (file name, content type, content)."""
 
 
 class _Temporary(Exception):
@@ -382,7 +385,30 @@ def _message(row: _Claimed, from_address: str) -> EmailMessage:
     if row.reply_to:
         message["Reply-To"] = row.reply_to
     message.set_content(row.body)
+    for filename, content_type, content in row.files:
+        maintype, _, subtype = content_type.partition("/")
+        if not maintype or not subtype or maintype == "multipart":
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
+
+
+_REPLY_MESSAGE_ID = re.compile(r"<([0-9a-f]{32})\.\d+@deskapp>")
+"""A reply's mail: `<ticket message's id, in hex>.<recipient n>@deskapp>`."""
+
+
+def _reply_files(message_id: str) -> tuple[tuple[str, str, bytes], ...]:
+    """The files of the ticket message a reply mail carries (none for other mail)."""
+    matched = _REPLY_MESSAGE_ID.fullmatch(message_id)
+    if matched is None:
+        return ()
+    query = (
+        Attachment.select(Attachment.filename, Attachment.content_type, Attachment.content)
+        .where(Attachment.message == uuid.UUID(matched.group(1)))
+        .order_by(Attachment.id)
+        .tuples()
+    )
+    return tuple((name, kind, bytes(content)) for name, kind, content in query)
 
 
 # --- the outbox rows: each change is its own short transaction -----------------------------
@@ -501,6 +527,7 @@ def _claim_next() -> _Claimed | None:
             message_id=row["message_id"],
             attempts=row["attempts"],
             reply_to=(row["reply_to"] or "").strip(),
+            files=_reply_files(row["message_id"]),
         )
     return None
 

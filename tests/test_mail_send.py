@@ -35,6 +35,7 @@ from deskapp.errors import ConfigError, Conflict, NotFound
 from deskapp.mail import MailSettings, SendReport, backoff, mail_settings, send_outbox
 from deskapp.models import AuditEntry, ChangeEvent, OutboxMail
 from deskapp.services import outbox
+from deskapp.services.conversation import post_reply
 
 NOW = dt.datetime(2026, 3, 14, 9, 30)
 
@@ -69,25 +70,15 @@ def row(key: uuid.UUID) -> OutboxMail:
     return OutboxMail.get_by_id(key)
 
 
-def post_replies(shop: SmallDesk, count: int) -> list[OutboxMail]:
-    """Rows queued the way a staff reply queues them: by post_reply when it exists (H2)."""
-    try:
-        from deskapp.services.conversation import post_reply
-    except ImportError:
-        post_reply = None
-    if post_reply is None:
-        return [
-            queue_mail(
-                shop.contact_email,
-                ticket_id=shop.ticket_id,
-                subject=f"[T-{shop.ticket_number}] Mail bounces since Monday",
-                n=n,
-            )
-            for n in range(count)
-        ]
+def post_replies(
+    shop: SmallDesk, count: int, attachment_paths: tuple[Path, ...] = ()
+) -> list[OutboxMail]:
+    """Rows queued the way a staff reply queues them (post_reply), oldest first."""
     before = {r.id for r in OutboxMail.select(OutboxMail.id)}
     for n in range(count):
-        post_reply(shop.agent, shop.ticket_id, f"Reply number {n}")
+        post_reply(
+            shop.agent, shop.ticket_id, f"Reply number {n}", attachment_paths=attachment_paths
+        )
     query = OutboxMail.select().order_by(OutboxMail.created_at, OutboxMail.id)
     return [r for r in query if r.id not in before]
 
@@ -127,6 +118,33 @@ def test_each_due_mail_arrives_once_with_its_message_id(
     assert send_outbox(settings, None) == SendReport()
     assert len(handler.received) == 3
     assert ChangeEvent.select().where(ChangeEvent.entity == "outbox").count() >= 6
+
+
+def test_a_reply_mail_carries_the_replys_files_and_other_mail_none(
+    shop: SmallDesk, handler: RecordingHandler, settings: MailSettings, tmp_path: Path
+) -> None:
+    invoice = tmp_path / "invoice INV-2026-00017.pdf"
+    invoice.write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 40)
+    notes = tmp_path / "steps.txt"
+    notes.write_text("1. Open the panel\n2. Press reset\n", encoding="utf-8")
+    rows = post_replies(shop, 1, attachment_paths=(invoice, notes))
+    other = queue_mail(shop.client_email, subject="Welcome")
+
+    assert send_outbox(settings, None) == SendReport(sent=len(rows) + 1)
+
+    by_id = {received.message_id: received.message for received in handler.received}
+    for queued in rows:
+        got = by_id[queued.message_id]
+        files = {
+            part.get_filename(): (part.get_content_type(), part.get_payload(decode=True))
+            for part in got.iter_attachments()
+        }
+        assert files == {
+            "invoice INV-2026-00017.pdf": ("application/pdf", invoice.read_bytes()),
+            "steps.txt": ("text/plain", notes.read_bytes()),
+        }
+        assert got.get_body(("plain",)).get_content().startswith("Reply number 0")
+    assert list(by_id[other.message_id].iter_attachments()) == []
 
 
 def test_limit_sends_only_so_many(
