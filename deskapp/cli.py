@@ -461,8 +461,12 @@ def _ticket_import(args: argparse.Namespace) -> int:
     open_configured(_settings(args))
     migrations.ensure_current()
     result = import_message(raw)
-    if result.duplicate:
+    if result.automatic and not result.ticket_label:
+        print(f"Not filed: an automatic reply from {result.client_label} that answers no ticket")
+    elif result.duplicate:
         print(f"Already imported: {result.ticket_label}")
+    elif result.automatic:
+        print(f"Added to {result.ticket_label} as an automatic reply (status unchanged)")
     elif result.created:
         print(f"Opened {result.ticket_label} for {result.client_label}")
     else:

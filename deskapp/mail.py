@@ -384,6 +384,9 @@ def _message(row: _Claimed, from_address: str) -> EmailMessage:
     message["Message-ID"] = row.message_id
     if row.reply_to:
         message["Reply-To"] = row.reply_to
+    if not _REPLY_MESSAGE_ID.fullmatch(row.message_id):
+        # Not a person's reply (a welcome mail): auto-responders must not answer it (RFC 3834).
+        message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body)
     for filename, content_type, content in row.files:
         maintype, _, subtype = content_type.partition("/")

@@ -13,6 +13,10 @@
 - Text/plain is preferred; an HTML-only mail is reduced to its text. The body is stored as the
   client wrote it (it is untrusted text, made harmless where it is shown).
 - Attachments (and inline files that have a name) are stored with the ticket, on the message.
+- An automatic mail (an out-of-office or other auto-reply, a bulk or list mail: RFC 3834's
+  Auto-Submitted, X-Autoreply, Precedence) is filed on the ticket it answers, marked, without
+  reopening it or making it wait on staff; one that answers no ticket opens none. So a
+  vacation notice never reopens a finished ticket, and two auto-responders cannot loop.
 """
 
 from __future__ import annotations
@@ -76,6 +80,9 @@ class ImportResult:
     """Whether it had been imported before (nothing was added this time)."""
     client_label: str = ""
     """The client it was filed under ("C-1042")."""
+    automatic: bool = False
+    """Whether it was an automatic reply (filed without reopening; "" ticket_label: not filed,
+    since it answered no ticket)."""
 
 
 @dataclass(frozen=True)
@@ -116,11 +123,18 @@ def import_message(raw: bytes) -> ImportResult:
     if left_out:
         body = f"{body}\n\n" + "\n".join(left_out)
     found = _ticket_for(subject, _referenced_ids(message), senders)
+    automatic = is_automatic(message)
     try:
         if found is not None:
             ticket_id, number, sender = found
-            return _append(ticket_id, number, sender, name, message_id, body, attachments)
+            return _append(
+                ticket_id, number, sender, name, message_id, body, attachments, automatic
+            )
         sender = _preferred(senders)
+        if automatic:
+            client = format_number("client", sender.client_number)
+            return ImportResult("", created=False, duplicate=False, client_label=client,
+                                automatic=True)  # fmt: skip
         department_id = _department(message)
         return _open(sender, name, department_id, subject, body, message_id, attachments)
     except (peewee.IntegrityError, Conflict):
@@ -139,20 +153,25 @@ def _append(
     message_id: str,
     body: str,
     attachments: list[tuple[str, str, bytes]],
+    automatic: bool = False,
 ) -> ImportResult:
     from deskapp.services.conversation import record_client_message
 
+    author = _author(name, sender)
     added = record_client_message(
         ticket_id,
         body,
         contact_id=sender.contact_id,
-        author_name=_author(name, sender),
+        author_name=f"{author} (automatic reply)" if automatic else author,
         message_id=message_id,
         attachments=attachments,
+        automatic=automatic,
     )
     label = format_number("ticket", number)
     client = format_number("client", sender.client_number)
-    return ImportResult(label, created=False, duplicate=added is None, client_label=client)
+    return ImportResult(
+        label, created=False, duplicate=added is None, client_label=client, automatic=automatic
+    )
 
 
 def _open(
@@ -224,6 +243,21 @@ def _header(message: EmailMessage, name: str) -> str:
             if key.lower() == name.lower():
                 return " ".join(str(value).split())
         return ""
+
+
+_AUTOMATIC_PRECEDENCE = frozenset({"auto_reply", "bulk", "junk", "list"})
+
+
+def is_automatic(message: EmailMessage) -> bool:
+    """Whether a program sent the mail, not a person: Auto-Submitted other than "no" (RFC
+    3834: auto-replied, auto-generated, auto-notified), X-Autoreply / X-Autorespond, or
+    Precedence auto_reply, bulk, junk or list."""
+    submitted = _header(message, "Auto-Submitted").strip().lower()
+    if submitted and not submitted.startswith("no"):
+        return True
+    if _header(message, "X-Autoreply").strip() or _header(message, "X-Autorespond").strip():
+        return True
+    return _header(message, "Precedence").strip().lower() in _AUTOMATIC_PRECEDENCE
 
 
 def _message_id(message: EmailMessage, raw: bytes) -> str:

@@ -136,6 +136,52 @@ def test_the_ticket_number_in_the_subject_adds_to_that_ticket(shop: SmallDesk) -
     assert Ticket.select().count() == 1
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"Auto-Submitted": "auto-replied"},
+        {"Auto-Submitted": "auto-generated; owner-email=it@okafor.example"},
+        {"X-Autoreply": "yes"},
+        {"Precedence": "auto_reply"},
+        {"Precedence": "bulk"},
+    ],
+    ids=["auto-replied", "auto-generated", "x-autoreply", "precedence-auto-reply", "bulk"],
+)
+def test_an_out_of_office_reply_is_filed_without_reopening(
+    shop: SmallDesk, header: dict[str, str]
+) -> None:
+    Ticket.update(status="Completed", waiting_since=None).where(
+        Ticket.id == shop.ticket_id
+    ).execute()
+    before = Ticket.get_by_id(shop.ticket_id)
+    away = a_mail(
+        sender="mina@example.net",
+        subject=f"Out of office: RE: [T-{shop.ticket_number}] Mail bounces since Monday",
+        body="I am away until Monday.\n",
+        message_id="<away.1@mail.example.net>",
+        headers=header,
+    )
+
+    result = import_message(bytes(away))
+
+    assert result.automatic and result.ticket_label == f"T-{shop.ticket_number}"
+    ticket = Ticket.get_by_id(shop.ticket_id)
+    assert (ticket.status, ticket.waiting_since) == ("Completed", None)  # not reopened
+    assert ticket.last_activity_at == before.last_activity_at  # the queue's order stays
+    [message] = messages_of(shop.ticket_id)
+    assert message.author_name == "Mina Okafor (automatic reply)"
+    assert message.body == "I am away until Monday."
+
+
+def test_an_automatic_mail_that_answers_no_ticket_opens_none(shop: SmallDesk) -> None:
+    newsletter = a_mail(sender="mina@example.net", headers={"Auto-Submitted": "auto-generated"})
+    result = import_message(bytes(newsletter))
+    assert result.automatic and result.ticket_label == "" and not result.created
+    assert Ticket.select().count() == 1
+    person = a_mail(sender="mina@example.net", headers={"Auto-Submitted": "no"})
+    assert import_message(bytes(person)).created  # "no" means a person wrote it
+
+
 def test_another_clients_ticket_number_is_not_followed(shop: SmallDesk) -> None:
     other = Client.create(number=9999, first_name="Eve", last_name="Other", email="eve@example.org")
     foreign = Ticket.create(
@@ -322,6 +368,21 @@ def test_ticket_import_command(
     file.write_bytes(bytes(a_mail(subject=f"Re: [{opened}] VPN", message_id="<r@okafor>")))
     assert run_import(monkeypatch, desk, b"", str(file)) == 0
     assert capsys.readouterr().out == f"Added to {opened}\n"
+
+    away = a_mail(
+        subject=f"Auto: [{opened}] VPN", message_id="<oof@okafor>", headers={"X-Autoreply": "1"}
+    )
+    assert run_import(monkeypatch, desk, bytes(away)) == 0
+    assert (
+        capsys.readouterr().out == f"Added to {opened} as an automatic reply (status unchanged)\n"
+    )
+    bulk = a_mail(
+        subject="Our newsletter", message_id="<news@okafor>", headers={"Precedence": "bulk"}
+    )
+    assert run_import(monkeypatch, desk, bytes(bulk)) == 0
+    assert capsys.readouterr().out == (
+        f"Not filed: an automatic reply from C-{shop.client_number} that answers no ticket\n"
+    )
 
     stranger = a_mail(sender="x@nowhere.example", message_id="<s@nowhere>")
     assert run_import(monkeypatch, desk, bytes(stranger)) == 1

@@ -145,6 +145,9 @@ def test_a_reply_mail_carries_the_replys_files_and_other_mail_none(
         }
         assert got.get_body(("plain",)).get_content().startswith("Reply number 0")
     assert list(by_id[other.message_id].iter_attachments()) == []
+    # A person's reply is not marked automatic; a welcome mail is, so auto-responders keep quiet.
+    assert [by_id[r.message_id]["Auto-Submitted"] for r in rows] == [None] * len(rows)
+    assert by_id[other.message_id]["Auto-Submitted"] == "auto-generated"
 
 
 def test_limit_sends_only_so_many(

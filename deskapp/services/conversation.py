@@ -611,11 +611,14 @@ def record_client_message(
     author_name: str = "",
     message_id: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
+    automatic: bool = False,
 ) -> ConversationMessage | None:
     """What the client wrote (mail import), with its files (name, content type, bytes).
 
     None when `message_id` was imported already. The ticket becomes Customer-Reply (a Completed
-    one reopens), the client waits from now unless they already did, and its activity moves.
+    one reopens), the client waits from now unless they already did, and its activity moves;
+    an `automatic` message (an out-of-office reply) is only added: status, waiting and the
+    queue's order stay as they were.
     The body is kept as written (only NUL, which PostgreSQL cannot hold, becomes U+FFFD).
     """
     ticket_id = key(ticket_id, "ticket")
@@ -670,10 +673,15 @@ def record_client_message(
                 return None
             raise
         stored = _store_files(ticket_id, message.id, files)
-        _touch_ticket(ticket_id, now, status=TicketStatus.CUSTOMER_REPLY.value)
-        Ticket.update(waiting_since=now).where(
-            Ticket.id == ticket_id, Ticket.waiting_since.is_null()
-        ).execute()
+        if automatic:
+            Ticket.update(updated_at=now, version=Ticket.version + 1).where(
+                Ticket.id == ticket_id
+            ).execute()
+        else:
+            _touch_ticket(ticket_id, now, status=TicketStatus.CUSTOMER_REPLY.value)
+            Ticket.update(waiting_since=now).where(
+                Ticket.id == ticket_id, Ticket.waiting_since.is_null()
+            ).execute()
         feed.publish("ticket", ticket_id, "client_message")
     return ConversationMessage(
         message.id, MessageKind.CLIENT.value, name or "Client", text, now, stored
