@@ -52,7 +52,7 @@ from screens.client_sections import (
     support_time,
 )
 from screens.messages import FollowsChanges, ReportsFailedWork
-from screens.widgets.desk_footer import DeskFooter
+from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.untrusted import untrusted, untrusted_message
 
@@ -99,6 +99,7 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         ),
         Binding("r", "refresh", "Refresh", show=False, tooltip="Load the client again."),
         Binding("escape", "back", "Back", tooltip="Go back to where the client was opened."),
+        *AREAS_NOT_IN_FOOTER,
     ]
 
     AUTO_FOCUS = "#contacts"

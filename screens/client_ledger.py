@@ -50,7 +50,7 @@ from screens.messages import FollowsChanges, ReportsFailedWork
 from screens.widgets.balance_chart import CHART_DAYS, BalanceChart
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.choice_bar import ChoiceBar
-from screens.widgets.desk_footer import DeskFooter
+from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted, untrusted_message
@@ -146,6 +146,7 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         Binding("slash", "focus_filter", "Filter", tooltip="Show only entries of one kind."),
         Binding("r", "refresh", "Refresh", show=False, tooltip="Load the ledger again."),
         Binding("escape", "back", "Back", tooltip="Leave the filter, or go back to the list."),
+        *AREAS_NOT_IN_FOOTER,
     ]
 
     AUTO_FOCUS = "#entries"

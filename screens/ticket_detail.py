@@ -53,7 +53,7 @@ from screens.messages import FollowsChanges, ReportsFailedWork
 from screens.widgets.cells import duration_cell
 from screens.widgets.composer import Composer
 from screens.widgets.conversation_view import ConversationView
-from screens.widgets.desk_footer import DeskFooter
+from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.untrusted import untrusted
 
@@ -102,6 +102,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         _binding("w", "save_file", "Save file", "Save one of the ticket's files.", False),
         _binding("f5", "refresh", "Refresh", "Load the ticket again.", False),
         _binding("escape", "back", "Back", "Leave the composer (draft kept), or go back."),
+        *AREAS_NOT_IN_FOOTER,
     ]
 
     AUTO_FOCUS = "#conversation"

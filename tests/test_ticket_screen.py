@@ -618,3 +618,16 @@ def test_minutes_are_read_as_people_type_them() -> None:
     for typed in ("", "abc", "0", "1:75", "-5"):
         with pytest.raises(Exception, match="Type the time like"):
             parse_minutes(typed)
+
+
+async def test_the_area_keys_work_on_a_ticket_but_leave_the_footer_to_its_keys(
+    desk: str,
+) -> None:
+    async with demo_app(desk).run_test(size=(120, 36)) as pilot:
+        await open_ticket(pilot, "T-20056")
+        footer = screen_text(pilot).splitlines()[-1]
+        assert "r Reply" in footer and "? Keys" in footer
+        assert "1 Clients" not in footer and "2 Tickets" not in footer
+        await pilot.press("2")
+        await settle(pilot)
+        assert pilot.app.current_mode == "tickets"

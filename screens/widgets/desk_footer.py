@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
+
+AREAS_NOT_IN_FOOTER = [
+    Binding(str(number), f"app.switch_area('{area}')", title, show=False, tooltip=f"Go to {to}.")
+    for number, (area, title, to) in enumerate(
+        (
+            ("clients", "Clients", "the client list"),
+            ("tickets", "Tickets", "the ticket queue"),
+            ("orders", "Orders", "the orders"),
+            ("ledger", "Ledger", "the credit ledger"),
+        ),
+        start=1,
+    )
+]
+"""The area keys 1-4, working but not in the footer: for a screen of one client or ticket,
+whose own keys need the footer's width (at 120 columns the areas pushed them off)."""
 
 
 class DeskFooter(Footer):
