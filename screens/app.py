@@ -194,9 +194,15 @@ class DeskApp(App[None]):
         start-up batch) and drops it; only a partial update follows, and the whole screen,
         rows and all, waited for the next scheduled refresh: about 25 ms more start-up.
         """
-        screen = self.screen
-        update = screen._compositor.render_update(full=True, screen_stack=self._background_screens)
-        self._display(screen, update)
+        try:  # Textual's own parts: if they ever change, the next refresh draws as before
+            screen = self.screen
+            update = screen._compositor.render_update(
+                full=True, screen_stack=self._background_screens
+            )
+            self._display(screen, update)
+        except Exception:  # noqa: BLE001
+            log.debug("drawing the first screen at once failed", exc_info=True)
+            return
         time.sleep(0)  # let the output thread take the GIL and write it before we go on
 
     def first_page_shown(self) -> None:
