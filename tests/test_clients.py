@@ -314,3 +314,12 @@ def test_any_edit_is_saved_or_refused_with_a_sentence(agent: Actor, fields: dict
     for name, value in fields.items():
         if name != "country" and isinstance(value, str):
             assert getattr(changed, name) == (value if name == "notes" else value.strip())
+
+
+def test_open_service_statuses_are_service_statuses() -> None:
+    """services.clients names them as strings, so the billing models load only when needed."""
+    from deskapp.models import ServiceStatus
+    from deskapp.services.clients import OPEN_SERVICE_STATUSES
+
+    expected = {ServiceStatus.ACTIVE, ServiceStatus.PENDING, ServiceStatus.SUSPENDED}
+    assert set(OPEN_SERVICE_STATUSES) == expected

@@ -203,10 +203,3 @@ class CreditEntry(BaseModel):
 
     class Meta:
         indexes = ((("client", "created_at"), False),)
-
-
-class NumberSequence(BaseModel):
-    """Hands out the next human number of a kind inside the caller's transaction (no gaps)."""
-
-    name = peewee.CharField(max_length=40, unique=True)
-    next_value = peewee.BigIntegerField(default=1)

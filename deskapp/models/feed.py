@@ -1,4 +1,4 @@
-"""The audit log, the change feed, presence and the mail outbox."""
+"""The audit log, the change feed and presence (the outbox of ticket mail is in tickets)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import peewee
 from deskapp import clock
 from deskapp.models.base import BaseModel
 from deskapp.models.staff import Staff
-from deskapp.models.tickets import Ticket
 
 
 class AuditEntry(BaseModel):
@@ -47,21 +46,3 @@ class Presence(BaseModel):
     entity = peewee.CharField(max_length=40, default="")
     entity_id = peewee.CharField(max_length=40, default="")
     seen_at = peewee.DateTimeField(default=clock.now)
-
-
-class OutboxMail(BaseModel):
-    """A mail waiting to be sent; `message_id` makes a resend after a crash a no-op."""
-
-    ticket = peewee.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
-    to_address = peewee.CharField(max_length=254)
-    subject = peewee.CharField(max_length=300)
-    body = peewee.TextField()
-    message_id = peewee.CharField(max_length=300, unique=True)
-    status = peewee.CharField(max_length=12, default="queued", index=True)
-    attempts = peewee.IntegerField(default=0)
-    next_attempt_at = peewee.DateTimeField(default=clock.now)
-    sent_at = peewee.DateTimeField(null=True)
-    last_error = peewee.TextField(default="")
-
-    class Meta:
-        table_name = "outbox_mail"

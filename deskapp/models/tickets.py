@@ -1,4 +1,4 @@
-"""Departments, tickets and their conversations."""
+"""Departments, tickets and their conversations, and the outbox of mail they send."""
 
 from __future__ import annotations
 
@@ -142,3 +142,21 @@ class CannedReply(Versioned):
     title = peewee.CharField(max_length=120, unique=True)
     body = peewee.TextField()
     department = peewee.ForeignKeyField(Department, null=True, on_delete="SET NULL")
+
+
+class OutboxMail(BaseModel):
+    """A mail waiting to be sent; `message_id` makes a resend after a crash a no-op."""
+
+    ticket = peewee.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    to_address = peewee.CharField(max_length=254)
+    subject = peewee.CharField(max_length=300)
+    body = peewee.TextField()
+    message_id = peewee.CharField(max_length=300, unique=True)
+    status = peewee.CharField(max_length=12, default="queued", index=True)
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = peewee.DateTimeField(default=clock.now)
+    sent_at = peewee.DateTimeField(null=True)
+    last_error = peewee.TextField(default="")
+
+    class Meta:
+        table_name = "outbox_mail"

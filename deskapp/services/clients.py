@@ -13,7 +13,7 @@ from deskapp import clock, feed
 from deskapp.db import db
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number, parse_number, uuid7
-from deskapp.models import Client, ClientStatus, OutboxMail, Service, ServiceStatus
+from deskapp.models import Client, ClientStatus
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.numbers import next_number
@@ -168,8 +168,9 @@ _LINES = {
 }
 NOTES_LIMIT = 20_000
 """The longest staff note on a client."""
-OPEN_SERVICE_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.PENDING, ServiceStatus.SUSPENDED)
-"""Services that stop a client from being closed until they are cancelled."""
+OPEN_SERVICE_STATUSES = ("Active", "Pending", "Suspended")
+"""Services that stop a client from being closed until they are cancelled (ServiceStatus's
+values: the billing models load only when a client is closed)."""
 
 
 def _validated(fields: ClientForm | Mapping[str, Any], current: Client | None) -> dict[str, Any]:
@@ -233,6 +234,8 @@ def create_client(
 
 
 def _queue_welcome(row: Client) -> None:
+    from deskapp.models import OutboxMail
+
     label = format_number("client", row.number)
     OutboxMail.create(
         to_address=row.email,
@@ -291,6 +294,8 @@ def change_status(
 ) -> ClientProfile:
     """Set Active, Inactive or Closed. Closing a client whose services are active, pending or
     suspended is refused unless `cancel_services`, which cancels them in the same transaction."""
+    from deskapp.models import Service, ServiceStatus
+
     status = validation.choice("status", status, "Status", STATUSES)
     with db.atomic():
         current = _client_row(client_id)
