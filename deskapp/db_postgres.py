@@ -7,6 +7,7 @@ imports peewee without them (see db.py), so this module hands psycopg 3 to peewe
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 
 import peewee
 import psycopg
@@ -50,3 +51,27 @@ def postgres_database(url: str, *, password: str | None = None) -> DeskPostgresD
         params["password"] = secret
     name = urllib.parse.unquote(parts.path.lstrip("/")) or "deskapp"
     return DeskPostgresDatabase(name, **params)
+
+
+LISTEN_WAIT_SECONDS = 0.25
+"""How long one wait for a notification lasts: how soon `listen` sees it should stop."""
+
+
+def listen(
+    database: DeskPostgresDatabase,
+    channel: str,
+    notified: Callable[[], None],
+    keep_going: Callable[[], bool],
+) -> None:
+    """Call `notified()` for each NOTIFY on `channel` until `keep_going()` turns false, on a
+    connection of its own (a pooled or transaction-holding one cannot wait)."""
+    connection = psycopg.connect(
+        dbname=database.database, autocommit=True, **database.connect_params
+    )
+    try:
+        connection.execute(f"LISTEN {channel}")
+        while keep_going():
+            for _ in connection.notifies(timeout=LISTEN_WAIT_SECONDS, stop_after=1):
+                notified()
+    finally:
+        connection.close()

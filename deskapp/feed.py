@@ -5,6 +5,8 @@ Local desks poll the table; shared desks also get a NOTIFY on commit (PostgreSQL
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from deskapp.db import db, is_postgres
 from deskapp.models import ChangeEvent
 
@@ -36,3 +38,14 @@ def events_after(event_id: int, limit: int = 500) -> list[tuple[int, str, str, s
         .tuples()
     )
     return list(query)
+
+
+def listen(changed: Callable[[], None], keep_going: Callable[[], bool]) -> None:
+    """On PostgreSQL, call `changed()` as soon as any desk commits a change (its NOTIFY), until
+    `keep_going()` turns false. SQLite has no notifications: this returns at once (desks on a
+    local file read the feed now and then instead)."""
+    if not is_postgres():
+        return
+    from deskapp.db_postgres import listen as listen_for
+
+    listen_for(db.obj, CHANNEL, changed, keep_going)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -23,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError
 from deskapp.services import connection, preferences
-from deskapp.services.changes import Change, changes_after, latest_change
+from deskapp.services.changes import Change, changes_after, latest_change, wait_for_changes
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
 from screens.messages import ConnectionChecked
@@ -229,7 +230,11 @@ class DeskApp(App[None]):
             gc.freeze()
             gc.enable()
         self.call_after_refresh(self.keep_parsed_styles)
+        self.read_changes()  # where following starts
         self.set_interval(self.CHANGES_POLL_SECONDS, self.read_changes)
+        # A thread of its own, not a worker: it lives as long as the app (waiting for all
+        # workers to finish must not wait for it), and ends within a wait once the app stops.
+        threading.Thread(target=self._listen_for_changes, name="changes", daemon=True).start()
 
     KEEP_STYLES_AFTER_SECONDS = 1.0
     """How long after more stylesheets load they are kept for the next start."""
@@ -316,6 +321,16 @@ class DeskApp(App[None]):
             return
         self._reading_changes = True
         self.run_worker(self._ask_changes, thread=True, exit_on_error=False, group="changes")
+
+    def _listen_for_changes(self) -> None:
+        """In a thread: read the feed the moment a shared database says something changed."""
+        try:
+            wait_for_changes(lambda: self.call_from_thread(self.read_changes), self._still_on)
+        except Exception:  # noqa: BLE001 (reading now and then goes on; the header tells)
+            log.debug("listening for changes stopped", exc_info=True)
+
+    def _still_on(self) -> bool:
+        return self.is_running and not self._closing
 
     def _ask_changes(self) -> None:
         try:

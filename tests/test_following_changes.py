@@ -185,3 +185,25 @@ async def test_an_open_client_and_its_ledger_show_credit_another_desk_added(desk
         entries = len(ledger.entries.records)
         credit.add_credit(kim(), client.id, "1.00", "A second goodwill")
         await until(pilot, lambda: len(ledger.entries.records) == entries + 1, "the new entry")
+
+
+async def test_a_shared_desk_hears_a_change_at_once(
+    desk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL notifies the open desks of each commit: with reading now and then slowed to
+    once a minute, another agent's change still shows within a second or two."""
+    if not desk.startswith("postgresql"):
+        pytest.skip("notifications are PostgreSQL's; a local file's desks read the feed")
+    monkeypatch.setattr(DeskApp, "CHANGES_POLL_SECONDS", 60.0)
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        queue = await go_to_queue(pilot)
+        await until(pilot, lambda: app._last_change is not None, "following to start")
+        await pilot.pause(0.5)  # the listening connection is up
+        first = queue.records.records[0]
+        change_status(kim(), first.id, "On Hold")
+        await until(
+            pilot,
+            lambda: any(t.id == first.id and t.status == "On Hold" for t in queue.records.records),
+            "the change, notified",
+        )

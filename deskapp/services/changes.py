@@ -1,11 +1,13 @@
 """What other desks changed: the change feed, read in order, so screens refresh what they show.
 
 Every service write appends an event in its own transaction (deskapp.feed); a desk remembers
-the last event it has seen and asks for the newer ones now and then.
+the last event it has seen and asks for the newer ones now and then, and at once when a shared
+database notifies it of a commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from deskapp import feed
@@ -31,3 +33,10 @@ def latest_change() -> int:
 def changes_after(change_id: int, limit: int = 500) -> list[Change]:
     """The changes after `change_id`, oldest first (at most `limit`)."""
     return [Change(*event) for event in feed.events_after(change_id, limit)]
+
+
+def wait_for_changes(changed: Callable[[], None], keep_going: Callable[[], bool]) -> None:
+    """Call `changed()` the moment another desk commits a change, until `keep_going()` turns
+    false (PostgreSQL's NOTIFY; returns at once on SQLite, where desks read the feed now and
+    then). Blocks: run it in a thread."""
+    feed.listen(changed, keep_going)
