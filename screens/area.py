@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from screens.messages import ReportsFailedWork
+from screens.messages import FollowsChanges, ReportsFailedWork
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.desk_header import DeskHeader
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from screens.app import DeskApp
 
 
-class AreaScreen(ReportsFailedWork, Screen[None]):
+class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
     """Base of the client, ticket, order and ledger lists."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,33 +76,27 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
         raise NotImplementedError
 
     _shown_before = False
-    _changed_while_away = False
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Shown again: a list that others changed meanwhile loads again.
-
-        The first showing: Textual then styles the whole screen again (its handler runs after
+        """The first showing: Textual then styles the whole screen again (its handler runs after
         this one), though every widget was styled as it mounted a moment before; that costs
-        start-up about 3 ms, so the first showing skips it."""
+        start-up about 3 ms, so the first showing skips it. (A list others changed meanwhile
+        loads again: FollowsChanges.)"""
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
-        if self._changed_while_away:
-            self._changed_while_away = False
-            self.action_refresh()
 
     CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset()
     """The entities whose changes (by any desk) this list shows, e.g. {"ticket"}."""
 
-    def _follow_changes(self, changes: tuple[Change, ...]) -> None:
-        """Others changed what this list shows: load it again, keeping the cursor's record,
-        unless the reader is past the first page (a reload would lose their place: the count
-        line says so instead), or later if the list is not on screen."""
-        if not any(change.entity in self.CHANGES_SHOWN for change in changes):
-            return
-        if self.app.screen is not self:
-            self._changed_while_away = True
-        elif self.records.cursor_row >= self.records.page_size:
+    def shows_change(self, change: Change) -> bool:
+        """Changes to the entities the list shows (see CHANGES_SHOWN)."""
+        return change.entity in self.CHANGES_SHOWN
+
+    def refresh_for_changes(self) -> None:
+        """Load the list again, keeping the cursor's record, unless the reader is past the first
+        page (a reload would lose their place: the count line says so instead)."""
+        if self.records.cursor_row >= self.records.page_size:
             self.query_one("#count", Static).update(
                 Text("This list has changed since it loaded; press r to load it again.")
             )
@@ -129,7 +123,7 @@ class AreaScreen(ReportsFailedWork, Screen[None]):
         """Title the header (it follows the session itself) and load the first page."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
         if self.CHANGES_SHOWN:
-            self.desk_app.changes_signal.subscribe(self, self._follow_changes)
+            self.follow_changes()
         starting_local = self.desk_app.hold_footer_keys and self.desk_app.session.mode == "local"
         self.records.reload(self.page_fetcher(self.filter_value), at_once=starting_local)
 

@@ -55,11 +55,15 @@ class FollowsChanges:
         """Whether this screen shows what `change` changed."""
         raise NotImplementedError
 
+    def refresh_for_changes(self) -> None:
+        """Show the changes now (on screen): `action_refresh` unless a screen says otherwise."""
+        self.action_refresh()  # type: ignore[attr-defined]
+
     def _changes_seen(self, changes: tuple[Change, ...]) -> None:
         if not any(self.shows_change(change) for change in changes):
             return
         if self.app.screen is self:  # type: ignore[attr-defined]
-            self.action_refresh()  # type: ignore[attr-defined]
+            self.refresh_for_changes()
         else:
             self._changed_while_away = True
 
