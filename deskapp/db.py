@@ -8,8 +8,8 @@ Peewee is imported without its drivers (see deskapp/__init__.py); psycopg loads 
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import peewee
 
@@ -27,8 +27,7 @@ SQLITE_PRAGMAS = {
 BUSY_TIMEOUT_SECONDS = 10
 
 
-@dataclass(frozen=True)
-class DatabaseInfo:
+class DatabaseInfo(NamedTuple):
     """What the header and `doctor` say about the open database."""
 
     url: str

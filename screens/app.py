@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App
@@ -24,7 +24,6 @@ from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError
 from deskapp.services import connection, preferences
-from deskapp.services.changes import Change, changes_after, latest_change, wait_for_changes
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
 from screens.messages import ConnectionChecked
@@ -36,6 +35,9 @@ from screens.styles_path import (
 )
 from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.untrusted import untrusted_message
+
+if TYPE_CHECKING:
+    from deskapp.services.changes import Change
 
 log = logging.getLogger("deskapp.screens")
 
@@ -159,7 +161,8 @@ class DeskApp(App[None]):
         self.hold_footer_keys = True
         """True until the first frame and the first list's rows are on screen: footers show
         their keys after that."""
-        self._first_frame_drawn = False
+        self.first_frame_drawn = False
+        """Whether the whole first screen has gone out (see _draw_whole_screen)."""
         self._first_page_on_screen = False
         self.changes_signal: Signal[tuple[Change, ...]] = Signal(self, "changes")
         """Other desks' (and this one's) committed changes, as they are seen: screens
@@ -176,14 +179,14 @@ class DeskApp(App[None]):
         """Textual's start-up batch ends just before its message loop starts: the whole first
         screen goes out right then (see _draw_whole_screen)."""
         super()._end_batch()
-        if not self._batch_count and self._running and not self._first_frame_drawn:
-            self._first_frame_drawn = True
+        if not self._batch_count and self._running and not self.first_frame_drawn:
+            self.first_frame_drawn = True
             self._draw_whole_screen()
 
     def on_ready(self) -> None:
         """The first frame is on screen: finish starting once the first page shows too."""
-        if not self._first_frame_drawn:
-            self._first_frame_drawn = True
+        if not self.first_frame_drawn:
+            self.first_frame_drawn = True
             self._draw_whole_screen()
         self.set_timer(self.FIRST_PAGE_WAIT_SECONDS, self.first_page_shown)
         self._finish_start_up()
@@ -191,9 +194,11 @@ class DeskApp(App[None]):
     def _draw_whole_screen(self) -> None:
         """Write the whole first screen to the terminal now.
 
-        Textual lays out and renders the first frame while it is still starting (inside its
-        start-up batch) and drops it; only a partial update follows, and the whole screen,
-        rows and all, waited for the next scheduled refresh: about 25 ms more start-up.
+        Textual lays out the first frame while it is still starting (inside its start-up
+        batch), renders it and drops it; only a partial update followed, and the whole screen,
+        rows and all, waited for the next scheduled refresh: about 25 ms more start-up. The
+        first screen skips that dropped render (AreaScreen._compositor_refresh); this one is
+        the first frame's only render.
         """
         try:  # Textual's own parts: if they ever change, the next refresh draws as before
             screen = self.screen
@@ -201,6 +206,7 @@ class DeskApp(App[None]):
                 full=True, screen_stack=self._background_screens
             )
             self._display(screen, update)
+            screen._dirty_widgets.clear()  # all drawn just now
         except Exception:  # noqa: BLE001
             log.debug("drawing the first screen at once failed", exc_info=True)
             return
@@ -219,7 +225,7 @@ class DeskApp(App[None]):
         a few hundred thousand objects that live as long as the app and almost no garbage, so
         they are frozen (never scanned again), which also keeps later full collections short.
         """
-        if not (self._first_frame_drawn and self._first_page_on_screen):
+        if not (self.first_frame_drawn and self._first_page_on_screen):
             return
         if not self.hold_footer_keys:
             return
@@ -324,6 +330,8 @@ class DeskApp(App[None]):
 
     def _listen_for_changes(self) -> None:
         """In a thread: read the feed the moment a shared database says something changed."""
+        from deskapp.services.changes import wait_for_changes  # after the first screen
+
         try:
             wait_for_changes(lambda: self.call_from_thread(self.read_changes), self._still_on)
         except Exception:  # noqa: BLE001 (reading now and then goes on; the header tells)
@@ -333,6 +341,8 @@ class DeskApp(App[None]):
         return self.is_running and not self._closing
 
     def _ask_changes(self) -> None:
+        from deskapp.services.changes import changes_after, latest_change  # after the first screen
+
         try:
             if self._last_change is None:
                 after, changes = latest_change(), ()

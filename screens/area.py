@@ -86,6 +86,15 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
             self._shown_before = True
             event.refresh_styles = False
 
+    def _compositor_refresh(self) -> None:
+        """Textual renders the first frame inside its start-up batch, then drops it; the app
+        draws the whole first screen as that batch ends (DeskApp._draw_whole_screen). Skipping
+        the dropped render saves start-up some 15 ms (a third of the time from the app's
+        creation to its first frame)."""
+        if self.app._batch_count and not self.desk_app.first_frame_drawn:
+            return
+        super()._compositor_refresh()
+
     CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset()
     """The entities whose changes (by any desk) this list shows, e.g. {"ticket"}."""
 

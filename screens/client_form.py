@@ -19,7 +19,8 @@ from textual.widgets import Checkbox, Input, TextArea
 from deskapp.errors import Conflict, DeskError, NotFound
 from deskapp.services import clients
 from deskapp.services.actors import Actor
-from deskapp.services.clients import ClientForm, ClientProfile
+from deskapp.services.client_form import ClientForm
+from deskapp.services.clients import ClientProfile
 from deskapp.services.validation import COUNTRY_CODES
 from screens.widgets.form_dialog import FormDialog
 from screens.widgets.inert_fields import InertInput, InertTextArea

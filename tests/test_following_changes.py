@@ -124,7 +124,7 @@ async def test_a_failing_feed_says_nothing_and_is_asked_again(
         calls.append(after)
         raise ConnectionError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("screens.app.changes_after", broken)
+    monkeypatch.setattr("deskapp.services.changes.changes_after", broken)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(pilot)
         await pilot.pause(0.3)

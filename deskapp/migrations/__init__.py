@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 import peewee
 
@@ -19,8 +19,7 @@ from deskapp.db import db, is_postgres
 from deskapp.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     """One step of the schema."""
 
     number: int

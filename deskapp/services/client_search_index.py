@@ -23,7 +23,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from deskapp.db import db, is_postgres
@@ -298,16 +297,16 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-@dataclass
 class _Sample:
     """Documents of the search index, taken at random to judge how common a piece of text is."""
 
-    taken: float
-    """When the sample was taken (monotonic seconds)."""
-    rows: int
-    """About how many documents the index holds."""
-    documents: list[str] = field(default_factory=list)
-    """The sampled documents, lower-cased."""
+    def __init__(self, taken: float, rows: int, documents: list[str] | None = None) -> None:
+        self.taken = taken
+        """When the sample was taken (monotonic seconds)."""
+        self.rows = rows
+        """About how many documents the index holds."""
+        self.documents = documents or []
+        """The sampled documents, lower-cased."""
 
     @cached_property
     def gram_counts(self) -> Counter[str]:

@@ -3,7 +3,6 @@ client may still do. Lookup is in client_search, merge and delete in client_merg
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from deskapp.services.numbers import next_number
 from deskapp.text import one_line
 
 if TYPE_CHECKING:
+    from deskapp.services.client_form import ClientForm
     from deskapp.services.client_profile import ClientProfile
 
 __all__ = [
@@ -39,12 +39,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """ClientProfile lives in client_profile, imported on first use: the client list (the first
-    screen) never needs it, and it costs start-up some 5 ms."""
+    """ClientProfile lives in client_profile and ClientForm in client_form, each imported on
+    first use: the client list (the first screen) needs neither, and they cost start-up some
+    6 ms."""
     if name == "ClientProfile":
         from deskapp.services.client_profile import ClientProfile
 
         return ClientProfile
+    if name == "ClientForm":
+        from deskapp.services.client_form import ClientForm
+
+        return ClientForm
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -127,80 +132,9 @@ def find_client_by_number(number: int | str) -> ClientSummary | None:
     return client_summary(row) if row is not None else None
 
 
-@dataclass(frozen=True)
-class ClientForm:
-    """What the add/edit client form holds; every value is text as typed."""
-
-    first_name: str
-    """Required."""
-    last_name: str
-    """Required."""
-    email: str
-    """Required; the client's own address."""
-    company: str = ""
-    """Empty for a private person."""
-    phone: str = ""
-    """Optional; digits with spaces or dashes, a leading + and an extension allowed."""
-    address1: str = ""
-    """Street address."""
-    address2: str = ""
-    """Second address line."""
-    city: str = ""
-    """City."""
-    region: str = ""
-    """State, county or region."""
-    postcode: str = ""
-    """Postcode."""
-    country: str = ""
-    """ISO 3166 alpha-2 code (GB, DE, US); empty when unknown."""
-    notes: str = ""
-    """Staff notes, several lines allowed."""
-
-
-FORM_FIELDS = {field.name for field in dataclasses.fields(ClientForm)}
-_LINES = {
-    "company": ("Company", 200),
-    "address1": ("Address", 200),
-    "address2": ("Address line 2", 200),
-    "city": ("City", 100),
-    "region": ("Region", 100),
-    "postcode": ("Postcode", 20),
-}
-NOTES_LIMIT = 20_000
-"""The longest staff note on a client."""
 OPEN_SERVICE_STATUSES = ("Active", "Pending", "Suspended")
 """Services that stop a client from being closed until they are cancelled (ServiceStatus's
 values: the billing models load only when a client is closed)."""
-
-
-def _validated(fields: ClientForm | Mapping[str, Any], current: Client | None) -> dict[str, Any]:
-    """The form's values checked and ready to store; a mapping may leave out unchanged fields."""
-    if isinstance(fields, ClientForm):
-        given: dict[str, Any] = dataclasses.asdict(fields)
-    elif isinstance(fields, Mapping):
-        given = dict(fields)
-        validation.unknown_fields(given, FORM_FIELDS)
-        for name in FORM_FIELDS - given.keys():
-            given[name] = getattr(current, name) if current is not None else ""
-    else:
-        raise TypeError("fields must be a ClientForm or a mapping of field names")
-    values = {
-        "first_name": validation.text(
-            "first_name", given["first_name"], "First name", limit=100, required=True
-        ),
-        "last_name": validation.text(
-            "last_name", given["last_name"], "Last name", limit=100, required=True
-        ),
-        "email": validation.email("email", given["email"]),
-        "phone": validation.phone("phone", given["phone"]),
-        "country": validation.country("country", given["country"]),
-        "notes": validation.text(
-            "notes", given["notes"], "Notes", limit=NOTES_LIMIT, multiline=True
-        ),
-    }
-    for name, (label, limit) in _LINES.items():
-        values[name] = validation.text(name, given[name], label, limit=limit)
-    return values
 
 
 def _client_row(client_id: uuid.UUID) -> Client:
@@ -215,7 +149,9 @@ def create_client(
 ) -> ClientProfile:
     """Add a client (status Active) with the next client number; optionally queue a welcome
     mail to its email. ValidationError names the field at fault."""
-    values = _validated(fields, None)
+    from deskapp.services.client_form import validated
+
+    values = validated(fields, None)
     with db.atomic():
         number = next_number("client")
         row = Client.create(number=number, status=ClientStatus.ACTIVE, **values)
@@ -254,9 +190,11 @@ def update_client(
     actor: Actor, client_id: uuid.UUID, version: int, fields: ClientForm | Mapping[str, Any]
 ) -> ClientProfile:
     """Change the profile read at `version`; Conflict if someone changed it since."""
+    from deskapp.services.client_form import validated
+
     with db.atomic():
         current = _client_row(client_id)
-        values = _validated(fields, current)
+        values = validated(fields, current)
         before = {name: getattr(current, name) for name in values}
         _update_versioned(current, version, values)
         audit.record(

@@ -9,9 +9,8 @@ the end. Nothing ever loads a whole table.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from rich.containers import Lines
 from rich.segment import Segment
@@ -40,8 +39,7 @@ PageFetcher = Callable[[Any, int], Sequence[Any]]
 """`fetch(last_record_or_None, limit)`: the next page of records; called in a thread."""
 
 
-@dataclass(frozen=True)
-class RecordColumn(Generic[RecordT]):
+class RecordColumn(NamedTuple, Generic[RecordT]):
     """One column: its heading, its width and how a record becomes its cell."""
 
     label: str
