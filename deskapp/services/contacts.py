@@ -118,11 +118,11 @@ class BillTo:
     """Who an invoice is addressed to: the billing contact, else the client's own profile."""
 
     name: str
-    """The addressee's name (with the company when there is one)."""
+    """The addressee: the person's name."""
     email: str
     """Where the invoice is mailed."""
     address: str
-    """The postal address, one line per row."""
+    """The postal address, one line per row, the company's name (if any) first."""
     contact_id: uuid.UUID | None
     """The billing contact, or None when the profile is used."""
 
@@ -313,27 +313,32 @@ def set_billing_contact(actor: Actor, contact_id: uuid.UUID) -> ContactDetails:
 
 
 def bill_to(client_id: uuid.UUID) -> BillTo:
-    """Who the client's next invoice is addressed to (for the snapshot on the invoice)."""
+    """Who the client's next invoice is addressed to, as issuing it snapshots it on the invoice:
+    the billing contact's name and email (else the client's own), and the postal address under
+    the company's name (the contact's address, else the client's)."""
     client = Client.get_or_none(Client.id == client_id)
     if client is None:
         raise NotFound("That client no longer exists; it may have been merged or deleted.")
-    contact = Contact.get_or_none(Contact.client == client_id, Contact.is_billing == True)  # noqa: E712
-    if contact is not None:
-        name = f"{contact.first_name} {contact.last_name}".strip()
-        address = contact.address or _client_address(client)
-        return BillTo(_with_company(name, client.company), contact.email, address, contact.id)
-    name = f"{client.first_name} {client.last_name}".strip()
-    return BillTo(_with_company(name, client.company), client.email, _client_address(client), None)
-
-
-def _with_company(name: str, company: str) -> str:
-    return f"{name}, {company}" if company else name
-
-
-def _client_address(client: Client) -> str:
+    contact = (
+        Contact.select()
+        .where((Contact.client == client_id) & (Contact.is_billing == True))  # noqa: E712
+        .order_by(Contact.created_at, Contact.id)
+        .first()
+    )
     town = " ".join(part for part in (client.postcode, client.city) if part)
-    parts = (client.address1, client.address2, town, client.region, client.country)
-    return "\n".join(part for part in parts if part)
+    address = [client.address1, client.address2, town, client.region, client.country]
+    if contact is not None:
+        person, email = f"{contact.first_name} {contact.last_name}", contact.email
+        address = contact.address.strip().splitlines() or address
+    else:
+        person, email = f"{client.first_name} {client.last_name}", client.email
+    lines = (line.strip() for line in (client.company, *address))
+    return BillTo(
+        person.strip()[:300],
+        email,
+        "\n".join(line for line in lines if line),
+        contact.id if contact is not None else None,
+    )
 
 
 def _summary(row: Contact) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from deskapp import clock, feed
 from deskapp.errors import ValidationError
 from deskapp.ids import invoice_number
-from deskapp.models import Client, Contact, Invoice, InvoiceLine, InvoiceStatus
+from deskapp.models import Client, Invoice, InvoiceLine, InvoiceStatus
 from deskapp.money import Money
-from deskapp.services import audit
+from deskapp.services import audit, contacts
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import apply_locked, change_amount_due, client_label
 from deskapp.services.numbers import next_number
@@ -57,7 +57,7 @@ def issue_locked(
     total = sum(line.amount_cents for line in lines)
     if total < 0:
         raise ValidationError("lines", "An invoice cannot total less than 0.00.")
-    name, email, address = _bill_to(client)
+    addressee = contacts.bill_to(client.id)
     today = clock.today()
     number = invoice_number(today.year, next_number(f"invoice-{today.year}"))
     invoice = Invoice.create(
@@ -69,9 +69,9 @@ def issue_locked(
         due_on=due_on or today,
         total_cents=total,
         amount_due_cents=total,
-        bill_to_name=name,
-        bill_to_email=email,
-        bill_to_address=address,
+        bill_to_name=addressee.name,
+        bill_to_email=addressee.email,
+        bill_to_address=addressee.address,
     )
     InvoiceLine.insert_many(
         [
@@ -92,7 +92,12 @@ def issue_locked(
         "invoice",
         invoice.id,
         f"{number} issued to {client_label(client)} for {Money(total)}",
-        after={"number": number, "total_cents": total, "lines": len(lines), "bill_to": name},
+        after={
+            "number": number,
+            "total_cents": total,
+            "lines": len(lines),
+            "bill_to": addressee.name,
+        },
     )
     feed.publish("invoice", invoice.id, "issued")
     if total == 0:
@@ -100,26 +105,3 @@ def issue_locked(
     elif use_credit and client.credit_cents > 0:
         apply_locked(actor, client, invoice, None)
     return invoice
-
-
-def _bill_to(client: Client) -> tuple[str, str, str]:
-    """Name, email and address of the billing contact (else the client) as of now."""
-    contact = (
-        Contact.select()
-        .where((Contact.client == client.id) & (Contact.is_billing == True))  # noqa: E712
-        .order_by(Contact.created_at, Contact.id)
-        .first()
-    )
-    town = " ".join(part for part in (client.postcode, client.city) if part)
-    client_address = [client.address1, client.address2, town, client.region, client.country]
-    if contact is not None:
-        name, email = f"{contact.first_name} {contact.last_name}", contact.email
-        address = contact.address.strip().splitlines() or client_address
-    else:
-        name, email, address = (
-            f"{client.first_name} {client.last_name}",
-            client.email,
-            client_address,
-        )
-    lines = [client.company, *address]
-    return name.strip()[:300], email, "\n".join(line.strip() for line in lines if line.strip())
