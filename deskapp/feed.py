@@ -5,6 +5,7 @@ Local desks poll the table; shared desks also get a NOTIFY on commit (PostgreSQL
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from deskapp.db import db, is_postgres
@@ -24,6 +25,31 @@ def publish(entity: str, entity_id: object, action: str) -> None:
 def latest_event_id() -> int:
     """The newest event's id (0 for none): where a desk starts following."""
     return ChangeEvent.select(ChangeEvent.id).order_by(ChangeEvent.id.desc()).scalar() or 0
+
+
+def prune(older_than: datetime.datetime, batch: int = 5_000) -> int:
+    """Delete the events from before `older_than`, oldest first, `batch` at a time (each batch
+    its own short transaction: a long backlog never holds the database's write lock for long).
+    Returns how many went. Asking costs one row read by key when there is nothing to delete."""
+    removed = 0
+    while True:
+        with db.atomic():
+            oldest = (
+                ChangeEvent.select(ChangeEvent.id, ChangeEvent.at)
+                .order_by(ChangeEvent.id)
+                .limit(batch)
+                .tuples()
+            )
+            old = []
+            for event_id, at in oldest:  # events are in time order, near enough
+                if at >= older_than:
+                    break
+                old.append(event_id)
+            if old:
+                ChangeEvent.delete().where(ChangeEvent.id <= old[-1]).execute()
+        removed += len(old)
+        if len(old) < batch:
+            return removed
 
 
 def events_after(event_id: int, limit: int = 500) -> list[tuple[int, str, str, str]]:

@@ -341,11 +341,14 @@ class DeskApp(App[None]):
         return self.is_running and not self._closing
 
     def _ask_changes(self) -> None:
-        from deskapp.services.changes import changes_after, latest_change  # after the first screen
+        from deskapp.services.changes import (  # after the first screen
+            changes_after,
+            start_following,
+        )
 
         try:
             if self._last_change is None:
-                after, changes = latest_change(), ()
+                after, changes = start_following(), ()
             else:
                 after = self._last_change
                 changes = tuple(changes_after(after))

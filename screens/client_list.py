@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -29,6 +29,9 @@ from screens.area import AreaScreen
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted
+
+if TYPE_CHECKING:
+    from deskapp.services.changes import Change
 
 MATCH_WORDS = {
     "number": "number",
@@ -146,6 +149,17 @@ class ClientListScreen(AreaScreen):
         "Inactive": "inactive clients",
         "Closed": "closed clients",
     }
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"client"})
+
+    def shows_change(self, change: Change) -> bool:
+        """A client added or deleted (the list may gain or lose it), or one the list shows
+        changed (its name, status, credit...). Another client's edit is left alone: with a
+        million clients a busy desk edits some every second, and each reload searches again."""
+        if change.entity != "client":
+            return False
+        if change.action in ("created", "deleted"):
+            return True
+        return any(str(client.id) == change.entity_id for client in self.records.records)
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.widgets import DataTable
@@ -17,6 +17,9 @@ from screens.client_ledger import ClientLedgerScreen
 from screens.widgets.cells import label_cell, money_cell, when_cell
 from screens.widgets.record_table import PageFetcher, RecordColumn
 from screens.widgets.untrusted import untrusted
+
+if TYPE_CHECKING:
+    from deskapp.services.changes import Change
 
 COLUMNS: Sequence[RecordColumn[LedgerEntry]] = (
     RecordColumn("Date (UTC)", lambda e: when_cell(e.created_at), 16),
@@ -40,6 +43,12 @@ class LedgerListScreen(AreaScreen):
 
     AREA_TITLE = "Credit ledger"
     NOUN = "credit entries"
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"client"})
+
+    def shows_change(self, change: Change) -> bool:
+        """Any desk moved a client's credit, or deleted or merged away a client (whose
+        entries then move or go)."""
+        return change.entity == "client" and change.action in ("credit", "deleted")
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Date, client, kind, amount, balance after, description."""

@@ -1,9 +1,12 @@
 """Other desks' changes reach an open desk through the change feed (deskapp.services.changes):
-the ticket queue and an open ticket show what another agent or an incoming mail did, without a
-key press, on SQLite and PostgreSQL; a reader's place and typed text stay as they were."""
+the ticket queue, an open ticket, the client list and the credit ledger show what another agent
+or an incoming mail did, without a key press, on SQLite and PostgreSQL; a reader's place and
+typed text stay as they were."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,13 +14,18 @@ from textual.pilot import Pilot
 from ticket_screen_data import demo_app, open_ticket, settle
 from ticket_ui_data import go_to_queue, screen_text, use_tmp_user_dirs
 
-from deskapp.models import Staff
+from deskapp import clock, feed
+from deskapp.models import ChangeEvent, Staff
 from deskapp.services.actors import actor_from
-from deskapp.services.changes import Change, changes_after, latest_change
+from deskapp.services.changes import Change, changes_after, latest_change, start_following
+from deskapp.services.clients import find_client_by_number, get_client, update_client
 from deskapp.services.conversation import find_ticket, record_client_message
+from deskapp.services.credit import add_credit
 from deskapp.services.ticket_actions import change_status, set_priority
 from deskapp.services.tickets import QueueFilter, list_queue
 from screens.app import DeskApp
+from screens.client_list import ClientListScreen
+from screens.ledger_list import LedgerListScreen
 
 
 @pytest.fixture(autouse=True)
@@ -207,3 +215,61 @@ async def test_a_shared_desk_hears_a_change_at_once(
             lambda: any(t.id == first.id and t.status == "On Hold" for t in queue.records.records),
             "the change, notified",
         )
+
+
+async def test_the_client_list_shows_another_desks_edit_of_a_client_it_shows(desk: str) -> None:
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        clients = app.screen
+        assert isinstance(clients, ClientListScreen)
+        shown = clients.records.records[2]
+        profile = get_client(shown.id)
+
+        update_client(kim(), shown.id, profile.version, {"company": "Renamed By Kim Ltd"})
+
+        await until(
+            pilot,
+            lambda: any(c.company == "Renamed By Kim Ltd" for c in clients.records.records),
+            "the new company",
+        )
+        # Another client's edit is not this list's business; an added client is.
+        unseen = str(uuid.uuid4())
+        assert not clients.shows_change(Change(1, "client", unseen, "updated"))
+        assert clients.shows_change(Change(2, "client", unseen, "created"))
+        assert not clients.shows_change(Change(3, "ticket", str(shown.id), "updated"))
+
+
+async def test_the_ledger_shows_credit_another_desk_added(desk: str) -> None:
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        ledger = app.screen
+        assert isinstance(ledger, LedgerListScreen)
+        client = find_client_by_number("C-1005")
+        assert client is not None
+
+        add_credit(kim(), client.id, 1234, "Goodwill from another desk")
+
+        await until(
+            pilot,
+            lambda: ledger.records.records[0].description == "Goodwill from another desk",
+            "the new credit entry",
+        )
+
+
+def test_the_feed_forgets_changes_older_than_a_week_when_a_desk_starts(desk: str) -> None:
+    demo_app(desk)  # loads the demo
+    now = clock.now()
+    ChangeEvent.delete().execute()
+    old = [
+        ChangeEvent.create(entity="client", entity_id=str(n), action="updated", at=now - age)
+        for n, age in enumerate([dt.timedelta(days=30)] * 7 + [dt.timedelta(days=7, seconds=1)])
+    ]
+    recent = ChangeEvent.create(entity="client", entity_id="x", action="updated", at=now)
+
+    assert feed.prune(now - dt.timedelta(days=7), batch=3) == len(old)  # in batches of 3
+    assert start_following() == recent.id
+    assert [c.id for c in changes_after(0)] == [recent.id]
+    assert feed.prune(now - dt.timedelta(days=7)) == 0

@@ -7,10 +7,11 @@ database notifies it of a commit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deskapp import feed
+from deskapp import clock, feed
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,20 @@ class Change:
     """"created", "updated", "reply", "note", "client_message", ..."""
 
 
+KEPT_DAYS = 7
+"""How long the feed keeps a change. Desks start following from the newest change, so only a
+desk that has not reached the database for this long could miss one."""
+
+
 def latest_change() -> int:
-    """Where a desk starts following: the newest change's id (0 for none)."""
+    """The newest change's id (0 for none)."""
+    return feed.latest_event_id()
+
+
+def start_following() -> int:
+    """Where a desk starts following: the newest change's id (0 for none). The feed forgets
+    changes older than KEPT_DAYS first, so it never grows without end."""
+    feed.prune(clock.now() - dt.timedelta(days=KEPT_DAYS))
     return feed.latest_event_id()
 
 
