@@ -22,6 +22,7 @@ from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
+from screens.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from deskapp.services.changes import Change
@@ -164,6 +165,14 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
             Text("The list could not be loaded; press r to retry.")
         )
         self._first_page_done()
+
+    @on(SearchBox.MoveResult)
+    def _move_result(self, message: SearchBox.MoveResult) -> None:
+        """Up and down in a search box move the list's cursor (see compose_filter_extras)."""
+        if message.step > 0:
+            self.records.action_cursor_down()
+        else:
+            self.records.action_cursor_up()
 
     def action_focus_filter(self) -> None:
         """Focus the filter."""

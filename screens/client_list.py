@@ -19,8 +19,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
 from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
@@ -28,6 +26,7 @@ from deskapp.services.clients import ClientSummary
 from screens.area import AreaScreen
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.record_table import RecordColumn, RecordTable
+from screens.widgets.search_box import SearchBox
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
@@ -59,11 +58,6 @@ COLUMNS: Sequence[RecordColumn[ClientSummary]] = (
     RecordColumn("Match", _match_cell, 7),
 )
 
-SEARCH_DELAY = 0.1
-"""Seconds of quiet in the search box before it searches (each key would otherwise search)."""
-NO_CONTROLS = r"[^\x00-\x1f\x7f-\x9f]*"
-"""The search box takes no control characters (a pasted escape sequence stays out)."""
-
 
 class ClientSearchPages:
     """`fetch(last, limit)` for the list: pages of search_clients() for one query and status.
@@ -90,39 +84,6 @@ class ClientSearchPages:
         for position, hit in enumerate(hits, start=offset + 1):
             self._offset_after[hit.id] = position
         return hits
-
-
-class ClientSearchBox(Input):
-    """The lookup's search box: typing searches; up and down move through the results."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "down",
-            "move_result(1)",
-            "Next result",
-            show=False,
-            tooltip="Highlight the next client found, and go on typing.",
-        ),
-        Binding(
-            "up",
-            "move_result(-1)",
-            "Previous result",
-            show=False,
-            tooltip="Highlight the previous client found, and go on typing.",
-        ),
-    ]
-
-    class MoveResult(Message):
-        """Move the results' highlight while the search keeps the focus."""
-
-        def __init__(self, step: int) -> None:
-            super().__init__()
-            self.step = step
-            """1 for the next result, -1 for the previous one."""
-
-    def action_move_result(self, step: int) -> None:
-        """Ask the screen to move the highlight in the results."""
-        self.post_message(self.MoveResult(step))
 
 
 class ClientListScreen(AreaScreen):
@@ -165,64 +126,42 @@ class ClientListScreen(AreaScreen):
         super().__init__()
         self.searched_for = ""
         """The query the list shows results for (empty: every client in number order)."""
-        self._pending_search: Timer | None = None
         self._open_when_loaded = False
         self._reload_on_resume = False
 
     def compose_filter_extras(self) -> ComposeResult:
         """The search box, after the status choice."""
         yield Label(Text("Search"), id="search-label")
-        yield ClientSearchBox(
-            placeholder="name, company, email, phone, C-1042 or service identifier",
-            restrict=NO_CONTROLS,
-            max_length=200,
-            id="search",
-        )
+        yield SearchBox("name, company, email, phone, C-1042 or service identifier", id="search")
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Number, name, company, email, status, credit, what the search matched."""
         return COLUMNS
 
     @property
-    def search_box(self) -> ClientSearchBox:
+    def search_box(self) -> SearchBox:
         """The search box."""
-        return self.query_one("#search", ClientSearchBox)
+        return self.query_one("#search", SearchBox)
 
     def page_fetcher(self, filter_value: str) -> ClientSearchPages:
         """Pages of search_clients() for what the search box holds and the status chosen."""
-        self._cancel_pending_search()
+        self.search_box.cancel_pending()
         status = None if filter_value == "all" else filter_value
         fetch = ClientSearchPages(self.search_box.value, status)
         self.searched_for = fetch.query
         return fetch
 
-    def _cancel_pending_search(self) -> None:
-        if self._pending_search is not None:
-            self._pending_search.stop()
-            self._pending_search = None
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self) -> None:
-        self._cancel_pending_search()
-        self._pending_search = self.set_timer(SEARCH_DELAY, self._search_now)
-
+    @on(SearchBox.Paused, "#search")
     def _search_now(self) -> None:
         """Show the results for what the search box holds now (newer results replace these)."""
         fetch = self.page_fetcher(self.filter_value)
         self.query_one("#count", Static).update(Text("Searching…" if fetch.query else "Loading…"))
         self.records.reload(fetch)
 
-    @on(ClientSearchBox.MoveResult)
-    def _move_result(self, message: ClientSearchBox.MoveResult) -> None:
-        if message.step > 0:
-            self.records.action_cursor_down()
-        else:
-            self.records.action_cursor_up()
-
     @on(Input.Submitted, "#search")
     def _open_from_search(self) -> None:
         """Enter in the search opens the highlighted result once it belongs to what was typed."""
-        if self._pending_search is not None:
+        if self.search_box.pending:
             self._search_now()
         if self.records.fetching:
             self._open_when_loaded = True

@@ -30,19 +30,18 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
 from deskapp import clock
 from deskapp.services.ticket_open import DepartmentInfo, list_departments
 from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue
 from screens.area import AreaScreen
-from screens.client_list import NO_CONTROLS, ClientSearchBox
 from screens.queue_narrowing import ASSIGNEES, SORTS, QueuePages, narrowing_text
 from screens.queue_picker import QueuePicker
 from screens.widgets.cells import duration_cell, label_cell
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordColumn, RecordTable
+from screens.widgets.search_box import SearchBox
 from screens.widgets.untrusted import untrusted, untrusted_message
 
 if TYPE_CHECKING:
@@ -65,12 +64,6 @@ WAIT_ERROR = dt.timedelta(hours=24)
 """A client waiting longer than this shows in the error colour."""
 WIDE_ENOUGH_FOR_TAGS = 140
 """Terminal width from which the queue also shows each ticket's tags."""
-SEARCH_DELAY = 0.1
-"""Seconds of quiet in the search box before the queue searches."""
-
-
-class TicketSearchBox(ClientSearchBox):
-    """The queue's search box: typing searches; up and down move through the tickets."""
 
 
 class TicketListScreen(AreaScreen):
@@ -135,7 +128,6 @@ class TicketListScreen(AreaScreen):
         """Whose, department, priority, sort and search (the view is the choice bar's)."""
         self.departments: tuple[DepartmentInfo, ...] = ()
         """The departments, once loaded (for the picker and the narrowing line)."""
-        self._pending_search: Timer | None = None
         self._reload_on_resume = False
         self._keep_cursor_on: uuid.UUID | None = None
         self._show_next: uuid.UUID | None = None
@@ -154,12 +146,7 @@ class TicketListScreen(AreaScreen):
     def compose_filter_extras(self) -> ComposeResult:
         """The search box, after the view choice."""
         yield Label(Text("Search"), id="search-label")
-        yield TicketSearchBox(
-            placeholder="T-20311, or words of the subject or the client's name",
-            restrict=NO_CONTROLS,
-            max_length=200,
-            id="search",
-        )
+        yield SearchBox("T-20311, or words of the subject or the client's name", id="search")
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Number, subject, client, department, status, priority, assignee, waiting (tags when
@@ -191,9 +178,9 @@ class TicketListScreen(AreaScreen):
     # -- what the list holds --------------------------------------------------------------
 
     @property
-    def search_box(self) -> TicketSearchBox:
+    def search_box(self) -> SearchBox:
         """The search box."""
-        return self.query_one("#search", TicketSearchBox)
+        return self.query_one("#search", SearchBox)
 
     @property
     def department_name(self) -> str:
@@ -214,7 +201,7 @@ class TicketListScreen(AreaScreen):
 
     def page_fetcher(self, filter_value: str) -> QueuePages:
         """Pages of list_queue() for the view and the narrowing; the counts follow."""
-        self._cancel_pending_search()
+        self.search_box.cancel_pending()
         self.narrowing = replace(self.narrowing, search=self.search_box.value.strip())
         self._show_narrowing()
         self._count_views()
@@ -388,16 +375,7 @@ class TicketListScreen(AreaScreen):
 
     # -- search ---------------------------------------------------------------------------
 
-    def _cancel_pending_search(self) -> None:
-        if self._pending_search is not None:
-            self._pending_search.stop()
-            self._pending_search = None
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self) -> None:
-        self._cancel_pending_search()
-        self._pending_search = self.set_timer(SEARCH_DELAY, self._search_now)
-
+    @on(SearchBox.Paused, "#search")
     def _search_now(self) -> None:
         """Show the tickets for what the search box holds now (newer results replace these)."""
         self._keep_cursor_on = None
@@ -407,17 +385,10 @@ class TicketListScreen(AreaScreen):
         )
         self.records.reload(fetch)
 
-    @on(ClientSearchBox.MoveResult)
-    def _move_result(self, message: ClientSearchBox.MoveResult) -> None:
-        if message.step > 0:
-            self.records.action_cursor_down()
-        else:
-            self.records.action_cursor_up()
-
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
         """Enter in the search shows its results now and moves to the list."""
-        if self._pending_search is not None:
+        if self.search_box.pending:
             self._search_now()
         self.records.focus()
 

@@ -17,12 +17,13 @@ from deskapp.models import Client, Contact
 from deskapp.services.client_search import search_clients
 from deskapp.services.clients import list_clients
 from deskapp.services.session import DeskSession, open_desk
-from screens import client_list
 from screens.app import DeskApp
 from screens.client_detail import ClientScreen
-from screens.client_list import ClientListScreen, ClientSearchBox, ClientSearchPages
+from screens.client_list import ClientListScreen, ClientSearchPages
+from screens.widgets import search_box
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordTable
+from screens.widgets.search_box import SearchBox
 
 SIZE = (120, 36)
 
@@ -38,7 +39,7 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def quick_search(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 10 ms debounce keeps the tests quick (the desk waits 100 ms for more keys)."""
-    monkeypatch.setattr(client_list, "SEARCH_DELAY", 0.01)
+    monkeypatch.setattr(search_box, "SEARCH_DELAY", 0.01)
 
 
 @pytest.fixture
@@ -185,11 +186,11 @@ async def test_slash_focuses_the_search_from_anywhere(session: DeskSession) -> N
         await settle(pilot)
         assert pilot.app.focused is lookup(pilot).records
         await pilot.press("slash")
-        assert isinstance(pilot.app.focused, ClientSearchBox)
+        assert isinstance(pilot.app.focused, SearchBox)
         await pilot.press("shift+tab")
         assert isinstance(pilot.app.focused, ChoiceBar)
         await pilot.press("slash")
-        assert isinstance(pilot.app.focused, ClientSearchBox)
+        assert isinstance(pilot.app.focused, SearchBox)
         await pilot.press("slash")  # in the box, a slash is text
         assert lookup(pilot).search_box.value == "/"
         await pilot.press("escape")
@@ -203,7 +204,7 @@ async def test_arrows_and_j_k_move_and_enter_opens(session: DeskSession) -> None
         records = lookup(pilot).records
         await pilot.press("down", "down", "up")  # in the search box: move the results
         assert records.cursor_row == 1
-        assert isinstance(pilot.app.focused, ClientSearchBox)
+        assert isinstance(pilot.app.focused, SearchBox)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ClientScreen)
@@ -224,7 +225,7 @@ async def test_enter_right_after_typing_opens_the_best_match_for_what_was_typed(
 ) -> None:
     async with DeskApp(session).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(client_list, "SEARCH_DELAY", 60.0)  # Enter comes first, for sure
+        monkeypatch.setattr(search_box, "SEARCH_DELAY", 60.0)  # Enter comes first, for sure
         await pilot.press("slash", *"C-1004", "enter")
         await settle(pilot)
         screen = pilot.app.screen

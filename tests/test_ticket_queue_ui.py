@@ -41,6 +41,7 @@ from screens.commands import desk_commands
 from screens.outbox_list import MailDecisionDialog, OutboxScreen
 from screens.queue_picker import QueuePicker
 from screens.ticket_list import TicketListScreen
+from screens.widgets import search_box
 from screens.widgets.choice_bar import ChoiceBar
 
 
@@ -48,7 +49,7 @@ from screens.widgets.choice_bar import ChoiceBar
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Preferences and logs under tmp_path; a 10 ms search debounce keeps the tests quick."""
     use_tmp_user_dirs(tmp_path, monkeypatch)
-    monkeypatch.setattr(ticket_list, "SEARCH_DELAY", 0.01)
+    monkeypatch.setattr(search_box, "SEARCH_DELAY", 0.01)
 
 
 @pytest.fixture
