@@ -6,6 +6,7 @@ filter choices); AreaScreen does the layout, paging, filtering, the count line a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -47,6 +48,19 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
     """The filter choices as (label, value); the first is the default; empty: no filter bar."""
     FILTER_NOUNS: ClassVar[dict[str, str]] = {}
     """How the count line names the records under a filter value ("active clients")."""
+
+    def __init__(self, client_id: uuid.UUID | None = None, client_label: str = "") -> None:
+        """An area shows every client's records; the order and ticket lists can also be pushed
+        for one client (the client screen's `o` and `t`): titled with its number, and escape
+        goes back to the client."""
+        super().__init__()
+        self.client_id = client_id
+        """Only this client's records; None for every client's."""
+        self.client_label = client_label
+        """The client's number (C-1042) for the title, when the list is one client's."""
+        if client_id is not None and client_label:
+            # The header and the key list name the place by AREA_TITLE: say whose list it is.
+            self.AREA_TITLE = f"{self.AREA_TITLE} · {client_label}"
 
     def compose(self) -> ComposeResult:
         """Header, filter bar, the list, the count line, the footer."""
@@ -185,9 +199,12 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         self.records.reload(keep_cursor=True)
 
     def action_back(self) -> None:
-        """From the filter back to the list; from the list back to the previous area."""
+        """From the filter back to the list; from the list back to the previous area (or, for
+        one client's list, to the client)."""
         if self.focused is not self.records:
             self.records.focus()
+        elif self.client_id is not None:
+            self.app.pop_screen()
         else:
             self.desk_app.return_to_previous_area()
 
@@ -196,6 +213,8 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         if action == "focus_filter":
             return bool(self.FILTERS)
         if action == "back":
+            if self.client_id is not None:
+                return True
             tables = self.query("#records")
             if tables and self.focused is not tables.first():
                 return True

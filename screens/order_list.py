@@ -42,18 +42,6 @@ class OrderListScreen(AreaScreen):
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = (("Pending", "pending"), ("All", "all"))
     FILTER_NOUNS: ClassVar[dict[str, str]] = {"pending": "pending orders"}
 
-    def __init__(self, client_id: uuid.UUID | None = None, client_label: str = "") -> None:
-        super().__init__()
-        self.client_id = client_id
-        """Only this client's orders; None for every client's."""
-        self.client_label = client_label
-        """The client's number (C-1042) for the title, when the list is one client's."""
-        if client_id is not None:
-            # The header and the key list name the place by AREA_TITLE: say whose list it is.
-            self.AREA_TITLE = (
-                f"{self.AREA_TITLE} · {client_label}" if client_label else self.AREA_TITLE
-            )
-
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Number, client, status, payment status, total, placed."""
         return COLUMNS
@@ -61,16 +49,3 @@ class OrderListScreen(AreaScreen):
     def page_fetcher(self, filter_value: str) -> PageFetcher:
         """Pages of list_orders() for the view chosen (and the client, if one)."""
         return partial(_order_page, filter_value, self.client_id)
-
-    def action_back(self) -> None:
-        """One client's list goes back to the client from the list; else as every area."""
-        if self.client_id is not None and self.focused is self.records:
-            self.app.pop_screen()
-        else:
-            super().action_back()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """One client's list can always go back (to the client)."""
-        if action == "back" and self.client_id is not None:
-            return True
-        return super().check_action(action, parameters)

@@ -116,14 +116,7 @@ class TicketListScreen(AreaScreen):
             self.then_pick = then_pick
 
     def __init__(self, client_id: uuid.UUID | None = None, client_label: str = "") -> None:
-        super().__init__()
-        self.client_id = client_id
-        """Only this client's tickets; None for the whole queue."""
-        self.client_label = client_label
-        """The client's number (C-1042) for the title, when the list is one client's."""
-        if client_id is not None and client_label:
-            # The header and the key list name the place by AREA_TITLE: say whose list it is.
-            self.AREA_TITLE = f"{self.AREA_TITLE} · {client_label}"
+        super().__init__(client_id, client_label)
         self.narrowing = QueueFilter(client_id=client_id)
         """Whose, department, priority, sort and search (the view is the choice bar's)."""
         self.departments: tuple[DepartmentInfo, ...] = ()
@@ -437,19 +430,6 @@ class TicketListScreen(AreaScreen):
         if self._reload_on_resume:
             self._reload_on_resume = False
             self.action_refresh()
-
-    def action_back(self) -> None:
-        """One client's list goes back to the client from the list; else as every area."""
-        if self.client_id is not None and self.focused is self.records:
-            self.app.pop_screen()
-        else:
-            super().action_back()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """One client's list can always go back (to the client)."""
-        if action == "back" and self.client_id is not None:
-            return True
-        return super().check_action(action, parameters)
 
 
 def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID, *, quiet: bool = False) -> bool:
