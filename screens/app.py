@@ -34,6 +34,7 @@ from screens.styles_path import (
     parsed_styles_path,
 )
 from screens.widgets.desk_footer import DeskFooter
+from screens.widgets.record_table import RecordTable
 from screens.widgets.untrusted import untrusted_message
 
 if TYPE_CHECKING:
@@ -218,7 +219,8 @@ class DeskApp(App[None]):
         self._finish_start_up()
 
     def _finish_start_up(self) -> None:
-        """Once the first frame and the first rows are on screen: footer keys, collector.
+        """Once the first frame and the first rows are on screen: footer keys, the list's next
+        page (see RecordTable.reload), collector, change feed.
 
         The footer's keys (see DeskFooter) and the garbage collector would each have delayed
         the rows by some 30 ms. `deskapp` pauses the collector while starting: start-up makes
@@ -232,6 +234,8 @@ class DeskApp(App[None]):
         self.hold_footer_keys = False
         for footer in self.screen.query(DeskFooter):
             footer.show_keys()
+        for table in self.screen.query(RecordTable):
+            table.release_paging()
         if not gc.isenabled():
             gc.freeze()
             gc.enable()

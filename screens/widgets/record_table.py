@@ -127,6 +127,7 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
         self._generation = 0
         self._fetching = False
         self._complete = False
+        self._paging_held = False
         self._keep_key: str | None = None
 
     def on_mount(self) -> None:
@@ -266,7 +267,9 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
         `at_once` reads the first page here, in the event loop, not in a thread: for a local
         desk starting up, whose file answers within a few milliseconds, so that the first
         frame already shows rows (a page from a thread lands a frame later). If it fails, the
-        thread worker tries again and reports the error as usual.
+        thread worker tries again and reports the error as usual. The next page then waits
+        for `release_paging()`, once the first frame is out: a thread reading it while that
+        frame is drawn would slow the drawing.
         """
         if fetch is not None:
             self._fetch = fetch
@@ -282,6 +285,7 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
         self._records.clear()
         self._keys.clear()
         self._complete = False
+        self._paging_held = False
         if at_once and self._fetch is not None:
             # No more rows than the terminal has lines; the next page is asked for once
             # these are drawn.
@@ -291,14 +295,20 @@ class RecordTable(ReportsFailedWork, DataTable[Text], Generic[RecordT]):
             except Exception:  # noqa: BLE001 (the worker below reads it again and reports)
                 pass
             else:
+                self._paging_held = True
                 self._add_page(self._PageArrived(self._generation, records, limit))
-                self.call_after_refresh(self.load_more)
                 return
         self._request_page()
 
+    def release_paging(self) -> None:
+        """Load pages again after the first page read `at_once` (see reload)."""
+        if self._paging_held:
+            self._paging_held = False
+            self.load_more()
+
     def load_more(self) -> None:
-        """Load the next page unless one is on its way or there is no more."""
-        if not self._fetching and not self._complete:
+        """Load the next page unless one is on its way, there is no more, or paging is held."""
+        if not self._fetching and not self._complete and not self._paging_held:
             self._request_page()
 
     def _request_page(self) -> None:
