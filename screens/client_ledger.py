@@ -226,12 +226,18 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         """The client's changes (credit moved, an invoice paid or issued change it too)."""
         return change.entity == "client" and change.entity_id == str(self.client_id)
 
-    def reload(self) -> None:
-        """Load the heading, the entries (under the filter) and the invoices again."""
+    def reload(self, *, keep_cursor: bool = False) -> None:
+        """Load the heading, the entries (under the filter) and the invoices again; with
+        `keep_cursor`, each list's cursor stays on its record."""
         self._load_heading()
         self.query_one("#entries-count", Static).update(Text("Loading…"))
-        self.entries.reload(partial(self._entry_page, self.kind))
-        self.invoices.reload(self._invoice_page)
+        self.entries.reload(partial(self._entry_page, self.kind), keep_cursor=keep_cursor)
+        self.invoices.reload(self._invoice_page, keep_cursor=keep_cursor)
+
+    def refresh_for_changes(self) -> None:
+        """Another desk (or this one, a moment ago) moved this client's money: load again,
+        leaving the cursors where the reader put them."""
+        self.reload(keep_cursor=True)
 
     def _entry_page(self, kind: str | None, last: CreditMovement | None, limit: int) -> Any:
         page = credit.ledger_page(self.client_id, kind, last.id if last else None, limit)

@@ -188,12 +188,21 @@ async def test_an_open_client_and_its_ledger_show_credit_another_desk_added(desk
             "the new credit on the client",
         )
 
+        credit.add_credit(kim(), client.id, "0.50", "Another goodwill")
         ledger = ClientLedgerScreen(client.id)
         await app.push_screen(ledger)
         await settle(pilot)
         entries = len(ledger.entries.records)
+        assert entries >= 2
+        await pilot.press("j")  # the reader moves to the second entry
+        kept = ledger.entries.highlighted_record
         credit.add_credit(kim(), client.id, "1.00", "A second goodwill")
         await until(pilot, lambda: len(ledger.entries.records) == entries + 1, "the new entry")
+        await until(
+            pilot,
+            lambda: getattr(ledger.entries.highlighted_record, "id", None) == kept.id,
+            "the cursor back on the reader's entry",
+        )
 
 
 async def test_a_shared_desk_hears_a_change_at_once(
