@@ -33,6 +33,9 @@ def prune(older_than: datetime.datetime, batch: int = 5_000) -> int:
     Returns how many went. Asking costs one row read by key when there is nothing to delete."""
     removed = 0
     while True:
+        oldest = ChangeEvent.select(ChangeEvent.at).order_by(ChangeEvent.id).limit(1).scalar()
+        if oldest is None or oldest >= older_than:
+            return removed
         with db.atomic():
             oldest = (
                 ChangeEvent.select(ChangeEvent.id, ChangeEvent.at)
