@@ -116,7 +116,7 @@ class ClientListScreen(AreaScreen):
         """A client added or deleted (the list may gain or lose it), or one the list shows
         changed (its name, status, credit...). Another client's edit is left alone: with a
         million clients a busy desk edits some every second, and each reload searches again."""
-        if change.entity != "client":
+        if not super().shows_change(change):
             return False
         if change.action in ("created", "deleted"):
             return True

@@ -48,7 +48,7 @@ class LedgerListScreen(AreaScreen):
     def shows_change(self, change: Change) -> bool:
         """Any desk moved a client's credit, or deleted or merged away a client (whose
         entries then move or go)."""
-        return change.entity == "client" and change.action in ("credit", "deleted")
+        return super().shows_change(change) and change.action in ("credit", "deleted")
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Date, client, kind, amount, balance after, description."""

@@ -51,43 +51,75 @@ if TYPE_CHECKING:
         TimeEntry,
     )
 
-_LOADED_WHEN_ASKED = {
-    "CreditEntry": "billing",
-    "CreditKind": "billing",
-    "Cycle": "billing",
-    "Invoice": "billing",
-    "InvoiceLine": "billing",
-    "InvoiceStatus": "billing",
-    "Order": "billing",
-    "OrderItem": "billing",
-    "OrderStatus": "billing",
-    "PaymentStatus": "billing",
-    "PaymentTransaction": "billing",
-    "Product": "billing",
-    "ProductPrice": "billing",
-    "ProductType": "billing",
-    "Service": "billing",
-    "ServiceStatus": "billing",
-    "Attachment": "tickets",
-    "CannedReply": "tickets",
-    "Department": "tickets",
-    "Estimate": "tickets",
-    "EstimateStatus": "tickets",
-    "Message": "tickets",
-    "MessageKind": "tickets",
-    "OutboxMail": "tickets",
-    "Priority": "tickets",
-    "Subscriber": "tickets",
-    "Ticket": "tickets",
-    "TicketStatus": "tickets",
-    "TimeEntry": "tickets",
-}
+_BILLING = (
+    "CreditEntry",
+    "CreditKind",
+    "Cycle",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceStatus",
+    "Order",
+    "OrderItem",
+    "OrderStatus",
+    "PaymentStatus",
+    "PaymentTransaction",
+    "Product",
+    "ProductPrice",
+    "ProductType",
+    "Service",
+    "ServiceStatus",
+)
+_TICKETS = (
+    "Attachment",
+    "CannedReply",
+    "Department",
+    "Estimate",
+    "EstimateStatus",
+    "Message",
+    "MessageKind",
+    "OutboxMail",
+    "Priority",
+    "Subscriber",
+    "Ticket",
+    "TicketStatus",
+    "TimeEntry",
+)
+_LOADED_WHEN_ASKED = {name: "billing" for name in _BILLING} | {name: "tickets" for name in _TICKETS}
 """The names of the areas loaded on first use, and their module."""
+
+_TABLES = (
+    "Staff",
+    "Client",
+    "Contact",
+    "Product",
+    "ProductPrice",
+    "Order",
+    "OrderItem",
+    "Service",
+    "Invoice",
+    "InvoiceLine",
+    "PaymentTransaction",
+    "CreditEntry",
+    "NumberSequence",
+    "Department",
+    "Ticket",
+    "Message",
+    "Attachment",
+    "Subscriber",
+    "Estimate",
+    "TimeEntry",
+    "CannedReply",
+    "AuditEntry",
+    "ChangeEvent",
+    "Presence",
+    "OutboxMail",
+)
+"""Every table's model, parents before children (the order tables are created in)."""
 
 
 def __getattr__(name: str) -> Any:
     if name == "ALL_MODELS":
-        return _all_models()
+        return [_model(table) for table in _TABLES]
     area = _LOADED_WHEN_ASKED.get(name)
     if area is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -96,58 +128,8 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def _all_models() -> list[type[BaseModel]]:
-    """Every table, parents before children (the order tables are created in)."""
-    from deskapp.models.billing import (
-        CreditEntry,
-        Invoice,
-        InvoiceLine,
-        Order,
-        OrderItem,
-        PaymentTransaction,
-        Product,
-        ProductPrice,
-        Service,
-    )
-    from deskapp.models.tickets import (
-        Attachment,
-        CannedReply,
-        Department,
-        Estimate,
-        Message,
-        OutboxMail,
-        Subscriber,
-        Ticket,
-        TimeEntry,
-    )
-
-    return [
-        Staff,
-        Client,
-        Contact,
-        Product,
-        ProductPrice,
-        Order,
-        OrderItem,
-        Service,
-        Invoice,
-        InvoiceLine,
-        PaymentTransaction,
-        CreditEntry,
-        NumberSequence,
-        Department,
-        Ticket,
-        Message,
-        Attachment,
-        Subscriber,
-        Estimate,
-        TimeEntry,
-        CannedReply,
-        AuditEntry,
-        ChangeEvent,
-        Presence,
-        OutboxMail,
-    ]
+def _model(name: str) -> type[BaseModel]:
+    return globals().get(name) or __getattr__(name)  # type: ignore[no-any-return]
 
 
 __all__ = [

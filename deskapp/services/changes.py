@@ -40,7 +40,7 @@ def start_following() -> int:
     """Where a desk starts following: the newest change's id (0 for none). The feed forgets
     changes older than KEPT_DAYS first, so it never grows without end."""
     feed.prune(clock.now() - dt.timedelta(days=KEPT_DAYS))
-    return feed.latest_event_id()
+    return latest_change()
 
 
 def changes_after(change_id: int, limit: int = 500) -> list[Change]:
