@@ -46,8 +46,8 @@ from collections.abc import Callable
 
 from deskapp import clock, migrations
 from deskapp.db import close_database, db, is_postgres, open_database
-from deskapp.demo_data import DemoIds
-from deskapp.demo_texts import SCENARIOS
+from deskapp.demo.data import DemoIds
+from deskapp.demo.texts import SCENARIOS
 from deskapp.migrations.m0004_ticket_queue import DOCUMENT
 from deskapp.models import Client, Department, Role, Staff
 from deskapp.services.numbers import reserve_numbers

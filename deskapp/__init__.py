@@ -14,7 +14,7 @@ class _PeeweeWithoutDrivers:
 
     Peewee imports every database driver it knows when it is first imported; a local desk
     needs none. Whichever module imports peewee first, this loader hides the drivers while
-    peewee runs; deskapp.db_postgres hands psycopg 3 to peewee when a postgresql:// URL opens.
+    peewee runs; deskapp.db.postgres hands psycopg 3 to peewee when a postgresql:// URL opens.
 
     A meta path finder and loader by its methods alone: deriving from importlib.abc's classes
     would import importlib.abc and, through it, tempfile and random (about 10 ms of start-up).

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from deskapp import __version__
-from deskapp.connect import database_password, open_configured
+from deskapp.db.configured import database_password, open_configured
 from deskapp.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from deskapp.connect import open_configured
+from deskapp.db.configured import open_configured
 from deskapp.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:

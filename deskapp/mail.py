@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING
 
 import peewee
 
-from deskapp import clock, feed
-from deskapp.db import db, is_postgres
+from deskapp import clock
+from deskapp.db import db, feed, is_postgres
 from deskapp.errors import ConfigError, Conflict
 from deskapp.models import Attachment, Department, OutboxMail, Ticket
 

@@ -1,10 +1,11 @@
-"""The audit log, the change feed and presence (the outbox of ticket mail is in tickets)."""
+"""The audit log, the change feed (its table is deskapp.db.feed's) and presence."""
 
 from __future__ import annotations
 
 import peewee
 
 from deskapp import clock
+from deskapp.db.feed import ChangeEvent as ChangeEvent  # the feed owns its table
 from deskapp.models.base import BaseModel
 from deskapp.models.staff import Staff
 
@@ -23,20 +24,6 @@ class AuditEntry(BaseModel):
 
     class Meta:
         indexes = ((("entity", "entity_id"), False),)
-
-
-class ChangeEvent(peewee.Model):
-    """One change, in commit order: other desks refresh what they show of the entity."""
-
-    id = peewee.BigAutoField()
-    entity = peewee.CharField(max_length=40)
-    entity_id = peewee.CharField(max_length=40)
-    action = peewee.CharField(max_length=20)
-    at = peewee.DateTimeField(default=clock.now)
-
-    class Meta:
-        database = BaseModel._meta.database
-        table_name = "change_event"
 
 
 class Presence(BaseModel):

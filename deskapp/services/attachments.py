@@ -20,7 +20,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from deskapp import clock, feed
+from deskapp import clock
+from deskapp.db import feed
 from deskapp.durable import sync_directory
 from deskapp.errors import NotFound, ValidationError
 from deskapp.models import Attachment, Message, Ticket

@@ -16,8 +16,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from deskapp import clock, feed
-from deskapp.db import db, is_postgres
+from deskapp import clock
+from deskapp.db import db, feed, is_postgres
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number, uuid7
 from deskapp.models import Client, CreditEntry, CreditKind, Invoice, InvoiceStatus

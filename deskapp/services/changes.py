@@ -1,6 +1,6 @@
 """What other desks changed: the change feed, read in order, so screens refresh what they show.
 
-Every service write appends an event in its own transaction (deskapp.feed); a desk remembers
+Every service write appends an event in its own transaction (deskapp.db.feed); a desk remembers
 the last event it has seen and asks for the newer ones now and then, and at once when a shared
 database notifies it of a commit.
 """
@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deskapp import clock, feed
+from deskapp import clock
+from deskapp.db import feed
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from typing import Any
 
 import peewee
 
-from deskapp import clock, feed
-from deskapp.db import db, is_postgres
+from deskapp import clock
+from deskapp.db import db, feed, is_postgres
 from deskapp.errors import NotFound, ValidationError
 from deskapp.ids import format_number, parse_number
 from deskapp.models import (

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from deskapp import clock, feed
-from deskapp.db import db
+from deskapp import clock
+from deskapp.db import db, feed
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number, parse_number, uuid7
 from deskapp.models import Client, ClientStatus

@@ -14,8 +14,8 @@ from typing import Any
 
 import peewee
 
-from deskapp import clock, feed
-from deskapp.db import db
+from deskapp import clock
+from deskapp.db import db, feed
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import Client, Contact
 from deskapp.services import audit, validation

@@ -19,7 +19,8 @@ from typing import Any
 
 import peewee
 
-from deskapp import clock, feed
+from deskapp import clock
+from deskapp.db import feed
 from deskapp.errors import NotFound, ValidationError
 from deskapp.ids import format_number, parse_number
 from deskapp.models import (

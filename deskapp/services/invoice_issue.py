@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from deskapp import clock, feed
+from deskapp import clock
+from deskapp.db import feed
 from deskapp.errors import ValidationError
 from deskapp.ids import invoice_number
 from deskapp.models import Client, Invoice, InvoiceLine, InvoiceStatus

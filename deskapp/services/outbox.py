@@ -14,8 +14,8 @@ from typing import Any
 
 import peewee
 
-from deskapp import clock, feed
-from deskapp.db import db, is_postgres
+from deskapp import clock
+from deskapp.db import db, feed, is_postgres
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number
 from deskapp.mail import (

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import peewee
 
-from deskapp import clock, feed
-from deskapp.db import is_postgres
+from deskapp import clock
+from deskapp.db import feed, is_postgres
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (

@@ -27,7 +27,7 @@ from deskapp.services.integrity import check_ledger
 pytestmark = pytest.mark.postgres
 
 WORKERS = 20
-WORKER = Path(__file__).with_name("billing_worker.py")
+WORKER = Path(__file__).parents[1] / "billing_worker.py"
 FROZEN_NOW = dt.datetime(2026, 3, 14, 9, 30)
 """The frozen time of the test process (conftest), given to the workers too."""
 TODAY = FROZEN_NOW.date()

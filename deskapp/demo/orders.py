@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deskapp.demo_data import CYCLE_MONTHS, add_months
-from deskapp.demo_world import (
+from deskapp.demo.data import CYCLE_MONTHS, add_months
+from deskapp.demo.world import (
     CreditEvent,
     DemoInvoice,
     DemoOrder,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from deskapp import clock
 from deskapp.db import db, is_postgres
-from deskapp.demo_data import (
+from deskapp.demo.data import (
     CATALOGUE,
     COUNTRIES,
     CYCLE_MONTHS,
@@ -212,7 +212,7 @@ def _offers() -> list[_Offer]:
         .tuples()
     )
     if not rows:
-        from deskapp.demo import insert_catalogue
+        from deskapp.demo.catalogue import insert_catalogue
 
         with db.atomic():
             insert_catalogue(DemoIds(random.Random("catalogue")), clock.now())

@@ -10,8 +10,7 @@ import uuid
 import pytest
 from ticket_queue_data import World, make_world
 
-from deskapp import feed
-from deskapp.db import db
+from deskapp.db import db, feed
 from deskapp.errors import Conflict, DeskError, NotFound, ValidationError
 from deskapp.models import (
     Attachment,

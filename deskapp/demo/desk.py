@@ -1,4 +1,4 @@
-"""Deterministic demo data (`load_demo`) and bulk seeding for scale tests (`seed_clients`).
+"""The demo desk (`load_demo`): Bluebay Networks, deterministic to the byte.
 
 The demo is a small ISP and hosting business, Bluebay Networks: about two hundred clients with
 contacts and services, a year of invoices and payments, a credit ledger, orders in every state
@@ -14,23 +14,20 @@ import datetime as dt
 import json
 
 from deskapp.db import db
-from deskapp.demo_billing import add_billing
-from deskapp.demo_data import (
+from deskapp.demo.billing import add_billing
+from deskapp.demo.catalogue import insert_catalogue
+from deskapp.demo.data import (
     CATALOGUE,
     FIRST_NAMES,
     LAST_NAMES,
     POSITIONS,
-    DemoIds,
     PeopleMaker,
 )
-from deskapp.demo_orders import add_orders
-from deskapp.demo_seed import seed_clients
-from deskapp.demo_tickets import add_canned_replies, add_tickets
-from deskapp.demo_world import DemoClient, DemoContact, DemoWorld, new_service
+from deskapp.demo.orders import add_orders
+from deskapp.demo.tickets import add_canned_replies, add_tickets
+from deskapp.demo.world import DemoClient, DemoContact, DemoWorld, new_service
 from deskapp.errors import Conflict
-from deskapp.models import Client, Contact, Department, Product, ProductPrice, Role, Service, Staff
-
-__all__ = ["DEMO_SEED", "DEMO_STAFF", "insert_catalogue", "load_demo", "seed_clients"]
+from deskapp.models import Client, Contact, Department, Role, Service, Staff
 
 DEMO_SEED = 20260314
 """The seed of the demo: change it and every name, amount and key changes."""
@@ -95,42 +92,6 @@ def load_demo(seed: int = DEMO_SEED) -> None:
         add_canned_replies(world)
         _queue_clients(world)
         world.flush()
-
-
-def insert_catalogue(ids: DemoIds, now: dt.datetime) -> dict[str, str]:
-    """Insert the demo product catalogue with its prices; returns catalogue key -> product id."""
-    found: dict[str, str] = {}
-    products, prices = [], []
-    for position, item in enumerate(CATALOGUE):
-        created = now - dt.timedelta(days=2400 - position)
-        product_id = ids.at(created)
-        found[item.key] = product_id
-        products.append(
-            {
-                "id": product_id,
-                "created_at": created,
-                "version": 1,
-                "updated_at": created,
-                "name": item.name,
-                "type": item.type,
-                "description": item.description,
-                "orderable": item.orderable,
-                "support_minutes": item.support_minutes,
-            }
-        )
-        for cycle, cents in item.prices:
-            prices.append(
-                {
-                    "id": ids.at(created),
-                    "created_at": created,
-                    "product": product_id,
-                    "cycle": cycle,
-                    "price_cents": cents,
-                }
-            )
-    Product.insert_many(products).execute()
-    ProductPrice.insert_many(prices).execute()
-    return found
 
 
 def _add_staff(world: DemoWorld) -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from ledger_helpers import client as make_client
 
-from deskapp import clock, feed
-from deskapp.db import close_database, db
+from deskapp import clock
+from deskapp.db import close_database, db, feed
 from deskapp.errors import NotFound, ValidationError
 from deskapp.models import (
     Attachment,

@@ -21,7 +21,7 @@ from screens.app import DeskApp
 from screens.widgets.record_table import RecordTable
 from screens.widgets.untrusted import untrusted, untrusted_message
 
-CORPUS = json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text("utf-8"))
+CORPUS = json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text("utf-8"))
 """Text a client might send, on purpose or not (a copy of the team's shared corpus)."""
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

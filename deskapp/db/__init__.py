@@ -98,7 +98,7 @@ def open_database(
             path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS
         )
     else:
-        from deskapp.db_postgres import postgres_database
+        from deskapp.db.postgres import postgres_database
 
         database = postgres_database(url, password=password)
     db.initialize(database)

@@ -12,8 +12,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from deskapp.demo_texts import CANNED, HOSTILE_SCENARIO, SCENARIOS, Scenario
-from deskapp.demo_world import DemoClient, DemoContact, DemoOrder, DemoWorld
+from deskapp.demo.texts import CANNED, HOSTILE_SCENARIO, SCENARIOS, Scenario
+from deskapp.demo.world import DemoClient, DemoContact, DemoOrder, DemoWorld
 from deskapp.models import (
     Attachment,
     CannedReply,

@@ -14,7 +14,7 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import db
-from deskapp.demo_data import (
+from deskapp.demo.data import (
     CYCLE_MONTHS,
     CatalogueProduct,
     DemoIds,

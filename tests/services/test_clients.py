@@ -39,7 +39,7 @@ from deskapp.services.clients import (
 
 HOSTILE = [
     entry["text"]
-    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
 ]
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -26,7 +26,7 @@ from deskapp.services.contacts import (
 
 HOSTILE = [
     entry["text"]
-    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
 ]
 
 

@@ -14,7 +14,8 @@ from textual.pilot import Pilot
 from ticket_screen_data import demo_app, open_ticket, settle
 from ticket_ui_data import go_to_queue, screen_text, use_tmp_user_dirs
 
-from deskapp import clock, feed
+from deskapp import clock
+from deskapp.db import feed
 from deskapp.models import ChangeEvent, Staff
 from deskapp.services.actors import actor_from
 from deskapp.services.changes import Change, changes_after, latest_change, start_following

@@ -1,7 +1,7 @@
 """Snapshots of the shell with deterministic data and frozen time (SQLite).
 
-Update with `pytest tests/test_snapshots.py --snapshot-update`, then look at the SVGs in
-tests/__snapshots__/ before accepting them.
+Update with `pytest FILE --snapshot-update`, then look at the SVGs in
+__snapshots__/ beside this file before accepting them.
 """
 
 from __future__ import annotations

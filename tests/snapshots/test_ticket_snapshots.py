@@ -2,8 +2,8 @@
 conversation with a client message, a staff reply and an internal note, and the composer in
 reply mode and in note mode.
 
-Update with `pytest tests/test_ticket_snapshots.py --snapshot-update`, then look at the SVGs in
-tests/__snapshots__/test_ticket_snapshots/ before accepting them.
+Update with `pytest FILE --snapshot-update`, then look at the SVGs in
+__snapshots__/ beside this file before accepting them.
 """
 
 from __future__ import annotations

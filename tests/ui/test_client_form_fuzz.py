@@ -40,7 +40,7 @@ from screens.widgets.form_dialog import FORM_ERROR
 
 HOSTILE = [
     entry["text"]
-    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
 ]
 SERVICE_FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -20,7 +20,7 @@ from screens.widgets.record_table import _one_line
 CONSOLE = Console(width=120, color_system="truecolor", legacy_windows=False)
 HOSTILE = [
     entry["text"]
-    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
 ]
 
 

@@ -1,8 +1,8 @@
 """The ticket queue and the mail outbox through Pilot, on SQLite and PostgreSQL (the demo desk,
 signed in as sam), and their snapshots (SQLite).
 
-Update the snapshots with `pytest tests/test_ticket_queue_ui.py --snapshot-update`, then look
-at the SVGs in tests/__snapshots__/ before accepting them.
+Update with `pytest FILE --snapshot-update`, then look at the SVGs in
+__snapshots__/ beside this file before accepting them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ticket_ui_data import (
 )
 
 from deskapp import clock
-from deskapp.demo_texts import HOSTILE_SCENARIO
+from deskapp.demo.texts import HOSTILE_SCENARIO
 from deskapp.models import OutboxMail, Ticket
 from deskapp.services.outbox import list_outbox
 from deskapp.services.session import DeskSession

@@ -27,7 +27,7 @@ from deskapp.text import one_line
 
 HOSTILE = [
     entry["text"]
-    for entry in json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
+    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
 ]
 MORE_HOSTILE = [
     '"',

@@ -1,6 +1,7 @@
 """The change feed: each write appends an event so other desks refresh what they show.
 
 Local desks poll the table; shared desks also get a NOTIFY on commit (PostgreSQL).
+The entity names are deskapp.models.Entity values.
 """
 
 from __future__ import annotations
@@ -8,11 +9,30 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+import peewee
+
+from deskapp import clock
 from deskapp.db import db, is_postgres
-from deskapp.models import ChangeEvent
 
 CHANNEL = "deskapp_changes"
 """The PostgreSQL NOTIFY channel."""
+
+
+class ChangeEvent(peewee.Model):
+    """One change, in commit order: other desks refresh what they show of the entity.
+
+    The feed's own table lives with the feed, below the domain models (deskapp.models
+    re-exports it), so that the database layer needs nothing above it."""
+
+    id = peewee.BigAutoField()
+    entity = peewee.CharField(max_length=40)
+    entity_id = peewee.CharField(max_length=40)
+    action = peewee.CharField(max_length=20)
+    at = peewee.DateTimeField(default=clock.now)
+
+    class Meta:
+        database = db
+        table_name = "change_event"
 
 
 def publish(entity: str, entity_id: object, action: str) -> None:
@@ -73,6 +93,6 @@ def listen(changed: Callable[[], None], keep_going: Callable[[], bool]) -> None:
     local file read the feed now and then instead)."""
     if not is_postgres():
         return
-    from deskapp.db_postgres import listen as listen_for
+    from deskapp.db.postgres import listen as listen_for
 
     listen_for(db.obj, CHANNEL, changed, keep_going)

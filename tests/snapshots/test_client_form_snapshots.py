@@ -1,8 +1,8 @@
 """Snapshots of the client forms (SQLite, frozen time, fixed data), each dialog over an empty
 screen so the snapshots do not change with the screens behind them.
 
-Update with `pytest tests/test_client_form_snapshots.py --snapshot-update`, then look at the
-SVGs in tests/__snapshots__/ before accepting them.
+Update with `pytest FILE --snapshot-update`, then look at the SVGs in
+__snapshots__/ beside this file before accepting them.
 """
 
 from __future__ import annotations

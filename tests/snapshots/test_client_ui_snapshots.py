@@ -1,8 +1,8 @@
 """Snapshots of the client lookup and the client screen, on the demo desk with frozen time
 (SQLite).
 
-Update with `pytest tests/test_client_ui_snapshots.py --snapshot-update`, then look at the SVGs
-in tests/__snapshots__/ before accepting them.
+Update with `pytest FILE --snapshot-update`, then look at the SVGs in
+__snapshots__/ beside this file before accepting them.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import string
 
-from deskapp.demo_data import add_months
-from deskapp.demo_world import (
+from deskapp.demo.data import add_months
+from deskapp.demo.world import (
     CreditEvent,
     DemoClient,
     DemoInvoice,
