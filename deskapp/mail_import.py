@@ -184,8 +184,8 @@ def _open(
     attachments: list[tuple[str, str, bytes]],
 ) -> ImportResult:
     from deskapp.services.attachments import store_attachment
-    from deskapp.services.bookkeeping import write_transaction
     from deskapp.services.ticket_open import open_ticket
+    from deskapp.services.transaction import write_transaction
 
     with write_transaction():
         summary = open_ticket(

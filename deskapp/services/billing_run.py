@@ -26,8 +26,9 @@ from deskapp.models import Client, Cycle, Product, Service, ServiceStatus
 from deskapp.models.billing import CYCLE_MONTHS
 from deskapp.money import Money
 from deskapp.services.actors import Actor
-from deskapp.services.bookkeeping import lock_client, write_transaction
+from deskapp.services.bookkeeping import lock_client
 from deskapp.services.invoice_issue import NewLine, issue_locked
+from deskapp.services.transaction import write_transaction
 
 DEFAULT_LEAD_DAYS = 7
 """Invoices go out this many days before the service period they bill starts."""

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
 
 from deskapp import clock
-from deskapp.db import db, feed, is_postgres
+from deskapp.db import feed, is_postgres
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number, uuid7
 from deskapp.models import Client, CreditEntry, CreditKind, Invoice, InvoiceStatus
@@ -82,16 +80,6 @@ def movement(entry: CreditEntry, invoice_number: str = "", staff_name: str = "")
         reverses_id=entry.reverses_id,
         staff_name=staff_name,
     )
-
-
-def write_transaction() -> AbstractContextManager[Any]:
-    """A transaction that may write: on SQLite it takes the write lock at BEGIN (IMMEDIATE).
-
-    A deferred SQLite transaction that reads and then writes fails at once with "database is
-    locked" when another writer got in between; IMMEDIATE makes it wait its turn instead.
-    Nested inside another transaction it is a savepoint.
-    """
-    return db.atomic() if is_postgres() else db.atomic("IMMEDIATE")
 
 
 def key(value: object, what: str) -> uuid.UUID:

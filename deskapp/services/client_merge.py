@@ -25,7 +25,7 @@ from typing import Any
 import peewee
 
 from deskapp import clock
-from deskapp.db import db, feed, is_postgres
+from deskapp.db import feed, is_postgres
 from deskapp.errors import NotFound, ValidationError
 from deskapp.ids import format_number, parse_number
 from deskapp.models import (
@@ -47,6 +47,7 @@ from deskapp.services.actors import Actor, require_admin
 from deskapp.services.bookkeeping import append_entry
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.clients import ClientSummary, client_summary
+from deskapp.services.transaction import write_transaction
 
 AUDIT_LEDGER_LIMIT = 1000
 """How many of the discarded client's ledger entries the merge's audit entry keeps verbatim."""
@@ -152,7 +153,7 @@ def _profile_is_new(keep: Client, discard: Client, kept_emails: dict[str, Contac
 def merge_clients(actor: Actor, keep_id: uuid.UUID, discard_id: uuid.UUID) -> ClientProfile:
     """Move everything of `discard_id` to `keep_id`, then delete it; one transaction, admin only."""
     require_admin(actor, "merge clients")
-    with db.atomic():
+    with write_transaction():
         keep, discard = _pair(keep_id, discard_id, lock=True)
         keep_label = format_number("client", keep.number)
         discard_label = format_number("client", discard.number)
@@ -316,7 +317,7 @@ def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None
     """Delete a client and everything of it but its payment transactions, which keep the
     client's name. `typed_number` must be the client's number (C-1042 or 1042). Admin only."""
     require_admin(actor, "delete clients")
-    with db.atomic():
+    with write_transaction():
         row = _client(client_id, lock=True)
         label = format_number("client", row.number)
         typed = typed_number if isinstance(typed_number, str) else ""

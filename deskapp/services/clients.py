@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from deskapp import clock
-from deskapp.db import db, feed
+from deskapp.db import feed
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number, parse_number, uuid7
 from deskapp.models import Client, ClientStatus
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.numbers import next_number
+from deskapp.services.transaction import write_transaction
 from deskapp.text import one_line
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def create_client(
     from deskapp.services.client_form import validated
 
     values = validated(fields, None)
-    with db.atomic():
+    with write_transaction():
         number = next_number("client")
         row = Client.create(number=number, status=ClientStatus.ACTIVE, **values)
         if queue_welcome:
@@ -192,7 +193,7 @@ def update_client(
     """Change the profile read at `version`; Conflict if someone changed it since."""
     from deskapp.services.client_form import validated
 
-    with db.atomic():
+    with write_transaction():
         current = _client_row(client_id)
         values = validated(fields, current)
         before = {name: getattr(current, name) for name in values}
@@ -235,7 +236,7 @@ def change_status(
     from deskapp.models import Service, ServiceStatus
 
     status = validation.choice("status", status, "Status", STATUSES)
-    with db.atomic():
+    with write_transaction():
         current = _client_row(client_id)
         label = format_number("client", current.number)
         cancelled: list[uuid.UUID] = []

@@ -15,11 +15,12 @@ from typing import Any
 import peewee
 
 from deskapp import clock
-from deskapp.db import db, feed
+from deskapp.db import feed
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import Client, Contact
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
+from deskapp.services.transaction import write_transaction
 
 MAIL_CATEGORIES = {
     "mail_general": "General",
@@ -225,12 +226,12 @@ def add_contact(
 ) -> ContactDetails:
     """Add a contact to a client; ValidationError names the field at fault."""
     values = _validated(fields, None)
-    with db.atomic():
+    with write_transaction():
         if not Client.select().where(Client.id == client_id).exists():
             raise NotFound("That client no longer exists; it may have been merged or deleted.")
         _check_email_free(client_id, values["email"], None)
         try:
-            with db.atomic():
+            with write_transaction():
                 row = Contact.create(client=client_id, **values)
         except peewee.IntegrityError:
             raise _taken(values["email"]) from None
@@ -246,7 +247,7 @@ def update_contact(
     actor: Actor, contact_id: uuid.UUID, version: int, fields: ContactForm | Mapping[str, Any]
 ) -> ContactDetails:
     """Change a contact read at `version`; Conflict if someone changed it since."""
-    with db.atomic():
+    with write_transaction():
         current = _contact_row(contact_id)
         values = _validated(fields, current)
         if current.is_billing and not values["is_billing"]:
@@ -254,7 +255,7 @@ def update_contact(
         _check_email_free(current.client_id, values["email"], contact_id)
         before = {name: getattr(current, name) for name in values}
         try:
-            with db.atomic():
+            with write_transaction():
                 changed = (
                     Contact.update(**values, version=Contact.version + 1, updated_at=clock.now())
                     .where(Contact.id == contact_id, Contact.version == version)
@@ -278,7 +279,7 @@ def update_contact(
 
 def delete_contact(actor: Actor, contact_id: uuid.UUID) -> None:
     """Delete a contact; the billing contact is refused until another is chosen."""
-    with db.atomic():
+    with write_transaction():
         row = _contact_row(contact_id)
         if row.is_billing:
             raise ValidationError("is_billing", _billing_message(row))
@@ -298,7 +299,7 @@ def delete_contact(actor: Actor, contact_id: uuid.UUID) -> None:
 
 def set_billing_contact(actor: Actor, contact_id: uuid.UUID) -> ContactDetails:
     """Make this contact the one invoices are addressed to from now on."""
-    with db.atomic():
+    with write_transaction():
         row = _contact_row(contact_id)
         if not row.is_billing:
             _clear_billing(row.client_id, contact_id)

@@ -47,8 +47,9 @@ from deskapp.services.attachments import (
     read_attachment_file,
     store_attachment,
 )
-from deskapp.services.bookkeeping import key, write_transaction
+from deskapp.services.bookkeeping import key
 from deskapp.services.ticket_actions import EstimateInfo
+from deskapp.services.transaction import write_transaction
 
 __all__ = [
     "AttachmentInfo",

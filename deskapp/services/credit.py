@@ -27,7 +27,6 @@ from deskapp.services.bookkeeping import (
     lock_invoice,
     movement,
     positive_cents,
-    write_transaction,
 )
 from deskapp.services.credit_history import (
     CSV_COLUMNS,
@@ -38,6 +37,7 @@ from deskapp.services.credit_history import (
     export_csv,
     ledger_page,
 )
+from deskapp.services.transaction import write_transaction
 from deskapp.services.validation import text
 
 __all__ = [

@@ -39,9 +39,9 @@ from deskapp.services.bookkeeping import (
     lock_invoice,
     positive_cents,
     save_invoice,
-    write_transaction,
 )
 from deskapp.services.invoice_issue import NewLine, issue_locked
+from deskapp.services.transaction import write_transaction
 from deskapp.services.validation import text
 
 PAYMENT_METHODS = ("Bank transfer", "Cash", "Cheque")

@@ -6,8 +6,8 @@ number back: invoice numbers have no gaps. On PostgreSQL the row lock serializes
 
 from __future__ import annotations
 
-from deskapp.db import db
 from deskapp.models import NumberSequence
+from deskapp.services.transaction import write_transaction
 
 FIRST_NUMBERS = {"client": 1001, "ticket": 20001, "order": 5001}
 """Where each kind starts, so numbers look established from day one; invoices start at 1."""
@@ -19,7 +19,7 @@ def next_number(kind: str) -> int:
     A missing counter is created "if missing", so two desks racing for a kind's first number
     (the first invoice of a new year) queue on the row instead of clashing.
     """
-    with db.atomic():
+    with write_transaction():
         NumberSequence.insert(
             name=kind, next_value=FIRST_NUMBERS.get(kind, 1)
         ).on_conflict_ignore().execute()

@@ -36,8 +36,9 @@ from deskapp.models import (
 from deskapp.money import MAX_CENTS, Money
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
-from deskapp.services.bookkeeping import key, lock_client, write_transaction
+from deskapp.services.bookkeeping import key, lock_client
 from deskapp.services.tickets import PRIORITIES, STATUSES
+from deskapp.services.transaction import write_transaction
 
 TAGS_LIMIT = 300
 """The longest tag list (the column's size)."""

@@ -31,9 +31,10 @@ from deskapp.models import (
 )
 from deskapp.services import validation
 from deskapp.services.actors import Actor
-from deskapp.services.bookkeeping import key, write_transaction
+from deskapp.services.bookkeeping import key
 from deskapp.services.numbers import next_number
 from deskapp.services.tickets import PRIORITIES, TicketSummary, ticket_summary
+from deskapp.services.transaction import write_transaction
 
 SUBJECT_LIMIT = 300
 """The longest subject (the column's size)."""
