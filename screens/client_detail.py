@@ -37,6 +37,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from deskapp.money import Money
+from deskapp.services.changes import Entity
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.contacts import ContactDetails
 from screens.client_sections import (
@@ -172,9 +173,9 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     def shows_change(self, change: Change) -> bool:
         """The client itself (profile, status, credit) or one of its contacts."""
-        if change.entity == "client":
+        if change.entity == Entity.CLIENT:
             return change.entity_id == str(self.client_id)
-        if change.entity == "contact" and self.profile is not None:
+        if change.entity == Entity.CONTACT and self.profile is not None:
             return any(change.entity_id == str(c.id) for c in self.profile.contacts)
         return False
 

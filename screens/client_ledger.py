@@ -35,6 +35,7 @@ from textual.widgets import DataTable, Label, Static
 from deskapp import clock
 from deskapp.money import Money
 from deskapp.services import credit, invoices
+from deskapp.services.changes import Entity
 from deskapp.services.clients import find_client_by_number
 from deskapp.services.credit import BalancePoint, CreditMovement
 from deskapp.services.invoices import InvoiceSummary
@@ -224,7 +225,7 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
 
     def shows_change(self, change: Change) -> bool:
         """The client's changes (credit moved, an invoice paid or issued change it too)."""
-        return change.entity == "client" and change.entity_id == str(self.client_id)
+        return change.entity == Entity.CLIENT and change.entity_id == str(self.client_id)
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         """Load the heading, the entries (under the filter) and the invoices again; with

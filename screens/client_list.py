@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Input, Label, Static
 
+from deskapp.services.changes import Entity
 from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
 from deskapp.services.clients import ClientSummary
 from screens.area import AreaScreen
@@ -110,7 +111,7 @@ class ClientListScreen(AreaScreen):
         "Inactive": "inactive clients",
         "Closed": "closed clients",
     }
-    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"client"})
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.CLIENT})
 
     def shows_change(self, change: Change) -> bool:
         """A client added or deleted (the list may gain or lose it), or one the list shows

@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from deskapp.errors import NotFound
 from deskapp.ids import format_number
+from deskapp.services.changes import Entity
 from deskapp.services.clients import find_client_by_number
 from deskapp.services.ledger import LedgerEntry, list_entries
 from screens.area import AreaScreen
@@ -43,7 +44,7 @@ class LedgerListScreen(AreaScreen):
 
     AREA_TITLE = "Credit ledger"
     NOUN = "credit entries"
-    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"client"})
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.CLIENT})
 
     def shows_change(self, change: Change) -> bool:
         """Any desk moved a client's credit, or deleted or merged away a client (whose

@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from deskapp.errors import Conflict, DeskError, NotFound
+from deskapp.services.changes import Entity
 from deskapp.services.outbox import (
     OutboxRow,
     count_outbox,
@@ -87,7 +88,7 @@ class OutboxScreen(AreaScreen):
         "outbox--sent",
     }
     """How statuses look (set in styles/outbox_list.tcss)."""
-    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"outbox"})
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.OUTBOX})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "resend", "Send again", tooltip="Queue a failed or uncertain mail again."),
         Binding("x", "discard", "Discard", tooltip="Never send the highlighted mail (asks)."),

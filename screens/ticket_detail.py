@@ -42,6 +42,7 @@ from textual.worker import Worker, WorkerState
 
 from deskapp import clock
 from deskapp.drafts import DraftStore
+from deskapp.services.changes import Entity
 from deskapp.services.conversation import (
     ConversationMessage,
     TicketDetail,
@@ -171,7 +172,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         """Changes to this ticket (another desk's reply or status, a mail that came in): the
         ticket shows as it is now, new messages added below; the place read and the composer
         stay as they are."""
-        return change.entity == "ticket" and change.entity_id == str(self.ticket_id)
+        return change.entity == Entity.TICKET and change.entity_id == str(self.ticket_id)
 
     @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
     def reload(self) -> None:

@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from deskapp import clock
+from deskapp.services.changes import Entity
 from deskapp.services.ticket_open import DepartmentInfo, list_departments
 from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue
 from screens.area import AreaScreen
@@ -80,7 +81,7 @@ class TicketListScreen(AreaScreen):
         "open": "open tickets",
         "completed": "completed tickets",
     }
-    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({"ticket"})
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.TICKET})
     COMPONENT_CLASSES: ClassVar[set[str]] = {"queue--waiting-long", "queue--waiting-too-long"}
     """How long waits look (warning and error colours, set in styles/ticket_list.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from deskapp.models.base import BaseModel, Versioned
 from deskapp.models.clients import Client, ClientStatus, Contact
-from deskapp.models.feed import AuditEntry, ChangeEvent, Presence
+from deskapp.models.feed import AuditEntry, ChangeEvent, Entity, Presence
 from deskapp.models.numbers import NumberSequence
 from deskapp.models.staff import Role, Staff
 
@@ -146,6 +146,7 @@ __all__ = [
     "CreditKind",
     "Cycle",
     "Department",
+    "Entity",
     "Estimate",
     "EstimateStatus",
     "Invoice",

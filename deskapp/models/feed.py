@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import peewee
 
 from deskapp import clock
 from deskapp.db.feed import ChangeEvent as ChangeEvent  # the feed owns its table
 from deskapp.models.base import BaseModel
 from deskapp.models.staff import Staff
+
+
+class Entity(StrEnum):
+    """What a change in the feed is about: the `entity` of every ChangeEvent.
+
+    Services publish with these and screens follow them (through deskapp.services.changes), so
+    the two sides cannot drift apart by a typo."""
+
+    CLIENT = "client"
+    CONTACT = "contact"
+    TICKET = "ticket"
+    INVOICE = "invoice"
+    PAYMENT = "payment"
+    SERVICE = "service"
+    OUTBOX = "outbox"
 
 
 class AuditEntry(BaseModel):

@@ -24,7 +24,7 @@ from deskapp import clock
 from deskapp.db import feed
 from deskapp.durable import sync_directory
 from deskapp.errors import NotFound, ValidationError
-from deskapp.models import Attachment, Message, Ticket
+from deskapp.models import Attachment, Entity, Message, Ticket
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
 from deskapp.services.transaction import write_transaction
@@ -204,7 +204,7 @@ def attach_file(
         ):
             raise NotFound("That message is not part of this ticket (any more).")
         info = store_attachment(ticket_id, name, content_type, content, message_id=message_id)
-        feed.publish("ticket", ticket_id, "attachment")
+        feed.publish(Entity.TICKET, ticket_id, "attachment")
     return info
 
 

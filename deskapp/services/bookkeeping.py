@@ -18,7 +18,7 @@ from deskapp import clock
 from deskapp.db import feed, is_postgres
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number, uuid7
-from deskapp.models import Client, CreditEntry, CreditKind, Invoice, InvoiceStatus
+from deskapp.models import Client, CreditEntry, CreditKind, Entity, Invoice, InvoiceStatus
 from deskapp.money import MAX_CENTS, Money
 from deskapp.services import audit
 from deskapp.services.actors import Actor
@@ -213,7 +213,7 @@ def append_entry(
             "reverses": str(reverses.id) if reverses else "",
         },
     )
-    feed.publish("client", client.id, "credit")
+    feed.publish(Entity.CLIENT, client.id, "credit")
     return entry
 
 
@@ -262,7 +262,7 @@ def save_invoice(
     after = _invoice_state(invoice)
     summary = f"{invoice.number}: {before['status']} → {after['status']}, due {after['due']}"
     audit.record(actor, action, "invoice", invoice.id, summary, before, after)
-    feed.publish("invoice", invoice.id, "updated")
+    feed.publish(Entity.INVOICE, invoice.id, "updated")
 
 
 def _invoice_state(invoice: Invoice) -> dict[str, object]:

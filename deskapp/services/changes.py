@@ -13,6 +13,17 @@ from dataclasses import dataclass
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.models import Entity
+
+__all__ = [
+    "KEPT_DAYS",
+    "Change",
+    "Entity",
+    "changes_after",
+    "latest_change",
+    "start_following",
+    "wait_for_changes",
+]
 
 
 @dataclass(frozen=True)
@@ -20,9 +31,13 @@ class Change:
     """One committed change: which entity, which one, what happened."""
 
     id: int
+    """The change's place in the feed: later changes have greater ids."""
     entity: str
-    """"client", "contact", "ticket", "outbox", "invoice", ..."""
+    """What changed: an Entity value (a StrEnum, so `change.entity == Entity.TICKET` reads
+    right); kept as text, so a newer desk's new entity on a shared database is skipped by the
+    screens, not an error."""
     entity_id: str
+    """The key of the row that changed, as text."""
     action: str
     """"created", "updated", "reply", "note", "client_message", ..."""
 

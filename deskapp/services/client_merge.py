@@ -33,6 +33,7 @@ from deskapp.models import (
     Contact,
     CreditEntry,
     CreditKind,
+    Entity,
     Invoice,
     Message,
     Order,
@@ -202,8 +203,8 @@ def merge_clients(actor: Actor, keep_id: uuid.UUID, discard_id: uuid.UUID) -> Cl
                 "profile_became_contact": profile_is_new,
             },
         )
-        feed.publish("client", keep_id, "updated")
-        feed.publish("client", discard_id, "deleted")
+        feed.publish(Entity.CLIENT, keep_id, "updated")
+        feed.publish(Entity.CLIENT, discard_id, "deleted")
     return get_client(keep_id)
 
 
@@ -348,7 +349,7 @@ def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None
             f"{label} deleted",
             before={**profile, **counts},
         )
-        feed.publish("client", client_id, "deleted")
+        feed.publish(Entity.CLIENT, client_id, "deleted")
 
 
 __all__ = ["MergePreview", "delete_client", "merge_clients", "merge_preview"]

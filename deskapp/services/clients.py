@@ -12,7 +12,7 @@ from deskapp import clock
 from deskapp.db import feed
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number, parse_number, uuid7
-from deskapp.models import Client, ClientStatus
+from deskapp.models import Client, ClientStatus, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.numbers import next_number
@@ -166,7 +166,7 @@ def create_client(
             f"{format_number('client', number)} added",
             after={**values, "number": number, "welcome_mail": queue_welcome},
         )
-        feed.publish("client", row.id, "created")
+        feed.publish(Entity.CLIENT, row.id, "created")
     return get_client(row.id)
 
 
@@ -207,7 +207,7 @@ def update_client(
             before,
             values,
         )
-        feed.publish("client", client_id, "updated")
+        feed.publish(Entity.CLIENT, client_id, "updated")
     return get_client(client_id)
 
 
@@ -267,8 +267,8 @@ def change_status(
             {"status": status, "cancelled_services": [str(key) for key in cancelled]},
         )
         for key in cancelled:
-            feed.publish("service", key, "updated")
-        feed.publish("client", client_id, "updated")
+            feed.publish(Entity.SERVICE, key, "updated")
+        feed.publish(Entity.CLIENT, client_id, "updated")
     return get_client(client_id)
 
 

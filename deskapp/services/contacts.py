@@ -17,7 +17,7 @@ import peewee
 from deskapp import clock
 from deskapp.db import feed
 from deskapp.errors import Conflict, NotFound, ValidationError
-from deskapp.models import Client, Contact
+from deskapp.models import Client, Contact, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.transaction import write_transaction
@@ -238,8 +238,8 @@ def add_contact(
         if row.is_billing:
             _clear_billing(client_id, row.id)
         audit.record(actor, "contact.create", "contact", row.id, _summary(row), after=values)
-        feed.publish("contact", row.id, "created")
-        feed.publish("client", client_id, "updated")
+        feed.publish(Entity.CONTACT, row.id, "created")
+        feed.publish(Entity.CLIENT, client_id, "updated")
     return _details(row)
 
 
@@ -272,8 +272,8 @@ def update_contact(
             _clear_billing(current.client_id, contact_id)
         row = _contact_row(contact_id)
         audit.record(actor, "contact.update", "contact", contact_id, _summary(row), before, values)
-        feed.publish("contact", contact_id, "updated")
-        feed.publish("client", current.client_id, "updated")
+        feed.publish(Entity.CONTACT, contact_id, "updated")
+        feed.publish(Entity.CLIENT, current.client_id, "updated")
     return _details(row)
 
 
@@ -293,8 +293,8 @@ def delete_contact(actor: Actor, contact_id: uuid.UUID) -> None:
             _summary(row),
             before=dataclasses.asdict(before),
         )
-        feed.publish("contact", contact_id, "deleted")
-        feed.publish("client", row.client_id, "updated")
+        feed.publish(Entity.CONTACT, contact_id, "deleted")
+        feed.publish(Entity.CLIENT, row.client_id, "updated")
 
 
 def set_billing_contact(actor: Actor, contact_id: uuid.UUID) -> ContactDetails:
@@ -307,8 +307,8 @@ def set_billing_contact(actor: Actor, contact_id: uuid.UUID) -> ContactDetails:
                 is_billing=True, version=Contact.version + 1, updated_at=clock.now()
             ).where(Contact.id == contact_id).execute()
             audit.record(actor, "contact.billing", "contact", contact_id, _summary(row))
-            feed.publish("contact", contact_id, "updated")
-            feed.publish("client", row.client_id, "updated")
+            feed.publish(Entity.CONTACT, contact_id, "updated")
+            feed.publish(Entity.CLIENT, row.client_id, "updated")
         row = _contact_row(contact_id)
     return _details(row)
 

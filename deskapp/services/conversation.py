@@ -28,6 +28,7 @@ from deskapp.models import (
     Client,
     Contact,
     Department,
+    Entity,
     Estimate,
     Message,
     MessageKind,
@@ -582,7 +583,7 @@ def post_reply(
         ticket = _touch_ticket(ticket_id, now, status=new_status, waiting_since=None)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.REPLY, text, files, now)
         _queue_reply_mail(actor, ticket_id, ticket, message.id, text)
-        feed.publish("ticket", ticket_id, "reply")
+        feed.publish(Entity.TICKET, ticket_id, "reply")
     return ConversationMessage(
         message.id, MessageKind.REPLY.value, actor.name, text, now, attachments
     )
@@ -599,7 +600,7 @@ def post_note(
     with write_transaction():
         _touch_ticket(ticket_id, now)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.NOTE, text, files, now)
-        feed.publish("ticket", ticket_id, "note")
+        feed.publish(Entity.TICKET, ticket_id, "note")
     return ConversationMessage(
         message.id, MessageKind.NOTE.value, actor.name, text, now, attachments
     )
@@ -684,7 +685,7 @@ def record_client_message(
             Ticket.update(waiting_since=now).where(
                 Ticket.id == ticket_id, Ticket.waiting_since.is_null()
             ).execute()
-        feed.publish("ticket", ticket_id, "client_message")
+        feed.publish(Entity.TICKET, ticket_id, "client_message")
     return ConversationMessage(
         message.id, MessageKind.CLIENT.value, name or "Client", text, now, stored
     )

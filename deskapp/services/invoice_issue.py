@@ -12,7 +12,7 @@ from deskapp import clock
 from deskapp.db import feed
 from deskapp.errors import ValidationError
 from deskapp.ids import invoice_number
-from deskapp.models import Client, Invoice, InvoiceLine, InvoiceStatus
+from deskapp.models import Client, Entity, Invoice, InvoiceLine, InvoiceStatus
 from deskapp.money import Money
 from deskapp.services import audit, contacts
 from deskapp.services.actors import Actor
@@ -100,7 +100,7 @@ def issue_locked(
             "bill_to": addressee.name,
         },
     )
-    feed.publish("invoice", invoice.id, "issued")
+    feed.publish(Entity.INVOICE, invoice.id, "issued")
     if total == 0:
         change_amount_due(actor, invoice, 0)
     elif use_credit and client.credit_cents > 0:

@@ -17,6 +17,7 @@ from deskapp.ids import format_number
 from deskapp.models import (
     Client,
     CreditKind,
+    Entity,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -262,7 +263,7 @@ def record_manual_payment(
             f"{chosen} of {Money(paid)} for {invoice.number}" + (f" (ref {ref})" if ref else ""),
             after={"invoice": invoice.number, "method": chosen, "amount_cents": paid, "ref": ref},
         )
-        feed.publish("payment", payment.id, "created")
+        feed.publish(Entity.PAYMENT, payment.id, "created")
         applied, over = _pay_locked(actor, client, invoice, paid, chosen)
     return PaymentRecorded(payment.id, summary(invoice), applied, over)
 

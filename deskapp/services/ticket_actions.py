@@ -23,6 +23,7 @@ from deskapp.models import (
     Attachment,
     Client,
     Contact,
+    Entity,
     Estimate,
     EstimateStatus,
     Message,
@@ -418,7 +419,7 @@ def log_time(actor: Actor, ticket_id: uuid.UUID, minutes: int, note: str = "") -
             {"support_minutes": left - minutes, "ticket": _label(ticket), "note": note},
         )
         _save(ticket, {})
-        feed.publish("client", client.id, "updated")
+        feed.publish(Entity.CLIENT, client.id, "updated")
     return _time_info(entry.id)
 
 
@@ -502,7 +503,7 @@ def _save(ticket: Ticket, changes: dict[str, object]) -> None:
     if not updated:
         raise Conflict(f"Someone else changed {_label(ticket)} first; open it again.")
     ticket.version += 1
-    feed.publish("ticket", ticket.id, "updated")
+    feed.publish(Entity.TICKET, ticket.id, "updated")
 
 
 def _label(ticket: Ticket) -> str:

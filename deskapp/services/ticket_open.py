@@ -23,6 +23,7 @@ from deskapp.models import (
     ClientStatus,
     Contact,
     Department,
+    Entity,
     Message,
     MessageKind,
     Staff,
@@ -163,7 +164,7 @@ def open_ticket(
             message_id=message_id or None,
             created_at=now,
         )
-        feed.publish("ticket", ticket.id, "created")
+        feed.publish(Entity.TICKET, ticket.id, "created")
     summary = ticket_summary(ticket.id)
     assert summary is not None
     return summary
