@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import peewee
 
-OPEN = "status <> 'Completed'"
-"""The open view's condition, written the same way in the partial indexes and the queries."""
-WAITING = "waiting_since IS NOT NULL"
-"""The waiting tickets' condition (the partial index and the queries)."""
+from deskapp.models.tickets import OPEN_TICKETS as OPEN
+from deskapp.models.tickets import WAITING_TICKETS as WAITING
 
 INDEXES = (
     ("ticket_open_activity", "last_activity_at, id, status, assignee_id, department_id, "

@@ -22,6 +22,15 @@ class TicketStatus(StrEnum):
     COMPLETED = "Completed"
 
 
+OPEN_TICKETS = f"status <> '{TicketStatus.COMPLETED.value}'"
+"""SQL for an open ticket (any status but Completed). The partial indexes of migration 0004 and
+the queue's queries must spell it the same way: a planner uses a partial index only for a query
+that states its condition."""
+WAITING_TICKETS = "waiting_since IS NOT NULL"
+"""SQL for a ticket whose client waits for an answer (migration 0004's partial index and the
+queue's queries)."""
+
+
 class Priority(StrEnum):
     LOW = "Low"
     MEDIUM = "Medium"

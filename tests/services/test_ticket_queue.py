@@ -14,9 +14,9 @@ from deskapp import migrations
 from deskapp.db import db, is_postgres, open_database
 from deskapp.errors import ValidationError
 from deskapp.models import Client, Department, Ticket
-from deskapp.services import tickets
+from deskapp.services import ticket_queue_plan, tickets
 from deskapp.services.numbers import reserve_numbers
-from deskapp.services.tickets import QueueFilter, count_queue, list_queue, list_tickets
+from deskapp.services.tickets import QueueFilter, count_queue, list_queue
 
 
 @pytest.fixture
@@ -129,20 +129,6 @@ def test_summary_carries_what_the_queue_shows(world: World) -> None:
     assert first.assignee in {"", "Sam Reyes", "Kim Adler"}
 
 
-def test_list_tickets_still_pages_by_activity(world: World) -> None:
-    seen = []
-    page = list_tickets("all", None, 9)
-    while page:
-        seen += page
-        page = list_tickets("all", page[-1].page_key, 9)
-    assert [t.id for t in seen] == _expected(QueueFilter(view="all"), _rows())
-    assert [t.id for t in list_tickets("open", None, 500, world.clients[1])] == _expected(
-        QueueFilter(client_id=world.clients[1]), _rows()
-    )
-    with pytest.raises(ValueError, match="unknown ticket view"):
-        list_tickets("no such view")
-
-
 def test_search_by_ticket_number_in_any_view(world: World) -> None:
     completed = Ticket.select().where(Ticket.status == "Completed").first()
     for text in (f"T-{completed.number}", f"t-{completed.number}", str(completed.number)):
@@ -190,7 +176,7 @@ def test_common_text_is_checked_along_the_walk(
     f = QueueFilter(view="all", sort="waiting", search="e")
     indexed = QueueFilter(view="all", sort="waiting", search="every")
     by_index = _all_pages(indexed, 6)
-    monkeypatch.setattr(tickets, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(ticket_queue_plan, "SEARCH_CANDIDATES", 3)
     assert _all_pages(indexed, 6) == by_index
     assert count_queue(indexed) == len(by_index) > 3
     assert len(_all_pages(f, 50)) == count_queue(f)
@@ -219,7 +205,7 @@ def test_queue_walks_indexes_in_order(world: World) -> None:
     """The first page of each sort reads an index in order: no sort of the whole table."""
     postgres = is_postgres()
     for view, sort in itertools.product(("open", "completed"), tickets.SORTS):
-        query = tickets._Query(QueueFilter(view=view, sort=sort))
+        query = ticket_queue_plan.QueuePlan(QueueFilter(view=view, sort=sort))
         column = {"activity": "last_activity_at", "age": "created_at"}.get(sort, "waiting_since")
         for walk in query.walks(column):
             plan = _plan(query, walk, postgres)
@@ -227,7 +213,7 @@ def test_queue_walks_indexes_in_order(world: World) -> None:
             assert "TEMP B-TREE" not in plan and "Sort" not in plan, (view, sort, plan)
 
 
-def _plan(query: tickets._Query, walk: tickets._Walk, postgres: bool) -> str:
+def _plan(query: ticket_queue_plan.QueuePlan, walk: ticket_queue_plan.Walk, postgres: bool) -> str:
     where = " AND ".join(walk.conditions)
     sql = (
         f"SELECT t.{walk.column}, t.id FROM {walk.tickets(postgres)} WHERE {where} "
@@ -238,11 +224,11 @@ def _plan(query: tickets._Query, walk: tickets._Walk, postgres: bool) -> str:
         switches = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
         for name in switches:
             db.execute_sql(f"SET {name} = off")
-        rows = query._fetch("EXPLAIN " + sql, walk.params)
+        rows = query.fetch("EXPLAIN " + sql, walk.params)
         for name in switches:
             db.execute_sql(f"RESET {name}")
         return "\n".join(row[0] for row in rows)
-    rows = query._fetch("EXPLAIN QUERY PLAN " + sql, walk.params)
+    rows = query.fetch("EXPLAIN QUERY PLAN " + sql, walk.params)
     return "\n".join(row[-1] for row in rows) + "\n"
 
 

@@ -20,7 +20,7 @@ from deskapp.models import Client
 from deskapp.services.client_profile import get_client
 from deskapp.services.orders import list_orders
 from deskapp.services.session import open_desk
-from deskapp.services.tickets import list_tickets
+from deskapp.services.tickets import QueueFilter, list_queue
 from screens.app import DeskApp
 from screens.client_delete import DeleteClientDialog
 from screens.client_detail import ClientScreen
@@ -173,9 +173,9 @@ async def test_enter_on_a_ticket_or_an_order_opens_the_clients_list_of_them(
 
 
 def test_ticket_and_order_lists_of_one_client(story: ClientStory) -> None:
-    tickets = list_tickets("all", None, 50, story.client_id)
+    tickets = list_queue(QueueFilter(view="all", client_id=story.client_id), limit=50)
     assert [t.client_number for t in tickets] == [1001]
-    assert len(list_tickets("all", None, 50)) == 8  # every client's, as before
+    assert len(list_queue(QueueFilter(view="all"), limit=50)) == 8  # every client's, as before
     orders = list_orders("all", None, 50, story.client_id)
     assert {o.client_number for o in orders} == {1001} and len(orders) == 2
     assert list_orders("pending", orders[0].number, 50, story.client_id) == orders[1:]

@@ -26,7 +26,7 @@ from deskapp.services.ledger import LedgerEntry, list_entries
 from deskapp.services.numbers import reserve_numbers
 from deskapp.services.orders import list_orders
 from deskapp.services.session import DeskSession, open_desk
-from deskapp.services.tickets import TicketSummary, list_tickets
+from deskapp.services.tickets import QueueFilter, TicketSummary, list_queue
 from screens.app import DeskApp, desk_app
 from screens.commands import desk_commands
 from screens.keys import KeysScreen
@@ -208,9 +208,7 @@ async def test_an_unexpected_error_is_logged_and_shown_briefly(
 ) -> None:
     async with DeskApp(session).run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        pilot.app.run_worker(
-            partial(list_tickets, "no such view"), thread=True, exit_on_error=False
-        )
+        pilot.app.run_worker(partial(list_orders, "no such view"), thread=True, exit_on_error=False)
         await settle(pilot)
         (notification,) = list(pilot.app._notifications)
         assert notification.message.startswith("Something went wrong (ValueError)")
@@ -277,17 +275,17 @@ def test_ticket_queue_pages_by_last_activity_without_gaps_or_repeats(desk: str) 
         ]
     ).execute()
     seen: list[TicketSummary] = []
-    page = list_tickets("all", None, 100)
+    page = list_queue(QueueFilter(view="all"), None, 100)
     while page:
         seen += page
-        page = list_tickets("all", page[-1].page_key, 100)
+        page = list_queue(QueueFilter(view="all"), page[-1], 100)
     assert len(seen) == 230 and len({ticket.id for ticket in seen}) == 230
-    keys = [ticket.page_key for ticket in seen]
+    keys = [(ticket.last_activity_at, ticket.id) for ticket in seen]
     assert keys == sorted(keys, reverse=True)
-    assert {t.status for t in list_tickets("completed", None, 500)} == {"Completed"}
-    assert len(list_tickets("open", None, 500)) == 184
+    assert {t.status for t in list_queue(QueueFilter(view="completed"), None, 500)} == {"Completed"}
+    assert len(list_queue(QueueFilter(view="open"), None, 500)) == 184
     person = f"{client.first_name} {client.last_name}"
-    assert list_tickets("open", None, 1)[0].client_name == (client.company or person)
+    assert list_queue(QueueFilter(), None, 1)[0].client_name == (client.company or person)
 
 
 def test_order_list_pages_newest_first_and_pending_only(desk: str) -> None:
