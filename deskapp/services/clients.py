@@ -276,14 +276,17 @@ def _services_phrase(count: int) -> str:
     return "1 service" if count == 1 else f"{count} services"
 
 
-def ensure_client_open(client_id: uuid.UUID) -> None:
-    """Raise unless the client exists and is not Closed: Closed clients get no new orders or
-    tickets. Orders and tickets call this inside their own transaction."""
-    row = Client.select(Client.number, Client.status).where(Client.id == client_id).first()
+def ensure_client_open(client_id: uuid.UUID) -> Client:
+    """The client's row, unless it is gone (NotFound) or Closed (Conflict): the one rule for
+    Closed clients. A Closed client has ended its business with the desk, so it gets no new
+    tickets or orders until staff set it Active again. Opening a ticket and placing an order
+    call this inside their own transaction."""
+    row = Client.get_or_none(Client.id == client_id)
     if row is None:
         raise NotFound("That client no longer exists; it may have been merged or deleted.")
     if row.status == ClientStatus.CLOSED:
         raise Conflict(
-            f"{format_number('client', row.number)} is closed and takes no new orders or "
-            "tickets; set it to Active first."
+            f"{format_number('client', row.number)} is Closed: no new tickets or orders. "
+            "Set it to Active first if it should have one."
         )
+    return row

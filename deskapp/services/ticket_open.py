@@ -20,7 +20,6 @@ from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
     Client,
-    ClientStatus,
     Contact,
     Department,
     Entity,
@@ -33,6 +32,7 @@ from deskapp.models import (
 from deskapp.services import validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
+from deskapp.services.clients import ensure_client_open
 from deskapp.services.numbers import next_number
 from deskapp.services.tickets import PRIORITIES, TicketSummary, ticket_summary
 from deskapp.services.transaction import write_transaction
@@ -119,7 +119,7 @@ def open_ticket(
     `actor` None means the client wrote it (mail import); with an actor, staff open it on the
     client's behalf. `check_extra` False skips the department's required fields (mail cannot
     fill them in). `message_id` is the mail's Message-ID, so the same mail is not imported twice.
-    ValidationError names the field at fault; a Closed client gets Conflict.
+    ValidationError names the field at fault; a Closed client gets Conflict (ensure_client_open).
     """
     subject = validation.text("subject", subject, "Subject", limit=SUBJECT_LIMIT, required=True)
     body = validation.text("body", body, "The message", limit=BODY_LIMIT, multiline=True)
@@ -129,7 +129,7 @@ def open_ticket(
     author = validation.text("author_name", author_name, "Author", limit=200)
     now = clock.now()
     with write_transaction():
-        client = _open_client(client_id)
+        client = ensure_client_open(key(client_id, "client"))
         department = Department.get_or_none(Department.id == key(department_id, "department"))
         if department is None:
             raise NotFound("That department no longer exists; pick another one.")
@@ -168,18 +168,6 @@ def open_ticket(
     summary = ticket_summary(ticket.id)
     assert summary is not None
     return summary
-
-
-def _open_client(client_id: uuid.UUID) -> Client:
-    client = Client.get_or_none(Client.id == key(client_id, "client"))
-    if client is None:
-        raise NotFound("That client no longer exists; it may have been merged or deleted.")
-    if client.status == ClientStatus.CLOSED:
-        raise Conflict(
-            f"{format_number('client', client.number)} is Closed: no new tickets. "
-            "Set it to Active first if it should have one."
-        )
-    return client
 
 
 def _contact(client: Client, contact_id: uuid.UUID | None) -> Contact | None:

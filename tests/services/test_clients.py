@@ -163,7 +163,7 @@ def test_closing_asks_to_cancel_open_services_first(agent: Actor) -> None:
     statuses = {row.id: row.status for row in Service.select()}
     assert statuses == {live.id: "Cancelled", waiting.id: "Cancelled", gone.id: "Cancelled"}
     assert Service.get_by_id(live.id).version == 2 and Service.get_by_id(gone.id).version == 1
-    with pytest.raises(Conflict, match="C-1001 is closed and takes no new orders or tickets"):
+    with pytest.raises(Conflict, match="C-1001 is Closed: no new tickets or orders"):
         ensure_client_open(profile.id)
     reopened = change_status(agent, profile.id, closed.version, "Active")
     ensure_client_open(profile.id)
@@ -179,6 +179,26 @@ def test_status_change_checks_value_and_version(agent: Actor) -> None:
         change_status(agent, profile.id, profile.version, "Closed")
     with pytest.raises(NotFound):
         ensure_client_open(Staff.get().id)
+
+
+def test_a_closed_client_gets_no_new_ticket_whoever_opens_it(agent: Actor) -> None:
+    """Ticket opening asks ensure_client_open, the one rule for Closed clients."""
+    from deskapp.services.ticket_open import open_ticket
+
+    profile = mina(agent)
+    support = Department.create(name="Support")
+    closed = change_status(agent, profile.id, profile.version, "Closed")
+    refusal = (
+        "C-1001 is Closed: no new tickets or orders. Set it to Active first if it should have one."
+    )
+    for actor in (agent, None):  # staff at the desk, or the client's own mail
+        with pytest.raises(Conflict) as refused:
+            open_ticket(actor, profile.id, support.id, "Help", "Please call me.")
+        assert str(refused.value) == refusal
+    assert Ticket.select().count() == 0
+    change_status(agent, profile.id, closed.version, "Active")
+    opened = open_ticket(agent, profile.id, support.id, "Help", "Please call me.")
+    assert opened.client_id == profile.id and Ticket.select().count() == 1
 
 
 def test_the_profile_brings_everything_bounded(agent: Actor, desk: str) -> None:
