@@ -241,11 +241,11 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         self.reload(keep_cursor=True)
 
     def _entry_page(self, kind: str | None, last: CreditMovement | None, limit: int) -> Any:
-        page = credit.ledger_page(self.client_id, kind, last.id if last else None, limit)
+        page = credit.ledger_page(self.client_id, kind, last, limit)
         return page.entries
 
     def _invoice_page(self, last: InvoiceSummary | None, limit: int) -> list[InvoiceSummary]:
-        return invoices.invoices_for_client(self.client_id, None, last.id if last else None, limit)
+        return invoices.invoices_for_client(self.client_id, None, last, limit)
 
     @work(thread=True, exit_on_error=False, group="ledger-heading", name="load the client")
     def _load_heading(self) -> None:

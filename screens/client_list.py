@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,9 +62,8 @@ COLUMNS: Sequence[RecordColumn[ClientSummary]] = (
 class ClientSearchPages:
     """`fetch(last, limit)` for the list: pages of search_clients() for one query and status.
 
-    Ranked results page by offset; the offset after each record is remembered by its id, so
-    a page that starts after any record shown continues right after it. An empty query pages
-    through every client in number order instead.
+    A page that starts after any record shown continues right after it (each hit carries its
+    rank). An empty query pages through every client in number order instead.
     """
 
     def __init__(self, query: str, status: str | None) -> None:
@@ -73,18 +71,10 @@ class ClientSearchPages:
         """What was typed (stripped); empty lists every client."""
         self.status = status
         """Active, Inactive or Closed; None for any."""
-        self._offset_after: dict[uuid.UUID, int] = {}
 
-    def __call__(self, last: ClientSummary | None, limit: int) -> list[ClientHit]:
+    def __call__(self, last: ClientHit | None, limit: int) -> list[ClientHit]:
         """Runs in a thread: the page after `last` (None: the first page)."""
-        if not self.query:
-            after = last.number if last is not None else None
-            return search_clients("", self.status, limit, after_number=after)
-        offset = 0 if last is None else self._offset_after.get(last.id, 0)
-        hits = search_clients(self.query, self.status, limit, offset)
-        for position, hit in enumerate(hits, start=offset + 1):
-            self._offset_after[hit.id] = position
-        return hits
+        return search_clients(self.query, self.status, limit, after=last)
 
 
 class ClientListScreen(AreaScreen):

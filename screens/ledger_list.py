@@ -36,7 +36,7 @@ COLUMNS: Sequence[RecordColumn[LedgerEntry]] = (
 
 
 def _ledger_page(last: LedgerEntry | None, limit: int) -> list[LedgerEntry]:
-    return list_entries(last.page_key if last else None, limit)
+    return list_entries(last, limit)
 
 
 class LedgerListScreen(AreaScreen):

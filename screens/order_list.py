@@ -27,7 +27,7 @@ COLUMNS: Sequence[RecordColumn[OrderSummary]] = (
 def _order_page(
     view: str, client_id: uuid.UUID | None, last: OrderSummary | None, limit: int
 ) -> list[OrderSummary]:
-    return list_orders(view, last.number if last else None, limit, client_id)
+    return list_orders(view, last, limit, client_id)
 
 
 class OrderListScreen(AreaScreen):

@@ -21,7 +21,7 @@ from deskapp.services.client_search_index import COLUMNS, contains, status_filte
 from deskapp.services.clients import STATUSES, ClientSummary, list_clients
 
 MAX_RESULTS = 500
-"""How deep a search can page (offset + limit); refine the query to see beyond it."""
+"""How deep a search can page; refine the query to see beyond it."""
 MAX_QUERY_LENGTH = 200
 """Longer queries are cut to this: no name, email or identifier is longer."""
 
@@ -51,27 +51,30 @@ class ClientHit(ClientSummary):
 
     matched: str = ""
     """number, email, contact email, service, starts with, contains; empty for a plain list."""
+    rank: int = 0
+    """Its place in the search's results, from 1 (0 in a plain list): the next page of a
+    search starts after it."""
 
 
 def search_clients(
     query: str,
     status: str | None = None,
     limit: int = 50,
-    offset: int = 0,
-    after_number: int | None = None,
+    after: ClientHit | None = None,
 ) -> list[ClientHit]:
-    """Clients matching `query`, best first, optionally only those with `status`.
+    """Clients matching `query`, best first, optionally only those with `status`; the page
+    after the hit `after` (None: the first page).
 
-    Ranked results page by `offset` (up to MAX_RESULTS). An empty query lists clients in number
-    order instead, paged by `after_number` like list_clients. `status` None or "All" means any.
+    Ranked results continue after `after`'s rank (up to MAX_RESULTS). An empty query lists
+    clients in number order instead, like list_clients. `status` None or "All" means any.
     """
     wanted_status = _status(status)
     text = query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     limit = max(0, min(limit, MAX_RESULTS))
     if not text:
-        rows = list_clients(wanted_status, after_number, limit)
+        rows = list_clients(wanted_status, after, limit)
         return [ClientHit(**row.__dict__) for row in rows]
-    offset = max(0, offset)
+    offset = after.rank if after is not None else 0
     want = min(offset + limit, MAX_RESULTS)
     if want <= offset:
         return []
@@ -134,6 +137,7 @@ class _Search:
                     status=row[6],
                     credit_cents=row[7],
                     matched=matched if matched is not None else row[8],
+                    rank=len(self.hits) + 1,
                 )
             )
 

@@ -104,9 +104,9 @@ def client_summary(row: Client) -> ClientSummary:
 
 
 def list_clients(
-    status: str | None = None, after_number: int | None = None, limit: int = 100
+    status: str | None = None, after: ClientSummary | None = None, limit: int = 100
 ) -> list[ClientSummary]:
-    """A page of clients in number order, starting after `after_number` (keyset paging)."""
+    """A page of clients in number order, after the client `after` (keyset paging)."""
     query = Client.select(
         Client.id,
         Client.number,
@@ -119,8 +119,8 @@ def list_clients(
     )
     if status:
         query = query.where(Client.status == status)
-    if after_number is not None:
-        query = query.where(Client.number > after_number)
+    if after is not None:
+        query = query.where(Client.number > after.number)
     return [client_summary(row) for row in query.order_by(Client.number).limit(limit)]
 
 

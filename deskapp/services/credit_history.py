@@ -58,8 +58,6 @@ class LedgerPage:
     """The client's credit now."""
     entries: tuple[CreditMovement, ...]
     """The entries of this page, newest first, each with the balance after it."""
-    next_before: uuid.UUID | None
-    """Pass as `before` for the next (older) page; None on the last page."""
 
     @property
     def client_label(self) -> str:
@@ -78,9 +76,13 @@ class BalancePoint:
 
 
 def ledger_page(
-    client_id: object, kind: str | None = None, before: object = None, limit: int = 50
+    client_id: object,
+    kind: str | None = None,
+    after: CreditMovement | None = None,
+    limit: int = 50,
 ) -> LedgerPage:
-    """Entries older than `before` (keyset paging), newest first, optionally of one kind."""
+    """The client's entries newest first, after the entry `after` (keyset paging: the older
+    ones), optionally of one kind."""
     client_key = key(client_id, "client")
     client = Client.select(Client.number, Client.credit_cents).where(Client.id == client_key)
     found = client.first()
@@ -92,8 +94,8 @@ def ledger_page(
     query = _entries(client_key)
     if kind is not None:
         query = query.where(CreditEntry.kind == kind)
-    if before is not None:
-        query = query.where(CreditEntry.id < key(before, "credit entry"))
+    if after is not None:
+        query = query.where(CreditEntry.id < after.id)
     rows = list(query.order_by(CreditEntry.id.desc()).limit(limit).objects())
     reversed_keys = {
         key(row.reverses_id, "credit entry")
@@ -112,7 +114,6 @@ def ledger_page(
         client_number=found.number,
         balance_cents=found.credit_cents,
         entries=entries,
-        next_before=entries[-1].id if len(entries) == limit else None,
     )
 
 

@@ -346,15 +346,18 @@ def get_invoice(invoice_id: object) -> InvoiceDetail:
 
 
 def invoices_for_client(
-    client_id: object, status: str | None = None, before: object = None, limit: int = 50
+    client_id: object,
+    status: str | None = None,
+    after: InvoiceSummary | None = None,
+    limit: int = 50,
 ) -> list[InvoiceSummary]:
-    """A client's invoices, newest first, older than `before` (an invoice key; keyset paging)."""
+    """A client's invoices, newest first, after the invoice `after` (keyset paging)."""
     if status is not None and status not in tuple(InvoiceStatus):
         raise ValidationError("status", f"“{str(status)[:40]}” is not an invoice status.")
     query = Invoice.select().where(Invoice.client == key(client_id, "client"))
     if status is not None:
         query = query.where(Invoice.status == status)
-    if before is not None:
-        query = query.where(Invoice.id < key(before, "invoice"))
+    if after is not None:
+        query = query.where(Invoice.id < after.id)
     limit = max(1, min(int(limit), 500))
     return [summary(row) for row in query.order_by(Invoice.id.desc()).limit(limit)]

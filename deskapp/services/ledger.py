@@ -36,12 +36,13 @@ class LedgerEntry:
 
     @property
     def page_key(self) -> EntryPageKey:
-        """Pass as `after` to list_entries() for the next page."""
+        """Its place in the ledger's newest-first order: (created_at, id)."""
         return (self.created_at, self.id)
 
 
-def list_entries(after: EntryPageKey | None = None, limit: int = 100) -> list[LedgerEntry]:
-    """A page of credit entries of every client, newest first, after `after` (keyset paging)."""
+def list_entries(after: LedgerEntry | None = None, limit: int = 100) -> list[LedgerEntry]:
+    """A page of credit entries of every client, newest first, after the entry `after`
+    (keyset paging)."""
     query = CreditEntry.select(
         CreditEntry.id,
         CreditEntry.created_at,
@@ -55,7 +56,7 @@ def list_entries(after: EntryPageKey | None = None, limit: int = 100) -> list[Le
         Client.company.alias("client_company"),
     ).join(Client)
     if after is not None:
-        at, key = after
+        at, key = after.page_key
         query = query.where(
             (CreditEntry.created_at < at)
             | ((CreditEntry.created_at == at) & (CreditEntry.id < key))

@@ -43,11 +43,11 @@ class OrderSummary:
 
 def list_orders(
     view: str = "pending",
-    before_number: int | None = None,
+    after: OrderSummary | None = None,
     limit: int = 100,
     client_id: uuid.UUID | None = None,
 ) -> list[OrderSummary]:
-    """A page of orders, newest number first, starting below `before_number` (keyset paging).
+    """A page of orders, newest number first, after the order `after` (keyset paging).
 
     `view` is "pending" (waiting for an admin) or "all"; `client_id` keeps only that client's
     orders (the client screen's `o`).
@@ -70,8 +70,8 @@ def list_orders(
         query = query.where(Order.client == client_id)
     if view == "pending":
         query = query.where(Order.status == OrderStatus.PENDING)
-    if before_number is not None:
-        query = query.where(Order.number < before_number)
+    if after is not None:
+        query = query.where(Order.number < after.number)
     query = query.order_by(Order.number.desc()).limit(limit)
     return [_summary(row) for row in query.dicts()]
 

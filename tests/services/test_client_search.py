@@ -163,14 +163,18 @@ def test_status_filter(agent: Actor) -> None:
         search_clients("filter", status="Gone")
 
 
-def test_paging_by_offset_gives_each_hit_once_in_rank_order(agent: Actor) -> None:
+def test_paging_after_a_hit_gives_each_hit_once_in_rank_order(agent: Actor) -> None:
     made = [client(agent, f"N{i}", f"Pager{i:02d}", f"p{i}@example.com") for i in range(7)]
     made.append(client(agent, "Zed", "Zz", "zed@example.com", company="The Pager Group"))
 
     everything = search_clients("pager", limit=50)
-    pages = [search_clients("pager", limit=3, offset=offset) for offset in (0, 3, 6, 9)]
+    pages = [search_clients("pager", limit=3)]
+    while pages[-1]:
+        pages.append(search_clients("pager", limit=3, after=pages[-1][-1]))
 
     assert [len(page) for page in pages] == [3, 3, 2, 0]
+    assert [hit.rank for hit in everything] == list(range(1, 9))
+    assert search_clients("pager", limit=2, after=everything[4]) == everything[5:7]
     assert [hit.number for page in pages for hit in page] == numbers(everything)
     assert sorted(numbers(everything)) == sorted(row.number for row in made)
     assert everything[-1].number == made[-1].number  # the substring match comes last
@@ -181,7 +185,7 @@ def test_empty_query_lists_clients_in_number_order(agent: Actor) -> None:
         client(agent, f"L{i}", "Lister", f"l{i}@example.com")
 
     first = search_clients("  ", limit=2)
-    after = search_clients("", limit=10, after_number=first[-1].number)
+    after = search_clients("", limit=10, after=first[-1])
 
     assert numbers(first) == [row.number for row in list_clients(limit=2)]
     assert numbers(first + after) == [row.number for row in list_clients(limit=10)]

@@ -247,11 +247,11 @@ def test_ledger_pages_newest_first_with_running_balance_and_kind_filter(agent, a
     credit.adjust_credit(admin, mina, "-1", "Fee")
 
     first = credit.ledger_page(mina, limit=4)
-    second = credit.ledger_page(mina, before=first.next_before, limit=4)
+    second = credit.ledger_page(mina, after=first.entries[-1], limit=4)
 
     shown = first.entries + second.entries
     assert [e.balance_after_cents for e in shown] == [1400, 1500, 1000, 600, 300, 100]
-    assert second.next_before is None and first.next_before == first.entries[-1].id
+    assert credit.ledger_page(mina, after=second.entries[-1]).entries == ()
     only = credit.ledger_page(mina, kind=CreditKind.ADJUSTMENT)
     assert [e.amount_cents for e in only.entries] == [-100]
     with pytest.raises(ValidationError, match="is not a kind of credit entry"):

@@ -276,7 +276,7 @@ def test_client_invoice_list_is_newest_first_paged_and_filtered(agent) -> None:
     invoices.record_manual_payment(agent, made[1].id, "2", "Cash")
 
     first = invoices.invoices_for_client(mina, limit=2)
-    rest = invoices.invoices_for_client(mina, before=first[-1].id)
+    rest = invoices.invoices_for_client(mina, after=first[-1])
 
     assert [i.number for i in first + rest] == [m.number for m in reversed(made)]
     paid = invoices.invoices_for_client(mina, status="Paid")

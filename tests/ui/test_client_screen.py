@@ -178,7 +178,7 @@ def test_ticket_and_order_lists_of_one_client(story: ClientStory) -> None:
     assert len(list_queue(QueueFilter(view="all"), limit=50)) == 8  # every client's, as before
     orders = list_orders("all", None, 50, story.client_id)
     assert {o.client_number for o in orders} == {1001} and len(orders) == 2
-    assert list_orders("pending", orders[0].number, 50, story.client_id) == orders[1:]
+    assert list_orders("pending", orders[0], 50, story.client_id) == orders[1:]
 
 
 async def test_hostile_names_show_literally_on_the_client_screen(

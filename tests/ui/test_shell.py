@@ -214,7 +214,7 @@ async def test_an_unexpected_error_is_logged_and_shown_briefly(
         assert notification.message.startswith("Something went wrong (ValueError)")
         assert pilot.app.is_running
     logs = list((user_dirs / "state").rglob("deskapp.log"))
-    assert logs and "ValueError: unknown ticket view" in logs[0].read_text()
+    assert logs and "ValueError: unknown order view" in logs[0].read_text()
 
 
 async def test_theme_choice_is_remembered(session: DeskSession) -> None:
@@ -291,7 +291,7 @@ def test_ticket_queue_pages_by_last_activity_without_gaps_or_repeats(desk: str) 
 def test_order_list_pages_newest_first_and_pending_only(desk: str) -> None:
     add_desk(6)
     everything = list_orders("all", None, 2)
-    everything += list_orders("all", everything[-1].number, 10)
+    everything += list_orders("all", everything[-1], 10)
     assert [order.label for order in everything] == [
         "O-5005",
         "O-5004",
@@ -325,7 +325,7 @@ def test_ledger_pages_newest_first_across_clients(desk: str) -> None:
     page = list_entries(None, 60)
     while page:
         seen += page
-        page = list_entries(page[-1].page_key, 60)
+        page = list_entries(page[-1], 60)
     assert len({entry.id for entry in seen}) == len(seen) == 150
     assert [entry.page_key for entry in seen] == sorted((e.page_key for e in seen), reverse=True)
     assert {entry.client_number for entry in seen} == {c.number for c in clients}
