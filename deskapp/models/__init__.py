@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from deskapp.models.base import BaseModel, Versioned
+from deskapp.models.base import BaseModel, Versioned, dict_rows, tuple_rows
 from deskapp.models.clients import Client, ClientStatus, Contact
 from deskapp.models.feed import AuditEntry, ChangeEvent, Entity, Presence
 from deskapp.models.numbers import NumberSequence
@@ -129,7 +129,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _model(name: str) -> type[BaseModel]:
-    return globals().get(name) or __getattr__(name)  # type: ignore[no-any-return]
+    return globals().get(name) or __getattr__(name)
 
 
 __all__ = [
@@ -175,4 +175,6 @@ __all__ = [
     "TicketStatus",
     "TimeEntry",
     "Versioned",
+    "dict_rows",
+    "tuple_rows",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 import peewee
@@ -92,6 +93,7 @@ class ProductPrice(BaseModel):
     """The price of a product for one billing cycle."""
 
     product = peewee.ForeignKeyField(Product, backref="prices", on_delete="CASCADE")
+    product_id: uuid.UUID
     cycle = peewee.CharField(max_length=20)
     price_cents = money_field()
 
@@ -104,6 +106,7 @@ class Order(Versioned):
 
     number = peewee.BigIntegerField(unique=True)
     client = peewee.ForeignKeyField(Client, backref="orders", on_delete="CASCADE")
+    client_id: uuid.UUID
     status = peewee.CharField(max_length=16, default=OrderStatus.PENDING, index=True)
     paid_upfront = peewee.BooleanField(default=False)
     payment_status = peewee.CharField(max_length=16, default=PaymentStatus.NONE)
@@ -111,6 +114,7 @@ class Order(Versioned):
     total_cents = money_field()
     start_date = peewee.DateField(null=True)
     decided_by = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    decided_by_id: uuid.UUID | None
     decided_at = peewee.DateTimeField(null=True)
     decision_note = peewee.TextField(default="")
 
@@ -119,7 +123,9 @@ class OrderItem(BaseModel):
     """One product in an order, at the price and cycle agreed."""
 
     order = peewee.ForeignKeyField(Order, backref="items", on_delete="CASCADE")
+    order_id: uuid.UUID
     product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    product_id: uuid.UUID
     cycle = peewee.CharField(max_length=20)
     price_cents = money_field()
     quantity = peewee.IntegerField(default=1)
@@ -130,8 +136,11 @@ class Service(Versioned):
     """A product a client has: a line, a number, a hosting account."""
 
     client = peewee.ForeignKeyField(Client, backref="services", on_delete="CASCADE")
+    client_id: uuid.UUID
     product = peewee.ForeignKeyField(Product, on_delete="RESTRICT")
+    product_id: uuid.UUID
     order = peewee.ForeignKeyField(Order, null=True, backref="services", on_delete="SET NULL")
+    order_id: uuid.UUID | None
     identifier = peewee.CharField(max_length=200, default="", index=True)
     status = peewee.CharField(max_length=16, default=ServiceStatus.PENDING, index=True)
     cycle = peewee.CharField(max_length=20)
@@ -145,7 +154,9 @@ class Invoice(Versioned):
 
     number = peewee.CharField(max_length=20, unique=True)
     client = peewee.ForeignKeyField(Client, backref="invoices", on_delete="CASCADE")
+    client_id: uuid.UUID
     order = peewee.ForeignKeyField(Order, null=True, backref="invoices", on_delete="SET NULL")
+    order_id: uuid.UUID | None
     status = peewee.CharField(max_length=16, default=InvoiceStatus.UNPAID, index=True)
     issued_on = peewee.DateField()
     due_on = peewee.DateField()
@@ -164,7 +175,9 @@ class InvoiceLine(BaseModel):
     """One charge on an invoice; a service's period is billed once (unique index)."""
 
     invoice = peewee.ForeignKeyField(Invoice, backref="lines", on_delete="CASCADE")
+    invoice_id: uuid.UUID
     service = peewee.ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    service_id: uuid.UUID | None
     description = peewee.CharField(max_length=300)
     amount_cents = money_field()
     period_start = peewee.DateField(null=True)
@@ -178,28 +191,36 @@ class PaymentTransaction(BaseModel):
     """Money received or refunded; income stays when its client is deleted."""
 
     client = peewee.ForeignKeyField(Client, null=True, backref="payments", on_delete="SET NULL")
+    client_id: uuid.UUID | None
     client_name = peewee.CharField(max_length=300)
     invoice = peewee.ForeignKeyField(Invoice, null=True, backref="payments", on_delete="SET NULL")
+    invoice_id: uuid.UUID | None
     order = peewee.ForeignKeyField(Order, null=True, on_delete="SET NULL")
+    order_id: uuid.UUID | None
     gateway = peewee.CharField(max_length=32)
     method = peewee.CharField(max_length=32, default="")
     reference = peewee.CharField(max_length=200, default="")
     amount_cents = money_field()
     refunded_cents = money_field()
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    staff_id: uuid.UUID | None
 
 
 class CreditEntry(BaseModel):
     """One movement of a client's credit. Append-only: corrections are new entries."""
 
     client = peewee.ForeignKeyField(Client, backref="credit_entries", on_delete="CASCADE")
+    client_id: uuid.UUID
     kind = peewee.CharField(max_length=24)
     amount_cents = money_field()
     balance_after_cents = money_field()
     description = peewee.TextField(default="")
     invoice = peewee.ForeignKeyField(Invoice, null=True, on_delete="SET NULL")
+    invoice_id: uuid.UUID | None
     reverses = peewee.ForeignKeyField("self", null=True, on_delete="SET NULL")
+    reverses_id: uuid.UUID | None
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    staff_id: uuid.UUID | None
 
     class Meta:
         indexes = ((("client", "created_at"), False),)

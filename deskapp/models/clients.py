@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 import peewee
@@ -46,6 +47,7 @@ class Contact(Versioned):
     """A person at a client who receives mail in the categories they subscribe to."""
 
     client = peewee.ForeignKeyField(Client, backref="contacts", on_delete="CASCADE")
+    client_id: uuid.UUID
     first_name = peewee.CharField(max_length=100)
     last_name = peewee.CharField(max_length=100)
     email = peewee.CharField(max_length=254, index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 import peewee
@@ -31,6 +32,7 @@ class AuditEntry(BaseModel):
     """Who did what, when, with the row before and after (JSON)."""
 
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    staff_id: uuid.UUID | None
     staff_name = peewee.CharField(max_length=120, default="")
     action = peewee.CharField(max_length=60)
     entity = peewee.CharField(max_length=40)
@@ -47,6 +49,7 @@ class Presence(BaseModel):
     """Which staff member looks at what, so two people don't answer one ticket."""
 
     staff = peewee.ForeignKeyField(Staff, on_delete="CASCADE", unique=True)
+    staff_id: uuid.UUID
     entity = peewee.CharField(max_length=40, default="")
     entity_id = peewee.CharField(max_length=40, default="")
     seen_at = peewee.DateTimeField(default=clock.now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 import peewee
@@ -66,14 +67,20 @@ class Ticket(Versioned):
 
     number = peewee.BigIntegerField(unique=True)
     client = peewee.ForeignKeyField(Client, backref="tickets", on_delete="CASCADE")
+    client_id: uuid.UUID
     contact = peewee.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    contact_id: uuid.UUID | None
     department = peewee.ForeignKeyField(Department, on_delete="RESTRICT")
+    department_id: uuid.UUID
     order = peewee.ForeignKeyField(Order, null=True, backref="tickets", on_delete="SET NULL")
+    order_id: uuid.UUID | None
     service = peewee.ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    service_id: uuid.UUID | None
     subject = peewee.CharField(max_length=300)
     priority = peewee.CharField(max_length=16, default=Priority.MEDIUM)
     status = peewee.CharField(max_length=16, default=TicketStatus.OPEN)
     assignee = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    assignee_id: uuid.UUID | None
     tags = peewee.CharField(max_length=300, default="")
     extra = peewee.TextField(default="{}")
     last_activity_at = peewee.DateTimeField(default=clock.now)
@@ -92,9 +99,12 @@ class Message(BaseModel):
     """One entry in a conversation: a client message, a staff reply, or an internal note."""
 
     ticket = peewee.ForeignKeyField(Ticket, backref="messages", on_delete="CASCADE")
+    ticket_id: uuid.UUID
     kind = peewee.CharField(max_length=8)
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    staff_id: uuid.UUID | None
     contact = peewee.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    contact_id: uuid.UUID | None
     author_name = peewee.CharField(max_length=200, default="")
     body = peewee.TextField()
     message_id = peewee.CharField(max_length=300, null=True, unique=True)
@@ -107,7 +117,9 @@ class Attachment(BaseModel):
     """A file stored with its ticket, so every desk sees it."""
 
     ticket = peewee.ForeignKeyField(Ticket, backref="attachments", on_delete="CASCADE")
+    ticket_id: uuid.UUID
     message = peewee.ForeignKeyField(Message, null=True, backref="attachments", on_delete="CASCADE")
+    message_id: uuid.UUID | None
     filename = peewee.CharField(max_length=255)
     content_type = peewee.CharField(max_length=100, default="application/octet-stream")
     size = peewee.BigIntegerField()
@@ -118,7 +130,9 @@ class Subscriber(BaseModel):
     """Another contact of the client who follows a ticket."""
 
     ticket = peewee.ForeignKeyField(Ticket, backref="subscribers", on_delete="CASCADE")
+    ticket_id: uuid.UUID
     contact = peewee.ForeignKeyField(Contact, on_delete="CASCADE")
+    contact_id: uuid.UUID
 
     class Meta:
         indexes = ((("ticket", "contact"), True),)
@@ -128,11 +142,13 @@ class Estimate(Versioned):
     """Work proposed by staff that the client approves or declines."""
 
     ticket = peewee.ForeignKeyField(Ticket, backref="estimates", on_delete="CASCADE")
+    ticket_id: uuid.UUID
     description = peewee.TextField()
     amount_cents = money_field()
     minutes = peewee.IntegerField(default=0)
     status = peewee.CharField(max_length=16, default=EstimateStatus.PROPOSED)
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    staff_id: uuid.UUID | None
     decided_at = peewee.DateTimeField(null=True)
 
 
@@ -140,7 +156,9 @@ class TimeEntry(BaseModel):
     """Time spent on a ticket, drawn from the client's prepaid support hours."""
 
     ticket = peewee.ForeignKeyField(Ticket, backref="time_entries", on_delete="CASCADE")
+    ticket_id: uuid.UUID
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    staff_id: uuid.UUID | None
     minutes = peewee.IntegerField()
     note = peewee.TextField(default="")
 
@@ -151,12 +169,14 @@ class CannedReply(Versioned):
     title = peewee.CharField(max_length=120, unique=True)
     body = peewee.TextField()
     department = peewee.ForeignKeyField(Department, null=True, on_delete="SET NULL")
+    department_id: uuid.UUID | None
 
 
 class OutboxMail(BaseModel):
     """A mail waiting to be sent; `message_id` makes a resend after a crash a no-op."""
 
     ticket = peewee.ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    ticket_id: uuid.UUID | None
     to_address = peewee.CharField(max_length=254)
     subject = peewee.CharField(max_length=300)
     body = peewee.TextField()

@@ -85,11 +85,11 @@ def run_billing(
         outcome = _bill_with_retries(client_id, horizon, actor, failures, skip_locked=True)
         if outcome == "busy":
             busy.append(client_id)
-        elif outcome is not None:
+        elif isinstance(outcome, tuple):
             issued.append(outcome)
     for client_id in busy:
         outcome = _bill_with_retries(client_id, horizon, actor, failures, skip_locked=False)
-        if outcome is not None and outcome != "busy":
+        if isinstance(outcome, tuple):
             issued.append(outcome)
     return BillingRunResult(
         invoices=tuple(number for number, _, _ in issued),
@@ -192,9 +192,12 @@ def _advance(service: Service, horizon: dt.date) -> list[NewLine]:
     Free services move on without a line. The update names the due date it read, so a staff
     change to the service in between makes the client's transaction start over.
     """
+    due = service.next_due_date
+    assert due is not None  # _due() selects only services with a due date
     months = CYCLE_MONTHS[Cycle(service.cycle)]
-    anchor = (service.start_date or service.next_due_date).day
-    start, lines = service.next_due_date, []
+    anchor = (service.start_date or due).day
+    start = due
+    lines: list[NewLine] = []
     while start <= horizon and len(lines) < MAX_PERIODS:
         following = add_months(start, months, anchor)
         end = following - dt.timedelta(days=1)

@@ -17,7 +17,16 @@ import peewee
 
 from deskapp.errors import NotFound
 from deskapp.ids import format_number
-from deskapp.models import CannedReply, Client, Contact, Department, Order, Staff, Ticket
+from deskapp.models import (
+    CannedReply,
+    Client,
+    Contact,
+    Department,
+    Order,
+    Staff,
+    Ticket,
+    dict_rows,
+)
 from deskapp.services.actors import Actor
 
 FIELDS = (
@@ -57,7 +66,7 @@ def list_canned_replies(department_id: uuid.UUID | None = None) -> list[CannedCh
         query = query.where(
             (CannedReply.department == department_id) | CannedReply.department.is_null()
         )
-    rows = query.order_by(CannedReply.title, CannedReply.id).dicts()
+    rows = dict_rows(query.order_by(CannedReply.title, CannedReply.id))
     return [
         CannedChoice(id=row["id"], title=row["title"], department=row["department_name"] or "")
         for row in rows

@@ -42,6 +42,7 @@ from deskapp.models import (
     Service,
     Subscriber,
     Ticket,
+    tuple_rows,
 )
 from deskapp.services import audit
 from deskapp.services.actors import Actor, require_admin
@@ -220,13 +221,12 @@ def _carry_invoice_credit(
     """
     applied_kinds = (CreditKind.APPLIED, CreditKind.REVERSAL)
     totals: dict[uuid.UUID, dict[str, int]] = {}
-    rows = (
+    rows = tuple_rows(
         CreditEntry.select(
             CreditEntry.invoice, CreditEntry.kind, peewee.fn.SUM(CreditEntry.amount_cents)
         )
         .where(CreditEntry.client == discard_id, CreditEntry.invoice.is_null(False))
         .group_by(CreditEntry.invoice, CreditEntry.kind)
-        .tuples()
     )
     for invoice_id, kind, amount in rows:
         bucket = "applied" if kind in applied_kinds else kind

@@ -21,6 +21,7 @@ from deskapp.models import (
     Service,
     Ticket,
     TicketStatus,
+    dict_rows,
 )
 from deskapp.services.contacts import ContactDetails, list_contacts
 
@@ -257,13 +258,18 @@ def _services(client_id: uuid.UUID) -> tuple[ServiceBrief, ...]:
             Service.id.desc(),
         )
         .limit(LIST_LIMIT)
-        .objects()
     )
     return tuple(
         ServiceBrief(
-            s.id, s.product_name, s.identifier, s.status, s.cycle, s.price_cents, s.next_due_date
+            s["id"],
+            s["product_name"],
+            s["identifier"],
+            s["status"],
+            s["cycle"],
+            s["price_cents"],
+            s["next_due_date"],
         )
-        for s in rows
+        for s in dict_rows(rows)
     )
 
 
@@ -289,11 +295,16 @@ def _tickets(client_id: uuid.UUID) -> tuple[TicketBrief, ...]:
         .where(Ticket.client == client_id, Ticket.status != TicketStatus.COMPLETED)
         .order_by(Ticket.last_activity_at.desc(), Ticket.id.desc())
         .limit(LIST_LIMIT)
-        .objects()
     )
     return tuple(
         TicketBrief(
-            t.id, t.number, t.subject, t.status, t.priority, t.department_name, t.last_activity_at
+            t["id"],
+            t["number"],
+            t["subject"],
+            t["status"],
+            t["priority"],
+            t["department_name"],
+            t["last_activity_at"],
         )
-        for t in rows
+        for t in dict_rows(rows)
     )

@@ -104,9 +104,9 @@ def ledger_page(
         )
     }
     entries = tuple(
-        replace(movement(row, row.invoice_number or "", row.staff_name or ""), reversed=True)
+        replace(movement(row, *_names(row)), reversed=True)
         if row.id in reversed_keys
-        else movement(row, row.invoice_number or "", row.staff_name or "")
+        else movement(row, *_names(row))
         for row in rows
     )
     return LedgerPage(
@@ -160,8 +160,8 @@ def _write_csv(client_key: uuid.UUID, handle: IO[str]) -> int:
                 _inert(row.description),
                 _plain(row.amount_cents),
                 _plain(row.balance_after_cents),
-                row.invoice_number or "",
-                _inert(row.staff_name or ""),
+                _names(row)[0],
+                _inert(_names(row)[1]),
                 str(row.id),
                 str(row.reverses_id or ""),
             ]
@@ -183,6 +183,12 @@ def _all_entries(client_key: uuid.UUID) -> Iterator[CreditEntry]:
         after = rows[-1].id
 
 
+def _names(row: CreditEntry) -> tuple[str, str]:
+    """The invoice number and the staff name _entries() selected along with an entry (peewee
+    sets them on the row; the model does not declare them)."""
+    return getattr(row, "invoice_number", None) or "", getattr(row, "staff_name", None) or ""
+
+
 def _inert(value: str) -> str:
     """A cell safe to open in a spreadsheet and to `cat` in a terminal (escapes made visible)."""
     value = clean(value, multiline=True)
@@ -193,7 +199,9 @@ def _plain(amount_cents: int) -> str:
     return str(Money(amount_cents)).replace(",", "")
 
 
-def _entries(client_key: uuid.UUID) -> peewee.ModelSelect:
+def _entries(client_key: uuid.UUID) -> peewee.ModelSelect[CreditEntry]:
+    """The client's entries, each with its invoice's number and its staff member's name (read
+    with _names)."""
     return (
         CreditEntry.select(
             CreditEntry.id,

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from deskapp.models import Client, CreditEntry
+from deskapp.models import Client, CreditEntry, dict_rows
 
 EntryPageKey = tuple[dt.datetime, uuid.UUID]
 """Where a page of the ledger ends: the last row's (created_at, id)."""
@@ -62,7 +62,7 @@ def list_entries(after: LedgerEntry | None = None, limit: int = 100) -> list[Led
             | ((CreditEntry.created_at == at) & (CreditEntry.id < key))
         )
     query = query.order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc()).limit(limit)
-    return [_entry(row) for row in query.dicts()]
+    return [_entry(row) for row in dict_rows(query)]
 
 
 def _entry(row: dict[str, Any]) -> LedgerEntry:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deskapp.ids import format_number
-from deskapp.models import Client, Order, OrderStatus
+from deskapp.models import Client, Order, OrderStatus, dict_rows
 
 VIEWS = ("pending", "all")
 """The order views: those waiting for an admin, or every order."""
@@ -73,7 +73,7 @@ def list_orders(
     if after is not None:
         query = query.where(Order.number < after.number)
     query = query.order_by(Order.number.desc()).limit(limit)
-    return [_summary(row) for row in query.dicts()]
+    return [_summary(row) for row in dict_rows(query)]
 
 
 def _summary(row: dict[str, Any]) -> OrderSummary:

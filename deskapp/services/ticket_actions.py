@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 import peewee
 
@@ -49,6 +50,9 @@ MAX_MINUTES = 100_000
 """More minutes than anyone logs or estimates at once (about 70 days)."""
 NOTE_LIMIT = 2_000
 """The longest note on a time entry."""
+
+_Row = TypeVar("_Row", bound=peewee.Model)
+"""A model a locked query reads."""
 
 
 @dataclass(frozen=True)
@@ -437,7 +441,7 @@ def time_entries_of(ticket_id: uuid.UUID) -> list[TimeEntryInfo]:
     return [_time_from(row) for row in query]
 
 
-def _estimates() -> peewee.ModelSelect:
+def _estimates() -> peewee.ModelSelect[Estimate]:
     return Estimate.select(Estimate, Staff.name.alias("staff_name")).join(
         Staff, peewee.JOIN.LEFT_OUTER, on=(Estimate.staff == Staff.id)
     )
@@ -460,7 +464,7 @@ def _estimate_info(estimate_id: uuid.UUID) -> EstimateInfo:
     return _estimate_from(_estimates().where(Estimate.id == estimate_id).objects().get())
 
 
-def _time_entries() -> peewee.ModelSelect:
+def _time_entries() -> peewee.ModelSelect[TimeEntry]:
     return TimeEntry.select(TimeEntry, Staff.name.alias("staff_name")).join(
         Staff, peewee.JOIN.LEFT_OUTER, on=(TimeEntry.staff == Staff.id)
     )
@@ -480,7 +484,9 @@ def _time_info(entry_id: uuid.UUID) -> TimeEntryInfo:
     return _time_from(_time_entries().where(TimeEntry.id == entry_id).objects().get())
 
 
-def _locked(query: peewee.ModelSelect) -> peewee.ModelSelect:
+def _locked(query: peewee.ModelSelect[_Row]) -> peewee.ModelSelect[_Row]:
+    """The query's rows locked until the transaction ends on PostgreSQL (SQLite's IMMEDIATE
+    transaction already holds the whole file)."""
     return query.for_update() if is_postgres() else query
 
 

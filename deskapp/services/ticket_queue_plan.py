@@ -170,6 +170,7 @@ class QueuePlan:
         """The ordered streams that together hold the view's tickets, sorted by `column`
         (`counting`: for a count, where the order does not matter)."""
         view = "all" if self.any_view else self.filter.view
+        parts: Sequence[tuple[str, tuple[str, ...]]]
         if column == "waiting_since":
             # Only open tickets wait (completing one ends the wait).
             parts = {

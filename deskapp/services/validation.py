@@ -143,6 +143,6 @@ def choice(field: str, value: object, label: str, choices: tuple[str, ...]) -> s
 
 def unknown_fields(given: object, known: set[str]) -> None:
     """Refuse form keys that no field has (a typo would otherwise be dropped silently)."""
-    extra = sorted(set(given) - known) if isinstance(given, dict) else []  # type: ignore[arg-type]
+    extra = sorted(set(given) - known) if isinstance(given, dict) else []
     if extra:
         raise ValidationError(extra[0], f"There is no field called “{extra[0][:40]}” here.")

@@ -25,6 +25,7 @@ from deskapp.models import (
     Subscriber,
     Ticket,
     TimeEntry,
+    dict_rows,
 )
 from deskapp.services.attachments import (
     AttachmentInfo,
@@ -203,17 +204,18 @@ def get_ticket(ticket_id: uuid.UUID) -> TicketDetail:
             email=sub["email"],
             mail_support=bool(sub["mail_support"]),
         )
-        for sub in Subscriber.select(
-            Contact.id.alias("contact_id"),
-            Contact.first_name,
-            Contact.last_name,
-            Contact.email,
-            Contact.mail_support,
+        for sub in dict_rows(
+            Subscriber.select(
+                Contact.id.alias("contact_id"),
+                Contact.first_name,
+                Contact.last_name,
+                Contact.email,
+                Contact.mail_support,
+            )
+            .join(Contact, on=(Subscriber.contact == Contact.id))
+            .where(Subscriber.ticket == ticket_id)
+            .order_by(Subscriber.created_at, Subscriber.id)
         )
-        .join(Contact, on=(Subscriber.contact == Contact.id))
-        .where(Subscriber.ticket == ticket_id)
-        .order_by(Subscriber.created_at, Subscriber.id)
-        .dicts()
     )
     estimates = tuple(
         EstimateInfo(
@@ -226,20 +228,21 @@ def get_ticket(ticket_id: uuid.UUID) -> TicketDetail:
             created_at=est["created_at"],
             decided_at=est["decided_at"],
         )
-        for est in Estimate.select(
-            Estimate.id,
-            Estimate.description,
-            Estimate.amount_cents,
-            Estimate.minutes,
-            Estimate.status,
-            Estimate.created_at,
-            Estimate.decided_at,
-            Staff.name.alias("staff_name"),
+        for est in dict_rows(
+            Estimate.select(
+                Estimate.id,
+                Estimate.description,
+                Estimate.amount_cents,
+                Estimate.minutes,
+                Estimate.status,
+                Estimate.created_at,
+                Estimate.decided_at,
+                Staff.name.alias("staff_name"),
+            )
+            .join(Staff, peewee.JOIN.LEFT_OUTER, on=(Estimate.staff == Staff.id))
+            .where(Estimate.ticket == ticket_id)
+            .order_by(Estimate.created_at, Estimate.id)
         )
-        .join(Staff, peewee.JOIN.LEFT_OUTER, on=(Estimate.staff == Staff.id))
-        .where(Estimate.ticket == ticket_id)
-        .order_by(Estimate.created_at, Estimate.id)
-        .dicts()
     )
     attachments = tuple(attachment_infos(Attachment.ticket == ticket_id))
     contact_name = person_name(row["contact_first"], row["contact_last"])

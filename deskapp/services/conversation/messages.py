@@ -24,6 +24,7 @@ from deskapp.models import (
     Staff,
     Ticket,
     TicketStatus,
+    tuple_rows,
 )
 from deskapp.services import validation
 from deskapp.services.actors import Actor
@@ -100,7 +101,7 @@ def list_messages(
             Message.created_at <= at, (Message.created_at < at) | (Message.id < last)
         )
     query = query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
-    rows = list(query.tuples())
+    rows = list(tuple_rows(query))
     if not rows:
         if not Ticket.select(Ticket.id).where(Ticket.id == ticket_id).exists():
             raise missing_ticket()
@@ -146,12 +147,12 @@ def _page_attachments(
             Message.created_at <= newest,
         )
         .order_by(Attachment.created_at, Attachment.id)
-        .tuples()
     )
     files: dict[uuid.UUID, list[AttachmentInfo]] = {}
-    for row in query:
+    for row in tuple_rows(query):
         info = AttachmentInfo(*row)
-        files.setdefault(info.message_id, []).append(info)  # type: ignore[arg-type]
+        if info.message_id is not None:  # always: the query joins the message
+            files.setdefault(info.message_id, []).append(info)
     return files
 
 

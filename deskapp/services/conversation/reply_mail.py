@@ -16,6 +16,7 @@ from deskapp.models import (
     Staff,
     Subscriber,
     Ticket,
+    tuple_rows,
 )
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
@@ -44,11 +45,12 @@ def _recipients(ticket_id: uuid.UUID, client_id: object, contact_id: object) -> 
     addresses = [first] if first else []
     addresses += [
         email
-        for (email,) in Subscriber.select(Contact.email)
-        .join(Contact, on=(Subscriber.contact == Contact.id))
-        .where(Subscriber.ticket == ticket_id, Contact.mail_support == True)  # noqa: E712
-        .order_by(Subscriber.created_at, Subscriber.id)
-        .tuples()
+        for (email,) in tuple_rows(
+            Subscriber.select(Contact.email)
+            .join(Contact, on=(Subscriber.contact == Contact.id))
+            .where(Subscriber.ticket == ticket_id, Contact.mail_support == True)  # noqa: E712
+            .order_by(Subscriber.created_at, Subscriber.id)
+        )
     ]
     unique: dict[str, str] = {}
     for address in addresses:
