@@ -32,7 +32,7 @@ from deskapp.services.attachments import (
     attachment_infos,
 )
 from deskapp.services.bookkeeping import key
-from deskapp.services.ticket_actions import EstimateInfo
+from deskapp.services.ticket_work import EstimateInfo
 
 
 @dataclass(frozen=True)
