@@ -170,7 +170,7 @@ def create_client(
 
 
 def _queue_welcome(row: Client) -> None:
-    from deskapp.models import OutboxMail
+    from deskapp.models import OutboxMail, OutboxStatus
 
     label = format_number("client", row.number)
     OutboxMail.create(
@@ -182,7 +182,7 @@ def _queue_welcome(row: Client) -> None:
             "contact us.\n"
         ),
         message_id=f"<welcome-{row.id.hex}-{uuid7().hex}@deskapp>",
-        status="queued",
+        status=OutboxStatus.QUEUED,
     )
 
 
