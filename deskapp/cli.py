@@ -455,7 +455,7 @@ def _read_mail(name: str) -> bytes:
 
 def _ticket_import(args: argparse.Namespace) -> int:
     from deskapp import migrations
-    from deskapp.mail_import import import_message
+    from deskapp.services.incoming_mail import import_message
 
     raw = _read_mail(args.file)
     open_configured(_settings(args))

@@ -30,6 +30,7 @@ from deskapp.errors import Conflict, DeskError, NotFound
 from deskapp.services.changes import Entity
 from deskapp.services.outbox import (
     OutboxRow,
+    OutboxStatus,
     count_outbox,
     discard_mail,
     list_outbox,
@@ -46,17 +47,17 @@ __all__ = ["MailDecisionDialog", "OutboxScreen"]
 
 STATUS_CHOICES: tuple[tuple[str, str], ...] = (
     ("All", "all"),
-    ("Failed", "failed"),
-    ("Uncertain", "uncertain"),
-    ("Queued", "queued"),
-    ("Sending", "sending"),
-    ("Sent", "sent"),
-    ("Discarded", "discarded"),
+    ("Failed", OutboxStatus.FAILED),
+    ("Uncertain", OutboxStatus.UNCERTAIN),
+    ("Queued", OutboxStatus.QUEUED),
+    ("Sending", OutboxStatus.SENDING),
+    ("Sent", OutboxStatus.SENT),
+    ("Discarded", OutboxStatus.DISCARDED),
 )
 """The status choice as (label, list_outbox status; "all" for any)."""
-CAN_RESEND = ("failed", "uncertain")
+CAN_RESEND = (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)
 """Statuses of mail that can be sent again."""
-CAN_DISCARD = ("queued", "failed", "uncertain")
+CAN_DISCARD = (OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)
 """Statuses of mail that can be discarded."""
 
 
@@ -66,9 +67,9 @@ def _when(at: dt.datetime | None) -> Text:
 
 def _next_try(mail: OutboxRow) -> Text:
     """When a queued mail goes next; a sent one, when it went."""
-    if mail.status == "queued":
+    if mail.status == OutboxStatus.QUEUED:
         return _when(mail.next_attempt_at)
-    if mail.status == "sent":
+    if mail.status == OutboxStatus.SENT:
         return Text.assemble(("sent ", "dim"), _when(mail.sent_at))
     return Text("")
 
@@ -122,14 +123,14 @@ class OutboxScreen(AreaScreen):
     def status_cell(self, mail: OutboxRow) -> Text:
         """The status; failed, uncertain and sent mail each in their colour."""
         cell = Text(mail.status)
-        if mail.status in ("failed", "uncertain", "sent"):
+        if mail.status in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN, OutboxStatus.SENT):
             cell.stylize(self.get_component_rich_style(f"outbox--{mail.status}"))
         return cell
 
     def page_fetcher(self, filter_value: str) -> PageFetcher:
         """Pages of list_outbox() for the status chosen; the counts follow."""
         self._count()
-        status = None if filter_value in ("", "all") else filter_value
+        status = None if filter_value in ("", "all") else OutboxStatus(filter_value)
         return partial(_outbox_page, status)
 
     @property
@@ -215,7 +216,9 @@ class OutboxScreen(AreaScreen):
             self.app.pop_screen()
 
 
-def _outbox_page(status: str | None, last: OutboxRow | None, limit: int) -> list[OutboxRow]:
+def _outbox_page(
+    status: OutboxStatus | None, last: OutboxRow | None, limit: int
+) -> list[OutboxRow]:
     return list_outbox(status, after=last, limit=limit)
 
 
@@ -258,7 +261,7 @@ class MailDecisionDialog(FormDialog[bool]):
     def _consequence(self) -> str:
         if self.discard:
             return "It will never be sent; the outbox keeps it as discarded."
-        if self.mail.status == "uncertain":
+        if self.mail.status == OutboxStatus.UNCERTAIN:
             return (
                 "The sender stopped while handing this mail over: it may have arrived already. "
                 "Sending it again may deliver it twice."

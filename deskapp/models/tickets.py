@@ -53,6 +53,24 @@ class EstimateStatus(StrEnum):
     DECLINED = "Declined"
 
 
+class OutboxStatus(StrEnum):
+    """Where a mail of the outbox stands; the sender's rule ("never twice") is in
+    deskapp.mail.sending."""
+
+    QUEUED = "queued"
+    """Waiting to be sent (at next_attempt_at)."""
+    SENDING = "sending"
+    """Claimed by a sender that is talking to the mail server right now."""
+    SENT = "sent"
+    """The mail server accepted it."""
+    FAILED = "failed"
+    """Refused for good, or given up after the last attempt; staff may retry it."""
+    UNCERTAIN = "uncertain"
+    """A sender died while sending it: it may or may not have gone out; staff resend or discard."""
+    DISCARDED = "discarded"
+    """Staff decided it is not to be sent."""
+
+
 class Department(Versioned):
     """The nature of a request; `extra_fields` is a JSON list of what it asks for."""
 
@@ -181,7 +199,7 @@ class OutboxMail(BaseModel):
     subject = peewee.CharField(max_length=300)
     body = peewee.TextField()
     message_id = peewee.CharField(max_length=300, unique=True)
-    status = peewee.CharField(max_length=12, default="queued", index=True)
+    status = peewee.CharField(max_length=12, default=OutboxStatus.QUEUED, index=True)
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = peewee.DateTimeField(default=clock.now)
     sent_at = peewee.DateTimeField(null=True)

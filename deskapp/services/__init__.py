@@ -5,5 +5,5 @@ Every list is read a page at a time in one shape: `after`, the last record of th
 (None for the first page), and `limit`; the service keysets on that record's sort key and id,
 never OFFSET (a ranked search continues after the hit's rank). The conversation alone pages
 backwards, from the newest message, so it takes `before`, the oldest message already shown.
-Writes go through deskapp.services.transaction.write_transaction.
+Writes go through deskapp.db.transaction.write_transaction.
 """

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.durable import sync_directory
 from deskapp.errors import NotFound, ValidationError
 from deskapp.models import Attachment, Entity, Message, Ticket
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
-from deskapp.services.transaction import write_transaction
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 """The largest file a ticket takes (10 MB): it travels in every desk's database and in mail."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import peewee
 
 from deskapp import clock
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import DeskError
 from deskapp.ids import format_number
 from deskapp.models import Client, Cycle, Product, Service, ServiceStatus
@@ -28,7 +29,6 @@ from deskapp.money import Money
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import lock_client
 from deskapp.services.invoice_issue import NewLine, issue_locked
-from deskapp.services.transaction import write_transaction
 
 DEFAULT_LEAD_DAYS = 7
 """Invoices go out this many days before the service period they bill starts."""

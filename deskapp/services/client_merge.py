@@ -26,6 +26,7 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed, is_postgres
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import NotFound, ValidationError
 from deskapp.ids import format_number, parse_number
 from deskapp.models import (
@@ -49,7 +50,6 @@ from deskapp.services.actors import Actor, require_admin
 from deskapp.services.bookkeeping import append_entry
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.clients import ClientSummary, client_summary
-from deskapp.services.transaction import write_transaction
 
 AUDIT_LEDGER_LIMIT = 1000
 """How many of the discarded client's ledger entries the merge's audit entry keeps verbatim."""

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number, parse_number, uuid7
 from deskapp.models import Client, ClientStatus, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.numbers import next_number
-from deskapp.services.transaction import write_transaction
 from deskapp.text import one_line
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def create_client(
 
 
 def _queue_welcome(row: Client) -> None:
-    from deskapp.models import OutboxMail
+    from deskapp.models import OutboxMail, OutboxStatus
 
     label = format_number("client", row.number)
     OutboxMail.create(
@@ -183,7 +183,7 @@ def _queue_welcome(row: Client) -> None:
             "contact us.\n"
         ),
         message_id=f"<welcome-{row.id.hex}-{uuid7().hex}@deskapp>",
-        status="queued",
+        status=OutboxStatus.QUEUED,
     )
 
 

@@ -16,11 +16,11 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import Client, Contact, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
-from deskapp.services.transaction import write_transaction
 
 MAIL_CATEGORIES = {
     "mail_general": "General",

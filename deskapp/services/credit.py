@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import CreditEntry, CreditKind, Invoice, InvoiceStatus
 from deskapp.money import Money
@@ -37,7 +38,6 @@ from deskapp.services.credit_history import (
     export_csv,
     ledger_page,
 )
-from deskapp.services.transaction import write_transaction
 from deskapp.services.validation import text
 
 __all__ = [

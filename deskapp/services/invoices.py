@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -42,7 +43,6 @@ from deskapp.services.bookkeeping import (
     save_invoice,
 )
 from deskapp.services.invoice_issue import NewLine, issue_locked
-from deskapp.services.transaction import write_transaction
 from deskapp.services.validation import text
 
 PAYMENT_METHODS = ("Bank transfer", "Cash", "Cheque")

@@ -6,8 +6,8 @@ number back: invoice numbers have no gaps. On PostgreSQL the row lock serializes
 
 from __future__ import annotations
 
+from deskapp.db.transaction import write_transaction
 from deskapp.models import NumberSequence
-from deskapp.services.transaction import write_transaction
 
 FIRST_NUMBERS = {"client": 1001, "ticket": 20001, "order": 5001}
 """Where each kind starts, so numbers look established from day one; invoices start at 1."""

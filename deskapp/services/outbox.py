@@ -1,35 +1,43 @@
 """The outbox, for the screen: what waits, what went, what failed; resend or discard by hand.
 
-Sending itself is deskapp.mail (`deskapp mail send`). A mail the sender could not be sure about
-("uncertain": it died while handing it over) is never resent automatically: a person decides
-here, and that decision is audited, as is discarding a mail.
+Sending itself is deskapp.mail.sending (`deskapp mail send`). A mail the sender could not be
+sure about ("uncertain": it died while handing it over) is never resent automatically: a person
+decides here, and that decision is audited, as is discarding a mail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import peewee
 
 from deskapp import clock
-from deskapp.db import db, feed, is_postgres
+from deskapp.db import feed, is_postgres
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number
-from deskapp.mail import (
-    DISCARDED,
-    FAILED,
-    QUEUED,
-    SENDING,
-    SENT,
-    STATUSES,
-    UNCERTAIN,
-)
-from deskapp.models import OutboxMail, Ticket
+from deskapp.models import Entity, OutboxMail, OutboxStatus, Ticket
 from deskapp.services import audit
 from deskapp.services.actors import Actor
+
+__all__ = [
+    "STATUSES",
+    "OutboxPageKey",
+    "OutboxRow",
+    "OutboxStatus",
+    "count_outbox",
+    "discard_mail",
+    "get_outbox_mail",
+    "list_outbox",
+    "retry_mail",
+]
+
+STATUSES = tuple(OutboxStatus)
+"""Every status an outbox mail can have."""
 
 OutboxPageKey = tuple[dt.datetime, uuid.UUID]
 """Where a page of the outbox ends: the last row's (created_at, id)."""
@@ -45,8 +53,8 @@ class OutboxRow:
     """Who it is for."""
     subject: str
     """Its subject (it carries the client's subject: untrusted text)."""
-    status: str
-    """queued, sending, sent, failed, uncertain or discarded."""
+    status: OutboxStatus
+    """Where it stands: queued, sending, sent, failed, uncertain or discarded."""
     attempts: int
     """How many times the sender tried it."""
     next_attempt_at: dt.datetime
@@ -67,7 +75,7 @@ class OutboxRow:
 
 
 def list_outbox(
-    status: str | None = None, after: OutboxRow | None = None, limit: int = 100
+    status: OutboxStatus | None = None, after: OutboxRow | None = None, limit: int = 100
 ) -> list[OutboxRow]:
     """A page of the outbox, newest first, starting after `after` (keyset paging, no OFFSET);
     `status` keeps only mail in that status."""
@@ -82,10 +90,15 @@ def list_outbox(
             (OutboxMail.created_at < at) | ((OutboxMail.created_at == at) & (OutboxMail.id < key))
         )
     query = query.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)
-    return [_row(values) for values in query.dicts()]
+    return [_row(values) for values in _dicts(query)]
 
 
-def _outbox_rows() -> peewee.ModelSelect:
+def _dicts(query: peewee.ModelSelect[OutboxMail]) -> Iterable[dict[str, Any]]:
+    """The rows of `query` as dicts (peewee's hints type them as models)."""
+    return cast(Iterable[dict[str, Any]], query.dicts())
+
+
+def _outbox_rows() -> peewee.ModelSelect[OutboxMail]:
     """The columns an OutboxRow shows, with the ticket's number."""
     return OutboxMail.select(
         OutboxMail.id,
@@ -101,20 +114,21 @@ def _outbox_rows() -> peewee.ModelSelect:
     ).join(Ticket, peewee.JOIN.LEFT_OUTER)
 
 
-def count_outbox() -> dict[str, int]:
+def count_outbox() -> dict[OutboxStatus, int]:
     """How many mails are in each status (every status present, zero included)."""
     counts = dict.fromkeys(STATUSES, 0)
     query = OutboxMail.select(OutboxMail.status, peewee.fn.COUNT(OutboxMail.id)).group_by(
         OutboxMail.status
     )
-    for status, count in query.tuples():
-        counts[status] = counts.get(status, 0) + count
+    for status, count in cast(Iterable[tuple[str, int]], query.tuples()):
+        known = OutboxStatus(status)
+        counts[known] = counts.get(known, 0) + count
     return counts
 
 
 def get_outbox_mail(mail_id: uuid.UUID) -> OutboxRow:
     """One outbox mail; NotFound with a sentence."""
-    rows = [_row(values) for values in _outbox_rows().where(OutboxMail.id == mail_id).dicts()]
+    rows = [_row(values) for values in _dicts(_outbox_rows().where(OutboxMail.id == mail_id))]
     if not rows:
         raise NotFound(_gone())
     return rows[0]
@@ -125,14 +139,14 @@ def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
 
     Resending an uncertain mail may deliver it twice; that is the person's call, so it is
     audited. Conflict for mail in any other status."""
-    with db.atomic():
+    with write_transaction():
         row = _locked(mail_id)
-        if row.status not in (FAILED, UNCERTAIN):
-            raise Conflict(_cannot("resent", row.status))
+        if row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
+            raise Conflict(_cannot("resent", OutboxStatus(row.status)))
         before = _state(row)
-        OutboxMail.update(status=QUEUED, attempts=0, next_attempt_at=clock.now()).where(
-            OutboxMail.id == mail_id, OutboxMail.status == row.status
-        ).execute()
+        OutboxMail.update(
+            status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=clock.now()
+        ).where(OutboxMail.id == mail_id, OutboxMail.status == row.status).execute()
         audit.record(
             actor,
             "mail.resend",
@@ -140,21 +154,21 @@ def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
             mail_id,
             f"Resend the {row.status} mail to {row.to_address}: {row.subject}",
             before=before,
-            after={**before, "status": QUEUED, "attempts": 0},
+            after={**before, "status": OutboxStatus.QUEUED, "attempts": 0},
         )
-        feed.publish("outbox", mail_id, "updated")
+        feed.publish(Entity.OUTBOX, mail_id, "updated")
 
 
 def discard_mail(actor: Actor, mail_id: uuid.UUID) -> None:
     """Never send this mail (queued, failed or uncertain); audited. The row stays, discarded,
     so the outbox still shows it. Conflict for mail being sent, sent or already discarded."""
-    with db.atomic():
+    with write_transaction():
         row = _locked(mail_id)
-        if row.status not in (QUEUED, FAILED, UNCERTAIN):
-            raise Conflict(_cannot("discarded", row.status))
+        if row.status not in (OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
+            raise Conflict(_cannot("discarded", OutboxStatus(row.status)))
         before = _state(row)
         changed = (
-            OutboxMail.update(status=DISCARDED)
+            OutboxMail.update(status=OutboxStatus.DISCARDED)
             .where(OutboxMail.id == mail_id, OutboxMail.status == row.status)
             .execute()
         )
@@ -167,9 +181,9 @@ def discard_mail(actor: Actor, mail_id: uuid.UUID) -> None:
             mail_id,
             f"Discard the {row.status} mail to {row.to_address}: {row.subject}",
             before=before,
-            after={**before, "status": DISCARDED},
+            after={**before, "status": OutboxStatus.DISCARDED},
         )
-        feed.publish("outbox", mail_id, "updated")
+        feed.publish(Entity.OUTBOX, mail_id, "updated")
 
 
 def _locked(mail_id: uuid.UUID) -> OutboxMail:
@@ -193,12 +207,12 @@ def _state(row: OutboxMail) -> dict[str, Any]:
     }
 
 
-def _cannot(what: str, status: str) -> str:
-    if status == SENDING:
+def _cannot(what: str, status: OutboxStatus) -> str:
+    if status == OutboxStatus.SENDING:
         return f"This mail is being sent right now; it cannot be {what}."
-    if status == SENT:
+    if status == OutboxStatus.SENT:
         return f"This mail was already sent; it cannot be {what}."
-    if status == DISCARDED:
+    if status == OutboxStatus.DISCARDED:
         return f"This mail was discarded; it cannot be {what}."
     return f"This mail is waiting to be sent; it cannot be {what}."
 
@@ -213,7 +227,7 @@ def _row(values: dict[str, Any]) -> OutboxRow:
         id=values["id"],
         to_address=values["to_address"],
         subject=values["subject"],
-        status=values["status"],
+        status=OutboxStatus(values["status"]),
         attempts=values["attempts"],
         next_attempt_at=values["next_attempt_at"],
         sent_at=values["sent_at"],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import peewee
 
 from deskapp import clock
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import (
     Attachment,
@@ -43,7 +44,6 @@ from deskapp.services.ticket_work import (
 )
 from deskapp.services.ticket_write import add_note, lock_ticket, save_ticket, ticket_label
 from deskapp.services.tickets import PRIORITIES, STATUSES
-from deskapp.services.transaction import write_transaction
 
 TAGS_LIMIT = 300
 """The longest tag list (the column's size)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -35,7 +36,6 @@ from deskapp.services.bookkeeping import key
 from deskapp.services.clients import ensure_client_open
 from deskapp.services.numbers import next_number
 from deskapp.services.tickets import PRIORITIES, TicketSummary, ticket_summary
-from deskapp.services.transaction import write_transaction
 
 SUBJECT_LIMIT = 300
 """The longest subject (the column's size)."""

@@ -12,6 +12,7 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -28,7 +29,6 @@ from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key, lock_client
 from deskapp.services.ticket_write import add_note, lock_ticket, locked, save_ticket, ticket_label
-from deskapp.services.transaction import write_transaction
 
 DESCRIPTION_LIMIT = 2_000
 """The longest estimate description."""

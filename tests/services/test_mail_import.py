@@ -16,7 +16,8 @@ from mail_helpers import SmallDesk, queue_mail, small_desk
 
 from deskapp.cli import main
 from deskapp.errors import Conflict, NotFound
-from deskapp.mail_import import NO_TEXT, ImportResult, html_to_text, import_message
+from deskapp.mail import html_to_text
+from deskapp.mail.parsing import NO_TEXT
 from deskapp.models import (
     Attachment,
     Client,
@@ -26,6 +27,8 @@ from deskapp.models import (
     Ticket,
 )
 from deskapp.services.attachments import MAX_ATTACHMENT_BYTES
+from deskapp.services.contacts import get_contact, update_contact
+from deskapp.services.incoming_mail import ImportResult, import_message
 
 
 @pytest.fixture
@@ -224,6 +227,29 @@ def test_the_same_message_id_twice_is_one_message(shop: SmallDesk) -> None:
     assert (added.created, added.duplicate) == (False, False)
     assert import_message(no_id).duplicate
     assert len(messages_of(ticket_by_label(first.ticket_label).id)) == 2
+
+
+@pytest.mark.parametrize("message_id", ["<abc.1@mail.okafor.example>", None])
+def test_a_mail_delivered_again_after_the_sender_changed_address_is_one_message(
+    shop: SmallDesk, message_id: str | None
+) -> None:
+    raw = bytes(a_mail(message_id=message_id))
+    first = import_message(raw)
+    contact = get_contact(shop.contact_id)
+    update_contact(shop.agent, shop.contact_id, contact.version, {"email": "ola@new.example"})
+    # The mail server delivers the same mail again (a retry after a lost answer, say); with a
+    # Message-ID it may carry one more Received header than the first time.
+    again_raw = raw if message_id is None else b"Received: from mx2.example.net\r\n" + raw
+
+    again = import_message(again_raw)
+
+    assert again == ImportResult(
+        first.ticket_label, created=False, duplicate=True, client_label=first.client_label
+    )
+    assert Ticket.select().count() == 2
+    assert len(messages_of(ticket_by_label(first.ticket_label).id)) == 1
+    with pytest.raises(NotFound, match="ola@okafor.example"):  # a new mail from it: nobody's
+        import_message(bytes(a_mail(message_id="<abc.9@mail.okafor.example>")))
 
 
 def test_attachments_are_kept_with_the_ticket_and_message(shop: SmallDesk) -> None:

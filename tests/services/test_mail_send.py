@@ -33,6 +33,7 @@ from deskapp import clock, config, mail
 from deskapp.cli import main
 from deskapp.errors import ConfigError, Conflict, NotFound
 from deskapp.mail import MailSettings, SendReport, backoff, mail_settings, send_outbox
+from deskapp.mail.queue import sender_lock
 from deskapp.models import AuditEntry, ChangeEvent, OutboxMail
 from deskapp.services import outbox
 from deskapp.services.conversation import post_reply
@@ -262,7 +263,7 @@ def test_only_one_sender_at_a_time(shop: SmallDesk, settings: MailSettings, desk
         finally:
             close_database()
 
-    with mail._sender_lock():
+    with sender_lock():
         thread = threading.Thread(target=other_sender)
         thread.start()
         thread.join(20)

@@ -10,6 +10,7 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import ValidationError
 from deskapp.models import (
     Client,
@@ -23,7 +24,6 @@ from deskapp.models import (
 from deskapp.services.bookkeeping import key
 from deskapp.services.conversation.detail import missing_ticket, person_name
 from deskapp.services.conversation.messages import ConversationMessage, store_files, touch_ticket
-from deskapp.services.transaction import write_transaction
 
 
 def record_client_message(

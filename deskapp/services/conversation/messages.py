@@ -14,6 +14,7 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
+from deskapp.db.transaction import write_transaction
 from deskapp.errors import ValidationError
 from deskapp.models import (
     Attachment,
@@ -36,7 +37,6 @@ from deskapp.services.attachments import (
 from deskapp.services.bookkeeping import key
 from deskapp.services.conversation.detail import missing_ticket
 from deskapp.services.conversation.reply_mail import queue_reply_mail
-from deskapp.services.transaction import write_transaction
 
 BODY_MAX = 200_000
 """The longest message a staff member may post (characters)."""

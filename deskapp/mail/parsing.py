@@ -1,0 +1,222 @@
+"""Reading one incoming mail (RFC 5322 bytes): its Message-ID, sender, subject, the mails it
+answers, its text and its files. Untrusted input from the internet, so every reading is bounded
+(parts looked at, subject and body lengths) and a header the parser chokes on still yields what
+can be read of it. Where the mail goes is deskapp.services.incoming_mail's business.
+
+- A mail without a Message-ID gets one made from a hash of its bytes, so re-importing it is
+  harmless.
+- Text/plain is preferred; an HTML-only mail is reduced to its text. The body is kept as the
+  client wrote it (it is untrusted text, made harmless where it is shown).
+- Attachments, and inline parts that have a file name (a pasted picture), are files.
+- An automatic mail is one RFC 3834's Auto-Submitted, X-Autoreply or Precedence says a program
+  sent (an out-of-office, a bulk or list mail).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import hashlib
+import re
+from email.message import EmailMessage
+from typing import NamedTuple, cast
+
+from deskapp.errors import DeskError
+from deskapp.mail.html_text import html_to_text
+
+SUBJECT_MAX = 300
+"""The longest subject a ticket keeps; longer ones are cut."""
+NO_SUBJECT = "(no subject)"
+"""The subject of a ticket opened from a mail without one."""
+NO_TEXT = "(The mail had no text.)"
+"""The body recorded for a mail without any text (only attachments, say)."""
+BODY_MAX = 200_000
+"""The longest text a message keeps (as open_ticket allows); the rest is cut with a note."""
+CUT_NOTE = "[deskapp: the rest of this mail's text was cut; it was too long to keep.]"
+"""What ends a body that was cut."""
+MAX_PARTS = 200
+"""Parts of a mail looked at, at most (a hostile mail may nest thousands)."""
+_MESSAGE_IDS = re.compile(r"<[^<>\s]{1,298}>")
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s@]{1,64}@[^<>\s@]{1,255})>")
+_AUTOMATIC_PRECEDENCE = frozenset({"auto_reply", "bulk", "junk", "list"})
+_HEADER_ERRORS = (ValueError, TypeError, IndexError, LookupError, AttributeError)
+"""What the email package raises on a header it cannot read."""
+
+
+class MailFile(NamedTuple):
+    """A file a mail carries, as the attachment services take it."""
+
+    filename: str
+    """Its name as the mail gives it (untrusted), or one made up from its type."""
+    content_type: str
+    """Its MIME type, e.g. "application/pdf"."""
+    content: bytes
+    """Its bytes, decoded from the transfer encoding."""
+
+
+def read_mail(raw: bytes) -> EmailMessage:
+    """The mail in `raw`; DeskError for something that is not a mail at all."""
+    if not raw or not raw.strip():
+        raise DeskError("The mail is empty; there is nothing to import.")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):  # pragma: no cover - the default policy makes one
+        raise DeskError("That is not an email message.")
+    return message
+
+
+def header(message: EmailMessage, name: str) -> str:
+    """A header's decoded text ("" when missing or unreadable)."""
+    try:
+        return str(message.get(name) or "")
+    except _HEADER_ERRORS:
+        # A header the parser chokes on: its raw text is still better than nothing.
+        for key, value in message.raw_items():
+            if key.lower() == name.lower():
+                return " ".join(str(value).split())
+        return ""
+
+
+def is_automatic(message: EmailMessage) -> bool:
+    """Whether a program sent the mail, not a person: Auto-Submitted other than "no" (RFC
+    3834: auto-replied, auto-generated, auto-notified), X-Autoreply / X-Autorespond, or
+    Precedence auto_reply, bulk, junk or list."""
+    submitted = header(message, "Auto-Submitted").strip().lower()
+    if submitted and not submitted.startswith("no"):
+        return True
+    if header(message, "X-Autoreply").strip() or header(message, "X-Autorespond").strip():
+        return True
+    return header(message, "Precedence").strip().lower() in _AUTOMATIC_PRECEDENCE
+
+
+def message_id(message: EmailMessage, raw: bytes) -> str:
+    """The mail's Message-ID, or one made from a hash of its bytes when it has none."""
+    found = _MESSAGE_IDS.search(header(message, "Message-ID"))
+    if found:
+        return found.group(0)
+    return f"<{hashlib.sha256(raw).hexdigest()[:40]}@import.deskapp>"
+
+
+def sender(message: EmailMessage) -> tuple[str, str]:
+    """(display name, address) of From; DeskError when the mail has no sender address."""
+    name = address = ""
+    try:
+        addresses = getattr(message["From"], "addresses", ())
+        if addresses:
+            name, address = addresses[0].display_name, addresses[0].addr_spec
+    except _HEADER_ERRORS:
+        pass
+    if "@" not in address:
+        name, address = email.utils.parseaddr(header(message, "From"))
+    if "@" not in address:  # a display name the parser chokes on: take the <address> as written
+        raw = next((str(v) for k, v in message.raw_items() if k.lower() == "from"), "")
+        found = _ANGLE_ADDRESS.search(raw)
+        if found:
+            name, address = raw[: found.start()].strip().strip('"'), found.group(1)
+    address = address.strip()
+    if "@" not in address:
+        raise DeskError("The mail has no sender address (From); it cannot be filed.")
+    return " ".join(name.replace("\x00", "").split())[:200], address
+
+
+def subject(message: EmailMessage) -> str:
+    """The subject on one line, cut at SUBJECT_MAX; NO_SUBJECT when it has none."""
+    text = " ".join(header(message, "Subject").replace("\x00", "").split())
+    return text[:SUBJECT_MAX] or NO_SUBJECT
+
+
+def referenced_ids(message: EmailMessage) -> list[str]:
+    """The Message-IDs the mail answers (In-Reply-To, then References), each once, at most 50."""
+    found: list[str] = []
+    for name in ("In-Reply-To", "References"):
+        found.extend(_MESSAGE_IDS.findall(header(message, name)))
+    return list(dict.fromkeys(found))[:50]
+
+
+def recipients(message: EmailMessage) -> list[str]:
+    """The addresses the mail was sent to, in lower case: To, Cc, Delivered-To, X-Original-To."""
+    addresses: list[str] = []
+    for name in ("To", "Cc", "Delivered-To", "X-Original-To"):
+        try:
+            values = message.get_all(name, failobj=[])
+        except (ValueError, TypeError, LookupError):
+            values = []
+        addresses.extend(
+            address.lower() for _, address in email.utils.getaddresses([str(v) for v in values])
+        )
+    return addresses
+
+
+def parts(message: EmailMessage) -> list[EmailMessage]:
+    """The mail's parts, depth first, at most MAX_PARTS."""
+    found: list[EmailMessage] = []
+    for part in message.walk():
+        # The default policy makes every part an EmailMessage; walk() is typed for Message.
+        found.append(cast(EmailMessage, part))
+        if len(found) >= MAX_PARTS:
+            break
+    return found
+
+
+def body(message: EmailMessage) -> str:
+    """The mail's text: text/plain preferred, else HTML reduced to text; cut at BODY_MAX with
+    CUT_NOTE; NO_TEXT when there is none."""
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except (KeyError, LookupError, ValueError):
+        part = None
+    text = ""
+    if part is not None:
+        text = _text_of(cast(EmailMessage, part))
+        if part.get_content_subtype() == "html":
+            text = html_to_text(text)
+    elif message.get_content_maintype() == "text":
+        text = _text_of(message)
+        if message.get_content_subtype() == "html":
+            text = html_to_text(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd").strip("\n")
+    if len(text) > BODY_MAX:
+        text = text[: BODY_MAX - len(CUT_NOTE) - 2] + "\n\n" + CUT_NOTE
+    return text if text.strip() else NO_TEXT
+
+
+def _text_of(part: EmailMessage) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, AssertionError):
+        payload = part.get_payload(decode=True) or b""
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+    if isinstance(content, bytes):
+        return content.decode("utf-8", "replace")
+    return str(content)
+
+
+def files(message: EmailMessage) -> list[MailFile]:
+    """Every part that is a file: an attachment, or an inline part with a file name (a pasted
+    picture), in the mail's order. How many and how big are kept is the caller's rule."""
+    found: list[MailFile] = []
+    for part in parts(message):
+        if part.is_multipart():
+            continue
+        try:
+            filename = part.get_filename()
+        except (ValueError, TypeError, LookupError):
+            filename = None
+        disposition = part.get_content_disposition()
+        if disposition != "attachment" and not filename:
+            continue
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes):
+            continue
+        content_type = part.get_content_type()
+        name = _file_name(filename, content_type, len(found) + 1)
+        found.append(MailFile(name, content_type, content))
+    return found
+
+
+def _file_name(filename: str | None, content_type: str, number: int) -> str:
+    name = " ".join((filename or "").split())[:255]
+    if name:
+        return name
+    subtype = content_type.partition("/")[2] or "bin"
+    return f"attachment-{number}.{re.sub(r'[^a-z0-9]+', '', subtype.lower())[:10] or 'bin'}"
