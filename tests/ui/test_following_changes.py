@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle, wait_for
+from pilot_helpers import notices, settle, wait_for
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -151,7 +151,7 @@ async def test_a_failing_feed_says_nothing_and_is_asked_again(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(pilot)
         await wait_for(pilot, lambda: len(calls) >= 3, what="the feed asked again and again")
-        assert not app._notifications  # and never a notice for it (the header tells)
+        assert not notices(pilot)  # and never a notice for it (the header tells)
 
 
 async def test_the_queue_reads_its_first_page_once_and_follows_once(

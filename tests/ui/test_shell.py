@@ -11,7 +11,7 @@ from pathlib import Path
 
 import peewee
 import pytest
-from pilot_helpers import palette_hit, screen_text, settle, wait_for
+from pilot_helpers import notices, palette_hit, screen_text, settle, wait_for
 from shell_data import add_clients, add_desk
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -184,8 +184,9 @@ async def test_a_desk_error_in_a_worker_is_shown_and_the_app_goes_on(
             partial(get_client, uuid.uuid4()), thread=True, exit_on_error=False
         )
         await settle(pilot)
-        messages = [notification.message for notification in pilot.app._notifications]
-        assert messages == ["That client no longer exists; it may have been merged or deleted."]
+        assert notices(pilot) == [
+            "That client no longer exists; it may have been merged or deleted."
+        ]
         assert "That client no longer exists" in screen_text(pilot)
         await pilot.press("2")
         await settle(pilot)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from hostile import CORPUS
-from pilot_helpers import screen_text, settle, wait_for
+from pilot_helpers import notices, screen_text, settle, wait_for
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input, OptionList, Select, Static
 from ticket_screen_data import SIZE, demo_app, open_ticket, use_tmp_user_dirs
@@ -271,8 +271,7 @@ async def test_a_note_draft_is_offered_with_n_and_r_warns_it_becomes_a_reply(des
         await pilot.press("r")
         await settle(pilot)
         assert screen.composer.mode == "reply" and screen.composer.text == "Only for staff"
-        notices = [notice.message for notice in pilot.app._notifications]
-        assert any("it WILL be mailed to the client" in notice for notice in notices)
+        assert any("it WILL be mailed to the client" in notice for notice in notices(pilot))
 
 
 async def test_a_failed_send_keeps_the_text_and_the_draft(desk: str) -> None:

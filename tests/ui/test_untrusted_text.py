@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from hostile import CORPUS
-from pilot_helpers import wait_for
+from pilot_helpers import screen_text, wait_for
 from rich.cells import cell_len
 from rich.text import Text
 from shell_data import add_clients
@@ -81,7 +81,7 @@ class Cells(App[None]):
 
 def rendered_lines(pilot: Pilot[None]) -> list[str]:
     """The screen as plain text lines."""
-    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+    return screen_text(pilot).split("\n")
 
 
 def terminal_output(pilot: Pilot[None]) -> str:
