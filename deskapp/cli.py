@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     secret_commands = secrets.add_subparsers(
         title="commands", metavar="COMMAND", required=True, prog="deskapp secrets"
     )
-    for verb, run, what in (
+    for verb, handler, what in (
         ("set", _secrets_set, "store a secret (read from the terminal or stdin)"),
         ("delete", _secrets_delete, "remove a secret"),
     ):
@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
             choices=list(KNOWN_SECRETS),
             help=f"one of: {', '.join(KNOWN_SECRETS)}",
         )
-        command.set_defaults(run=run)
+        command.set_defaults(run=handler)
 
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)

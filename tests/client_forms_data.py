@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger_helpers import invoice, service
+from pilot_helpers import settle
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -137,14 +138,6 @@ class FormHost(App[None]):
         self.push_screen(self.dialog())
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish, their messages land, and the work they start finish too."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def desk_as(desk: str, staff: str) -> DeskApp:
     """The desk signed in as kim (admin) or sam (agent)."""
     return DeskApp(open_desk(desk, staff=staff))
@@ -167,16 +160,6 @@ async def press_button(pilot: Pilot[Any], button: str) -> None:
 def submit_enabled(pilot: Pilot[Any]) -> bool:
     """Whether the dialog's submit button is on."""
     return not pilot.app.screen.query_one("#submit", Button).disabled
-
-
-def screen_text(pilot: Pilot[Any]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-def notices(pilot: Pilot[Any]) -> list[str]:
-    """The notifications shown so far."""
-    return [notification.message for notification in pilot.app._notifications]
 
 
 def fill(pilot: Pilot[Any], **values: str) -> None:

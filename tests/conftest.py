@@ -2,40 +2,47 @@
 
 PostgreSQL comes from DESKAPP_TEST_POSTGRES (default: the local server as user postgres).
 Where it cannot be reached the PostgreSQL cases are skipped, unless DESKAPP_REQUIRE_POSTGRES=1
-(as in CI), where they fail instead.
+(as in CI), where they fail instead. A test's migrated PostgreSQL database is a copy of one
+template migrated per session (and xdist worker); databases are dropped in the background and
+the session waits for the last at its end (tests/pg_databases.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_databases import (
+    DROPPER,
+    POSTGRES_ADMIN_URL,
+    PostgresDatabases,
+    admin_connection,
+    create_template,
+    drop_template,
+)
 
 from deskapp import clock
 from deskapp.db import close_database, db, open_database
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "DESKAPP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 REQUIRE_POSTGRES = os.environ.get("DESKAPP_REQUIRE_POSTGRES") == "1"
 FROZEN_NOW = dt.datetime(2026, 3, 14, 9, 30)
 """The moment every test lives in, so dates and snapshots never drift."""
 
 
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Wait for the databases still being dropped; say which could not be."""
+    for failure in DROPPER.finish():
+        print(f"\nCould not drop a test database: {failure}", file=sys.stderr)
 
 
 def _postgres_available() -> str | None:
     """None when the test server answers, else why not."""
     try:
-        with _admin_connection():
+        with admin_connection():
             return None
     except Exception as error:  # noqa: BLE001 - any failure means "not available"
         return str(error).strip().splitlines()[0]
@@ -52,34 +59,18 @@ def postgres_server() -> str:
     return POSTGRES_ADMIN_URL
 
 
-class PostgresDatabases:
-    """Creates throw-away databases on the test server and drops them afterwards."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = admin_url
-        self.created: list[str] = []
-
-    def create(self) -> str:
-        """A new empty database; returns its URL."""
-        name = f"deskapp_test_{uuid.uuid4().hex[:12]}"
-        with _admin_connection() as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        self.created.append(name)
-        base = self.admin_url.rsplit("/", 1)[0]
-        return f"{base}/{name}"
-
-    def drop_all(self) -> None:
-        """Drop every database made here, even if a connection was left open."""
-        with _admin_connection() as connection:
-            for name in self.created:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.created.clear()
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str, worker_id: str) -> Iterator[str]:
+    """The name of a database at the current schema, migrated at FROZEN_NOW, to clone."""
+    name = create_template(worker_id, FROZEN_NOW.isoformat())
+    yield name
+    drop_template(name)
 
 
 @pytest.fixture
 def postgres_databases(postgres_server: str) -> Iterator[PostgresDatabases]:
     """Make PostgreSQL databases for one test; all are dropped after it."""
-    databases = PostgresDatabases(postgres_server)
+    databases = PostgresDatabases()
     yield databases
     close_database()
     databases.drop_all()
@@ -94,13 +85,20 @@ def frozen_time() -> Iterator[dt.datetime]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: "sqlite", "postgresql" (narrow it with indirect parametrize)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database on each backend: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'desk.db'}"
         close_database()
     else:
-        databases = PostgresDatabases(request.getfixturevalue("postgres_server"))
+        request.getfixturevalue("postgres_server")
+        databases = PostgresDatabases()
         try:
             yield databases.create()
         finally:
@@ -109,12 +107,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def desk(database_url: str, frozen_time: dt.datetime) -> Iterator[str]:
-    """An open database at the current schema on each backend, with time frozen; yields the URL."""
+def desk(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, frozen_time: dt.datetime
+) -> Iterator[str]:
+    """An open database at the current schema on each backend, with time frozen; yields the URL.
+
+    SQLite migrates a new file; PostgreSQL clones the session's migrated template.
+    """
     from deskapp import migrations
 
-    open_database(database_url)
-    migrations.upgrade()
-    yield database_url
-    close_database()
-    db.initialize(None)
+    databases: PostgresDatabases | None = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'desk.db'}"
+    else:
+        databases = PostgresDatabases()
+        url = databases.create(template=request.getfixturevalue("postgres_template"))
+    try:
+        open_database(url)
+        if databases is None:
+            migrations.upgrade()
+        yield url
+    finally:
+        close_database()
+        db.initialize(None)
+        if databases is not None:
+            databases.drop_all()

@@ -4,10 +4,10 @@ ticket by its number, wait for the work to land, read the screen."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from pilot_helpers import screen_text, settle
 from textual.pilot import Pilot
 
 from deskapp.demo import load_demo
@@ -18,8 +18,6 @@ from screens.ticket_detail import TicketScreen
 
 SIZE = (120, 36)
 """Every Pilot test and snapshot runs in a terminal this size."""
-HOSTILE_TEXTS = json.loads((Path(__file__).parent / "data" / "hostile_text.json").read_text())
-"""The hostile strings every screen must show literally ({"what", "text"})."""
 
 
 def use_tmp_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,19 +32,6 @@ def demo_app(url: str, staff: str = "sam", *, load: bool = True) -> DeskApp:
     if load:
         load_demo()
     return DeskApp(open_desk(url, staff=staff))
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let debounces pass, workers finish and their messages land."""
-    for _ in range(3):
-        await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 async def open_ticket(pilot: Pilot[None], label: str) -> TicketScreen:

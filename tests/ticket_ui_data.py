@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.pilot import Pilot
 
 from deskapp.db import close_database, db
@@ -40,19 +41,6 @@ def sqlite_demo(tmp_path: Path) -> Iterator[DeskSession]:
     yield open_desk(f"sqlite:///{tmp_path / 'desk.db'}", staff="sam")
     close_database()
     db.initialize(None)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let debounces pass, workers finish and their messages land."""
-    for _ in range(3):
-        await pilot.pause(0.03)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 def the_queue(pilot: Pilot[None]) -> TicketListScreen:

@@ -7,7 +7,8 @@ The entity names are deskapp.models.Entity values.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import cast
 
 import peewee
 
@@ -57,12 +58,13 @@ def prune(older_than: datetime.datetime, batch: int = 5_000) -> int:
         if oldest is None or oldest >= older_than:
             return removed
         with db.atomic():
-            events = (
+            query = (
                 ChangeEvent.select(ChangeEvent.id, ChangeEvent.at)
                 .order_by(ChangeEvent.id)
                 .limit(batch)
                 .tuples()
             )
+            events = cast("Iterable[tuple[int, datetime.datetime]]", query)  # .tuples(): tuples
             old = []
             for event_id, at in events:  # events are in time order, near enough
                 if at >= older_than:
@@ -84,7 +86,7 @@ def events_after(event_id: int, limit: int = 500) -> list[tuple[int, str, str, s
         .limit(limit)
         .tuples()
     )
-    return list(query)
+    return list(cast("Iterable[tuple[int, str, str, str]]", query))  # .tuples(): plain tuples
 
 
 def listen(changed: Callable[[], None], keep_going: Callable[[], bool]) -> None:

@@ -15,10 +15,10 @@ from playhouse.postgres_ext import Psycopg3Database
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Json, Jsonb
 
-peewee.psycopg = psycopg
-peewee.TransactionStatus = TransactionStatus
-peewee.Json_pg3 = Json
-peewee.Jsonb_pg3 = Jsonb
+# Peewee's module-level driver slots, which it fills only from its own eager import.
+vars(peewee).update(
+    psycopg=psycopg, TransactionStatus=TransactionStatus, Json_pg3=Json, Jsonb_pg3=Jsonb
+)
 
 
 class _Psycopg3Adapter(peewee.Psycopg3Adapter):

@@ -19,6 +19,7 @@ from deskapp.demo.world import (
     DemoInvoice,
     DemoService,
     DemoWorld,
+    known,
 )
 from deskapp.ids import invoice_number
 from deskapp.models import (
@@ -66,7 +67,7 @@ def add_billing(world: DemoWorld) -> None:
 def _bill_service(world: DemoWorld, client: DemoClient, service: DemoService) -> None:
     rng, today = world.rng, world.today
     starts = []
-    period = service.start_date
+    period = known(service.start_date)
     while period - dt.timedelta(days=14) <= today and (
         service.ends_on is None or period < service.ends_on
     ):
@@ -199,7 +200,7 @@ def _settle(world: DemoWorld, invoice: DemoInvoice, remainder: int) -> None:
     if invoice.outcome == "cancelled":
         invoice.status = "Cancelled"
     elif invoice.outcome == "refunded":
-        invoice.status, invoice.paid_on = "Refunded", invoice.paid_at.date()
+        invoice.status, invoice.paid_on = "Refunded", known(invoice.paid_at).date()
         _queue_payment(
             world,
             invoice,
@@ -209,7 +210,7 @@ def _settle(world: DemoWorld, invoice: DemoInvoice, remainder: int) -> None:
     elif remainder == 0:
         invoice.status, invoice.paid_on = "Paid", invoice.issued_at.date()
     elif invoice.outcome == "paid":
-        invoice.status, invoice.paid_on = "Paid", invoice.paid_at.date()
+        invoice.status, invoice.paid_on = "Paid", known(invoice.paid_at).date()
         _queue_payment(world, invoice, remainder)
     else:
         invoice.status, invoice.amount_due_cents = "Unpaid", remainder
@@ -243,7 +244,7 @@ def _queue_payment(world: DemoWorld, invoice: DemoInvoice, amount: int, refunded
         reference = f"BT-{invoice.paid_at:%Y%m%d}-{rng.randint(1000, 9999)}"
     world.add(
         PaymentTransaction,
-        id=world.ids.at(invoice.paid_at),
+        id=world.ids.at(known(invoice.paid_at)),
         created_at=invoice.paid_at,
         client=client.id,
         client_name=client.person.company or client.name,

@@ -25,7 +25,7 @@ from deskapp.demo.data import (
 )
 from deskapp.demo.orders import add_orders
 from deskapp.demo.tickets import add_canned_replies, add_tickets
-from deskapp.demo.world import DemoClient, DemoContact, DemoWorld, new_service
+from deskapp.demo.world import DemoClient, DemoContact, DemoWorld, known, new_service
 from deskapp.errors import Conflict
 from deskapp.models import Client, Contact, Department, Role, Service, Staff
 
@@ -41,7 +41,7 @@ DEMO_STAFF = (
 """(username, name, role) of the demo's desk: one admin and two agents."""
 
 # fmt: off
-DEPARTMENTS = (
+DEPARTMENTS: tuple[tuple[str, str, list[dict[str, object]]], ...] = (
     ("Support", "support@bluebay.example", []),
     ("Billing", "billing@bluebay.example",
      [{"name": "invoice_number", "label": "Invoice number", "required": True}]),
@@ -216,8 +216,9 @@ def _add_services(world: DemoWorld, client: DemoClient) -> None:
         service = new_service(world, client, key, rng.randint(0, (latest - earliest).days))
         if client.status != "Active":
             service.status = "Cancelled"
-            lasted = rng.randint(60, max(61, (latest - service.start_date).days))
-            service.ends_on = min(latest, service.start_date + dt.timedelta(days=lasted))
+            started = known(service.start_date)
+            lasted = rng.randint(60, max(61, (latest - started).days))
+            service.ends_on = min(latest, started + dt.timedelta(days=lasted))
         client.services.append(service)
 
 

@@ -12,6 +12,7 @@ from deskapp.demo.world import (
     DemoOrder,
     DemoService,
     DemoWorld,
+    known,
     new_service,
 )
 from deskapp.models import CreditKind, Order, OrderItem
@@ -80,7 +81,7 @@ def add_orders(world: DemoWorld) -> None:
             )
             order.decided_by = admin if status != "Cancelled" else None
         if status == "Active":
-            order.start_date = order.paid_at.date() if order.paid_at else order.decided_at.date()
+            order.start_date = (order.paid_at or known(order.decided_at)).date()
         order.decision_note = {
             "Rejected": rng.choice(REJECTIONS),
             "Cancelled": "Cancelled at the client's request.",
@@ -90,9 +91,8 @@ def add_orders(world: DemoWorld) -> None:
     # One paid order was approved to start later than it was paid (a credit note follows), and
     # of the two paid orders rejected, one is refunded to the card and one to credit.
     paid_active = [o for o in world.orders if o.status == "Active" and o.paid_at]
-    next(
-        o for o in paid_active if o.items[0][0].type != "Support hours"
-    ).start_date += dt.timedelta(days=9)
+    later = next(o for o in paid_active if o.items[0][0].type != "Support hours")
+    later.start_date = known(later.start_date) + dt.timedelta(days=9)
     refunded = [o for o in world.orders if o.status == "Rejected" and o.paid_at]
     world.orders.sort(key=lambda order: (order.placed_at, order.id))
     numbers = world.numbers("order", len(world.orders))
@@ -121,7 +121,7 @@ def _order_items(world: DemoWorld, position: int, status: str) -> list:
 
 def _order_services_and_invoice(world: DemoWorld, order: DemoOrder, refund_to_credit: bool) -> None:
     client, rng = order.client, world.rng
-    lines = []
+    lines: list[tuple[str | None, str, int, dt.date | None, dt.date | None]] = []
     paid_day = order.paid_at.date() if order.paid_at else None
     for product, cycle, price, quantity in order.items:
         if product.type == "Support hours":
@@ -138,7 +138,7 @@ def _order_services_and_invoice(world: DemoWorld, order: DemoOrder, refund_to_cr
         service.created_at = order.placed_at
         service.status, service.start_date = _order_service_state(order)
         if service.status == "Active":
-            service.next_due_date = add_months(service.start_date, service.months)
+            service.next_due_date = add_months(known(service.start_date), service.months)
         client.services.append(service)
         start = paid_day or order.start_date
         if start is not None:
@@ -174,7 +174,7 @@ def _order_services_and_invoice(world: DemoWorld, order: DemoOrder, refund_to_cr
             world.credit_events.append(
                 CreditEvent(
                     client,
-                    order.decided_at,
+                    known(order.decided_at),
                     CreditKind.REFUND,
                     order.total_cents,
                     f"Order O-{order.number} rejected: payment refunded to credit",
@@ -183,7 +183,7 @@ def _order_services_and_invoice(world: DemoWorld, order: DemoOrder, refund_to_cr
                 )
             )
     elif order.status == "Active":
-        issued = order.decided_at
+        issued = known(order.decided_at)
         paid = rng.random() < 0.6
         world.invoices.append(
             DemoInvoice(
@@ -203,7 +203,7 @@ def _order_service_state(order: DemoOrder) -> tuple[str, dt.date | None]:
     if order.status == "Active":
         return "Active", order.start_date
     if order.status == "Pending" and order.payment_status == "Successful":
-        return "Active", order.paid_at.date()
+        return "Active", known(order.paid_at).date()
     if order.status == "Pending":
         return "Pending", None
     return "Cancelled", None
@@ -211,16 +211,16 @@ def _order_service_state(order: DemoOrder) -> tuple[str, dt.date | None]:
 
 def _credit_note(world: DemoWorld, order: DemoOrder, service: DemoService, paid: dt.date) -> None:
     """Paid upfront, started later: the unused days go to credit (price × days / cycle days)."""
-    days = (order.start_date - paid).days
+    start = known(order.start_date)
+    days = (start - paid).days
     cycle_days = (add_months(paid, service.months) - paid).days
     world.credit_events.append(
         CreditEvent(
             order.client,
-            order.decided_at,
+            known(order.decided_at),
             CreditKind.CREDIT_NOTE,
             service.price_cents * days // cycle_days,
-            f"{days} unused days of {service.identifier}: paid {paid:%d %b}, "
-            f"started {order.start_date:%d %b}",
+            f"{days} unused days of {service.identifier}: paid {paid:%d %b}, started {start:%d %b}",
             world.staff["admin"][0],
         )
     )

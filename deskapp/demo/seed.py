@@ -15,8 +15,10 @@ import datetime as dt
 import queue
 import random
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from deskapp import clock
 from deskapp.db import db, is_postgres
@@ -201,7 +203,7 @@ def _made_ahead(batches: Iterator[_Batch]) -> Iterator[_Batch]:
 
 def _offers() -> list[_Offer]:
     """The recurring products services can be seeded from; the demo catalogue if there is none."""
-    rows = list(
+    query = (
         ProductPrice.select(
             ProductPrice.product, ProductPrice.cycle, ProductPrice.price_cents, Product.name
         )
@@ -211,6 +213,8 @@ def _offers() -> list[_Offer]:
         .limit(200)
         .tuples()
     )
+    # .tuples() yields plain tuples, which peewee's hints cannot say.
+    rows = cast("list[tuple[uuid.UUID | str, str, int, str]]", list(query))
     if not rows:
         from deskapp.demo.catalogue import insert_catalogue
 

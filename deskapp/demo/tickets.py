@@ -85,7 +85,10 @@ def _order_ticket(world: DemoWorld, order: DemoOrder) -> _Ticket:
         "Failed": " The card payment failed; please call me.",
         "None": " Please send an invoice.",
     }[order.payment_status]
-    messages = [("client", order.placed_at, f"Hello, I'd like to order {names}.{paid}", None)]
+    messages: list[tuple[str, dt.datetime, str, str | None]] = [
+        ("client", order.placed_at, f"Hello, I'd like to order {names}.{paid}", None)
+    ]
+    decided = order.decided_at or order.placed_at  # every order but a pending one has it
     status = "Completed"
     if order.status == "Pending":
         status = "Open"
@@ -103,7 +106,7 @@ def _order_ticket(world: DemoWorld, order: DemoOrder) -> _Ticket:
         messages.append(
             (
                 "reply",
-                order.decided_at,
+                decided,
                 f"Hi {contact.first_name}, your order "
                 f"O-{order.number} is approved; the service starts on "
                 f"{order.start_date:%d %B %Y}.",
@@ -114,19 +117,19 @@ def _order_ticket(world: DemoWorld, order: DemoOrder) -> _Ticket:
         messages.append(
             (
                 "reply",
-                order.decided_at,
+                decided,
                 f"Hi {contact.first_name}, we're sorry: we "
                 f"cannot accept order O-{order.number}. {order.decision_note}",
                 "admin",
             )
         )
     else:
-        asked = world.moment(order.placed_at, order.decided_at)
+        asked = world.moment(order.placed_at, decided)
         messages.append(
             ("client", asked, "Please cancel this order, we've changed our minds.", None)
         )
         messages.append(
-            ("reply", order.decided_at, f"Order O-{order.number} is cancelled as you asked.", "sam")
+            ("reply", decided, f"Order O-{order.number} is cancelled as you asked.", "sam")
         )
     return _Ticket(
         client,
@@ -195,7 +198,7 @@ def _conversation(
         "invoice": invoice or "my last invoice",
         "service": service.identifier if service else "my account",
     }
-    assignee = rng.choice(("sam", "kim", "sam", "admin"))
+    assignee: str | None = rng.choice(("sam", "kim", "sam", "admin"))
     if status == "Open" and rng.random() < 0.6:
         assignee = None
     shape = rng.choice(SHAPES[status])
@@ -208,7 +211,8 @@ def _conversation(
         start = min(start, latest_end - dt.timedelta(minutes=len(gaps)))
         budget = (latest_end - start).total_seconds()
         gaps = [max(60, int(gap * budget / sum(gaps))) for gap in gaps]
-    messages, at, clients_said = [], start, 0
+    messages: list[tuple[str, dt.datetime, str, str | None]] = []
+    at, clients_said = start, 0
     for kind, gap in zip(shape, [0, *gaps], strict=True):
         at += dt.timedelta(seconds=gap)
         if kind == "client":

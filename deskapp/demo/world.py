@@ -8,7 +8,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import peewee
 
@@ -24,6 +24,16 @@ from deskapp.demo.data import (
 )
 from deskapp.models import ALL_MODELS, NumberSequence
 from deskapp.services.numbers import FIRST_NUMBERS, reserve_numbers
+
+Value = TypeVar("Value")
+
+
+def known(value: Value | None) -> Value:
+    """`value`, which the demo's story has set by this point (an order's decision once it is
+    decided, a paid invoice's payment time); a missing one is a bug in the story."""
+    if value is None:
+        raise ValueError("the demo's story left a value unset that it sets before this point")
+    return value
 
 
 @dataclass

@@ -246,9 +246,12 @@ def change_status(
             )
             cancelled = [service.id for service in open_services]
             if cancelled and not cancel_services:
+                one = len(cancelled) == 1
+                are, them = ("is", "it") if one else ("are", "them")
                 raise Conflict(
-                    f"{label} has {_services_phrase(len(cancelled))} that are active, pending or "
-                    "suspended; cancel them first, or close the client and cancel them together."
+                    f"{label} has {_services_phrase(len(cancelled))} that {are} active, pending "
+                    f"or suspended; cancel {them} first, or close the client and cancel {them} "
+                    "together."
                 )
             if cancelled:
                 Service.update(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from hostile import HOSTILE
 
 from deskapp.db import db
 from deskapp.errors import ValidationError
@@ -25,10 +23,6 @@ from deskapp.services.clients import ClientForm, create_client, get_client, list
 from deskapp.services.contacts import ContactForm, add_contact
 from deskapp.text import one_line
 
-HOSTILE = [
-    entry["text"]
-    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
-]
 MORE_HOSTILE = [
     '"',
     '""',

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import string
-from pathlib import Path
 
 import pytest
+from hostile import HOSTILE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,10 +37,6 @@ from deskapp.services.clients import (
     update_client,
 )
 
-HOSTILE = [
-    entry["text"]
-    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
-]
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -343,3 +339,31 @@ def test_open_service_statuses_are_service_statuses() -> None:
 
     expected = {ServiceStatus.ACTIVE, ServiceStatus.PENDING, ServiceStatus.SUSPENDED}
     assert set(OPEN_SERVICE_STATUSES) == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "wording"),
+    [
+        (
+            1,
+            "1 service that is active, pending or suspended; cancel it first, or close the "
+            "client and cancel it together.",
+        ),
+        (
+            2,
+            "2 services that are active, pending or suspended; cancel them first, or close the "
+            "client and cancel them together.",
+        ),
+    ],
+    ids=["one", "several"],
+)
+def test_closing_refusal_counts_one_service_or_several(
+    agent: Actor, count: int, wording: str
+) -> None:
+    profile = mina(agent)
+    for _ in range(count):
+        Service.create(client=profile.id, product=product(), cycle="Monthly", status="Active")
+
+    with pytest.raises(Conflict) as refused:
+        change_status(agent, profile.id, profile.version, "Closed")
+    assert str(refused.value) == f"C-1001 has {wording}"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from hostile import HOSTILE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,11 +21,6 @@ from deskapp.services.contacts import (
     set_billing_contact,
     update_contact,
 )
-
-HOSTILE = [
-    entry["text"]
-    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
-]
 
 
 @pytest.fixture

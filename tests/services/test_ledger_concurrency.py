@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from billing_worker import apply_credit_worker
 from ledger_helpers import client, invoice, service, staff
+from pg_databases import PostgresDatabases
 
-from deskapp import migrations
 from deskapp.db import close_database, open_database
 from deskapp.models import Client, CreditEntry, CreditKind, Cycle, Invoice, InvoiceLine, Role
 from deskapp.models import Service as ServiceRow
@@ -34,12 +34,13 @@ TODAY = FROZEN_NOW.date()
 
 
 @pytest.fixture
-def shared_desk(postgres_databases, frozen_time) -> str:  # type: ignore[no-untyped-def]
-    """A migrated PostgreSQL database of its own; returns its URL."""
+def shared_desk(
+    postgres_databases: PostgresDatabases, postgres_template: str, frozen_time: dt.datetime
+) -> str:
+    """A migrated PostgreSQL database of its own (a copy of the session's template); its URL."""
     assert frozen_time == FROZEN_NOW
-    url = postgres_databases.create()
+    url = postgres_databases.create(template=postgres_template)
     open_database(url)
-    migrations.upgrade()
     return url
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_forms_data import SIZE, FormHost, FormStory, add_form_story, settle
+from client_forms_data import SIZE, FormHost, FormStory, add_form_story
+from pilot_helpers import settle
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, RadioButton

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.pilot import Pilot
 
 from deskapp.db import close_database, db
@@ -37,27 +38,19 @@ def demo_session(
     db.initialize(None)
 
 
-async def loaded(pilot: Pilot[None]) -> None:
-    """Wait past the search's debounce until workers are done and their messages handled."""
-    for _ in range(3):
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def searched(text: str, *keys: str) -> Callable[[Pilot[None]], object]:
     """Load, type `text` into the lookup (a steady cursor), load, then press `keys`."""
 
     async def run(pilot: Pilot[None]) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ClientListScreen)
         screen.search_box.cursor_blink = False
         await pilot.press("slash", *text)
-        await loaded(pilot)
+        await settle(pilot)
         if keys:
             await pilot.press(*keys)
-            await loaded(pilot)
+            await settle(pilot)
 
     return run
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from ledger_screen_data import add_ledger_story
+from pilot_helpers import settle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -53,14 +54,6 @@ def ledger_desk(
     yield LedgerDesk(url, story.client_id)
     close_database()
     db.initialize(None)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their messages land."""
-    for _ in range(2):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def on_ledger(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.pilot import Pilot
 
 from deskapp.db import close_database, db
@@ -35,20 +36,13 @@ def demo_session(
     db.initialize(None)
 
 
-async def loaded(pilot: Pilot[None]) -> None:
-    """Wait until the first page is in (thread workers done, their messages handled)."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def after(*keys: str) -> Callable[[Pilot[None]], object]:
     """Load, press `keys`, load again."""
 
     async def run(pilot: Pilot[None]) -> None:
-        await loaded(pilot)
+        await settle(pilot)
         await pilot.press(*keys)
-        await loaded(pilot)
+        await settle(pilot)
 
     return run
 
@@ -57,7 +51,7 @@ class TestShellSnapshots:
     """The places a support person sees first (the demo's C-1017 is called "[bold red]x[/]")."""
 
     def test_client_list(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
-        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=loaded)
+        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=settle)
 
     def test_ticket_queue(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=after("2"))

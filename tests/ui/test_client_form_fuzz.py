@@ -9,16 +9,16 @@ per test (the Pilot fixture stays up while Hypothesis types into the same dialog
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from client_forms_data import SIZE, FormStory, add_form_story, notices, settle
+from client_forms_data import SIZE, FormStory, add_form_story
+from hostile import HOSTILE
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from pilot_helpers import notices, settle
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
@@ -38,10 +38,6 @@ from screens.contact_form import (
 )
 from screens.widgets.form_dialog import FORM_ERROR
 
-HOSTILE = [
-    entry["text"]
-    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
-]
 SERVICE_FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

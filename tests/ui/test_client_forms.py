@@ -16,13 +16,11 @@ from client_forms_data import (
     desk_as,
     error_under,
     fill,
-    notices,
     open_dialog,
     press_button,
-    screen_text,
-    settle,
     submit_enabled,
 )
+from pilot_helpers import notices, screen_text, settle
 from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton, TextArea
 
 from deskapp.models import Client, Contact, OutboxMail, PaymentTransaction, Service, Ticket
@@ -202,8 +200,8 @@ async def test_closing_a_client_with_services_offers_to_cancel_them(
         dialog.query_one("#Closed", RadioButton).value = True
         await press_button(pilot, "submit")
         assert error_under(pilot, "form") == (
-            "C-1042 has 1 service that are active, pending or suspended; cancel them first, "
-            "or close the client and cancel them together."
+            "C-1042 has 1 service that is active, pending or suspended; cancel it first, "
+            "or close the client and cancel it together."
         )
         assert offer.display and get_client(story.client_id).status == "Active"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from client_ui_data import HOSTILE_COMPANY, ClientStory, add_client_story
+from pilot_helpers import screen_text, settle, wait_for
 from shell_data import add_clients
 from textual.pilot import Pilot
 
@@ -52,19 +53,6 @@ def story(desk: str) -> Iterator[ClientStory]:
 def session(desk: str, story: ClientStory) -> DeskSession:
     """The story's desk opened as `deskapp` opens it (signed in as kim, the first admin)."""
     return open_desk(desk, staff="kim")
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the debounce pass, workers finish and their messages land."""
-    for _ in range(3):
-        await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 def lookup(pilot: Pilot[None]) -> ClientListScreen:
@@ -245,11 +233,10 @@ async def test_stale_results_never_replace_newer_ones(session: DeskSession) -> N
         screen = lookup(pilot)
         screen.records.reload(slow_kestrel)  # a search still on its way ...
         await pilot.press("slash", *"fjord")  # ... when a newer one is typed
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if shown(pilot) == ["C-1003", "C-1009"]:
-                break
-        released.set()
+        try:
+            await wait_for(pilot, lambda: shown(pilot) == ["C-1003", "C-1009"], what="fjord")
+        finally:
+            released.set()
         await settle(pilot)
         assert shown(pilot) == ["C-1003", "C-1009"]
         assert "matching “fjord”" in screen_text(pilot)

@@ -7,12 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from client_ui_data import (
-    HOSTILE_COMPANY,
-    HOSTILE_FIRST,
-    ClientStory,
-    add_client_story,
-)
+from client_ui_data import HOSTILE_COMPANY, HOSTILE_FIRST, ClientStory, add_client_story
+from pilot_helpers import screen_text, settle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -54,19 +50,6 @@ def story(desk: str) -> Iterator[ClientStory]:
 def desk_as(url: str, username: str) -> DeskApp:
     """The desk signed in as kim (admin) or sam (agent)."""
     return DeskApp(open_desk(url, staff=username))
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish, their messages land, and what they start finish too."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 async def open_client(pilot: Pilot[None], number: str) -> ClientScreen:

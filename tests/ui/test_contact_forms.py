@@ -14,12 +14,10 @@ from client_forms_data import (
     desk_as,
     error_under,
     fill,
-    notices,
     open_dialog,
     press_button,
-    screen_text,
-    settle,
 )
+from pilot_helpers import notices, screen_text, settle
 from textual.widgets import Checkbox, Input, TextArea
 
 from deskapp.models import Contact, Ticket

@@ -10,12 +10,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from ticket_screen_data import demo_app, open_ticket, settle
-from ticket_ui_data import go_to_queue, screen_text, use_tmp_user_dirs
+from pilot_helpers import notices, settle, wait_for
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import Static
+from ticket_screen_data import demo_app, open_ticket
+from ticket_ui_data import go_to_queue, use_tmp_user_dirs
 
 from deskapp import clock
-from deskapp.db import feed
+from deskapp.db import db, feed
 from deskapp.models import ChangeEvent, Staff
 from deskapp.services.actors import actor_from
 from deskapp.services.changes import Change, changes_after, latest_change, start_following
@@ -43,13 +46,19 @@ def kim() -> object:
     return actor_from(Staff.get(Staff.username == "kim"))
 
 
-async def until(pilot: Pilot[None], seen: object, what: str) -> None:
-    """Wait (at most 5 s) until `seen()` is true."""
-    for _ in range(100):
-        if seen():  # type: ignore[operator]
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never saw {what}:\n{screen_text(pilot)}")
+def has_read(app: DeskApp, change_id: int) -> bool:
+    """Whether the desk has read the feed up to `change_id` (and told its screens)."""
+    return app._last_change is not None and app._last_change >= change_id
+
+
+def listening() -> bool:
+    """Whether a connection to this PostgreSQL database waits for the feed's notifications."""
+    row = db.execute_sql(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND state = 'idle' AND query = %s",
+        (f"LISTEN {feed.CHANNEL}",),
+    ).fetchone()
+    return bool(row[0])
 
 
 def test_the_feed_lists_changes_in_order_after_a_point(desk: str) -> None:
@@ -82,7 +91,7 @@ async def test_the_queue_shows_another_agents_change_and_keeps_the_cursor(desk: 
         def shows_it() -> bool:
             return any(t.id == first.id and t.priority == "Urgent" for t in queue.records.records)
 
-        await until(pilot, shows_it, "the new priority")
+        await wait_for(pilot, shows_it, what="the new priority")
         await settle(pilot)
         assert queue.records.highlighted_record is not None
         assert queue.records.highlighted_record.id == kept.id  # the cursor stayed on its ticket
@@ -103,8 +112,10 @@ async def test_an_open_ticket_shows_a_message_that_came_in_and_keeps_the_draft(d
             bodies = [m.body for m in screen.conversation.messages]
             return "One more thing: the invoice address changed." in bodies
 
-        await until(pilot, shows_it, "the client's new message")
-        await until(pilot, lambda: screen.ticket.status == "Customer-Reply", "the new status")
+        await wait_for(pilot, shows_it, what="the client's new message")
+        await wait_for(
+            pilot, lambda: screen.ticket.status == "Customer-Reply", what="the new status"
+        )
         assert screen.composer.text == typed  # the reply being written is untouched
 
 
@@ -116,12 +127,13 @@ async def test_a_list_not_on_screen_loads_again_when_shown(desk: str) -> None:
         await settle(pilot)
         chosen = list_queue(QueueFilter(staff_id=app.session.actor.id), limit=1)[0]
         change_status(kim(), chosen.id, "On Hold")
-        await pilot.pause(0.2)  # the change is seen while the queue is away
+        seen = latest_change()
+        await wait_for(pilot, lambda: has_read(app, seen), what="the change, while away")
         await pilot.press("2")
-        await until(
+        await wait_for(
             pilot,
             lambda: any(t.id == chosen.id and t.status == "On Hold" for t in queue.records.records),
-            "the change on return",
+            what="the change on return",
         )
 
 
@@ -138,8 +150,8 @@ async def test_a_failing_feed_says_nothing_and_is_asked_again(
     monkeypatch.setattr("deskapp.services.changes.changes_after", broken)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(pilot)
-        await until(pilot, lambda: len(calls) >= 3, "the feed asked again and again")
-        assert not app._notifications  # and never a notice for it (the header tells)
+        await wait_for(pilot, lambda: len(calls) >= 3, what="the feed asked again and again")
+        assert not notices(pilot)  # and never a notice for it (the header tells)
 
 
 async def test_the_queue_reads_its_first_page_once_and_follows_once(
@@ -161,7 +173,7 @@ async def test_the_queue_reads_its_first_page_once_and_follows_once(
         queue = await go_to_queue(pilot)
         assert pages == [None]  # one first page
         change_status(kim(), queue.records.records[0].id, "On Hold")
-        await until(pilot, lambda: len(pages) >= 2, "a reload")
+        await wait_for(pilot, lambda: len(pages) >= 2, what="a reload")
         await settle(pilot)
         assert pages == [None, None]  # one reload for one change
 
@@ -179,14 +191,14 @@ async def test_an_open_client_and_its_ledger_show_credit_another_desk_added(desk
         assert client is not None
         screen = ClientScreen(client.id)
         await app.push_screen(screen)
-        await until(pilot, lambda: screen.profile is not None, "the client")
+        await wait_for(pilot, lambda: screen.profile is not None, what="the client")
         before = screen.profile.credit_cents  # type: ignore[union-attr]
 
         credit.add_credit(kim(), client.id, "12.50", "Goodwill for the outage")
-        await until(
+        await wait_for(
             pilot,
             lambda: screen.profile.credit_cents == before + 1250,  # type: ignore[union-attr]
-            "the new credit on the client",
+            what="the new credit on the client",
         )
 
         credit.add_credit(kim(), client.id, "0.50", "Another goodwill")
@@ -198,11 +210,13 @@ async def test_an_open_client_and_its_ledger_show_credit_another_desk_added(desk
         await pilot.press("j")  # the reader moves to the second entry
         kept = ledger.entries.highlighted_record
         credit.add_credit(kim(), client.id, "1.00", "A second goodwill")
-        await until(pilot, lambda: len(ledger.entries.records) == entries + 1, "the new entry")
-        await until(
+        await wait_for(
+            pilot, lambda: len(ledger.entries.records) == entries + 1, what="the new entry"
+        )
+        await wait_for(
             pilot,
             lambda: getattr(ledger.entries.highlighted_record, "id", None) == kept.id,
-            "the cursor back on the reader's entry",
+            what="the cursor back on the reader's entry",
         )
 
 
@@ -217,14 +231,13 @@ async def test_a_shared_desk_hears_a_change_at_once(
     app = demo_app(desk)
     async with app.run_test(size=(120, 36)) as pilot:
         queue = await go_to_queue(pilot)
-        await until(pilot, lambda: app._last_change is not None, "following to start")
-        await pilot.pause(0.5)  # the listening connection is up
+        await wait_for(pilot, listening, what="the listening connection")
         first = queue.records.records[0]
         change_status(kim(), first.id, "On Hold")
-        await until(
+        await wait_for(
             pilot,
             lambda: any(t.id == first.id and t.status == "On Hold" for t in queue.records.records),
-            "the change, notified",
+            what="the change, notified",
         )
 
 
@@ -239,10 +252,10 @@ async def test_the_client_list_shows_another_desks_edit_of_a_client_it_shows(des
 
         update_client(kim(), shown.id, profile.version, {"company": "Renamed By Kim Ltd"})
 
-        await until(
+        await wait_for(
             pilot,
             lambda: any(c.company == "Renamed By Kim Ltd" for c in clients.records.records),
-            "the new company",
+            what="the new company",
         )
         # Another client's edit is not this list's business; an added client is.
         unseen = str(uuid.uuid4())
@@ -263,27 +276,82 @@ async def test_the_ledger_shows_credit_another_desk_added(desk: str) -> None:
 
         add_credit(kim(), client.id, 1234, "Goodwill from another desk")
 
-        await until(
+        await wait_for(
             pilot,
             lambda: (
                 [e.description for e in ledger.records.records[:1]]
                 == ["Goodwill from another desk"]
             ),  # newest first (the list is empty while reloading)
-            "the new credit entry",
+            what="the new credit entry",
         )
 
 
-def test_the_feed_forgets_changes_older_than_a_week_when_a_desk_starts(desk: str) -> None:
-    demo_app(desk)  # loads the demo
-    now = clock.now()
+def feed_at(*ages: dt.timedelta) -> list[int]:
+    """The feed emptied, then one change at each age before now; returns their ids."""
     ChangeEvent.delete().execute()
-    old = [
-        ChangeEvent.create(entity="client", entity_id=str(n), action="updated", at=now - age)
-        for n, age in enumerate([dt.timedelta(days=30)] * 7 + [dt.timedelta(days=7, seconds=1)])
+    now = clock.now()
+    return [
+        ChangeEvent.create(entity="client", entity_id=str(n), action="updated", at=now - age).id
+        for n, age in enumerate(ages)
     ]
-    recent = ChangeEvent.create(entity="client", entity_id="x", action="updated", at=now)
 
-    assert feed.prune(now - dt.timedelta(days=7), batch=3) == len(old)  # in batches of 3
-    assert start_following() == recent.id
-    assert [c.id for c in changes_after(0)] == [recent.id]
-    assert feed.prune(now - dt.timedelta(days=7)) == 0
+
+def kept() -> list[int]:
+    """The ids of the changes the feed holds."""
+    return [event.id for event in ChangeEvent.select().order_by(ChangeEvent.id)]
+
+
+def test_the_feed_keeps_a_week_of_changes(desk: str) -> None:
+    six_days, now = feed_at(dt.timedelta(days=8), dt.timedelta(days=6), dt.timedelta(0))[1:]
+    assert start_following() == now
+    assert kept() == [six_days, now]
+    assert [c.id for c in changes_after(0)] == [six_days, now]
+
+
+def test_the_feed_prunes_in_batches(desk: str) -> None:
+    *old, recent = feed_at(
+        *[dt.timedelta(days=30)] * 7, dt.timedelta(days=7, seconds=1), dt.timedelta(0)
+    )
+    assert feed.prune(clock.now() - dt.timedelta(days=7), batch=3) == len(old)
+    assert kept() == [recent]
+    assert feed.prune(clock.now() - dt.timedelta(days=7)) == 0
+
+
+async def test_a_desk_starting_up_prunes_the_feed(desk: str) -> None:
+    app = demo_app(desk)  # loads the demo (whose changes are all of now)
+    old, six_days = feed_at(dt.timedelta(days=8), dt.timedelta(days=6))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app._last_change is not None, what="following to start")
+        assert app._last_change == six_days
+    assert old not in kept() and six_days in kept()
+
+
+class Dialog(ModalScreen[None]):
+    """Any dialog over a list."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("A dialog")
+
+
+async def test_a_list_under_a_dialog_shows_a_change_once_the_dialog_closes(desk: str) -> None:
+    app = demo_app(desk)
+    async with app.run_test(size=(120, 36)) as pilot:
+        queue = await go_to_queue(pilot)
+        chosen = queue.records.records[0]
+        assert chosen.status != "On Hold"
+        await app.push_screen(Dialog())
+        await settle(pilot)
+
+        change_status(kim(), chosen.id, "On Hold")
+        seen = latest_change()
+        await wait_for(pilot, lambda: has_read(app, seen), what="the change read under the dialog")
+        await settle(pilot)
+        statuses = {t.id: t.status for t in queue.records.records}
+        assert statuses[chosen.id] != "On Hold"  # not loaded again while covered
+
+        app.pop_screen()
+        await wait_for(
+            pilot,
+            lambda: any(t.id == chosen.id and t.status == "On Hold" for t in queue.records.records),
+            what="the change once the dialog closed",
+        )

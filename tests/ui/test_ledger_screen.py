@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from ledger_helpers import balance
 from ledger_screen_data import HOSTILE, LedgerStory, add_ledger_story
+from pilot_helpers import notices, screen_text, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
@@ -44,24 +45,6 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def story(desk: str) -> Iterator[LedgerStory]:
     """C-1042 with two months of credit history, 25.00 left and two unpaid invoices."""
     yield add_ledger_story()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish, their messages land, and the reloads they start finish too."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
-
-
-def notices(pilot: Pilot[None]) -> list[str]:
-    """The notifications shown so far."""
-    return [notification.message for notification in pilot.app._notifications]
 
 
 async def open_ledger(pilot: Pilot[None], story: LedgerStory) -> ClientLedgerScreen:

@@ -5,9 +5,7 @@ every justify and overflow)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
+from hostile import HOSTILE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -18,10 +16,6 @@ from rich.text import Text
 from screens.widgets.record_table import _one_line
 
 CONSOLE = Console(width=120, color_system="truecolor", legacy_windows=False)
-HOSTILE = [
-    entry["text"]
-    for entry in json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text())
-]
 
 
 def rich_line(cell: Text, width: int, padding: int) -> list[Segment]:

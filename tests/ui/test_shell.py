@@ -11,6 +11,7 @@ from pathlib import Path
 
 import peewee
 import pytest
+from pilot_helpers import notices, palette_hit, screen_text, settle, wait_for
 from shell_data import add_clients, add_desk
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -53,18 +54,6 @@ def session(desk: str) -> Iterator[DeskSession]:
     """A desk with a dozen clients, tickets, orders and credit, opened as `deskapp` opens it."""
     add_desk(12)
     yield open_desk(desk)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let thread workers finish and their messages land."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    """What the terminal shows, as plain text."""
-    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
 def table(pilot: Pilot[None]) -> RecordTable[object]:
@@ -179,7 +168,7 @@ async def test_palette_offers_navigation_and_runs_it(session: DeskSession) -> No
         await pilot.pause()
         assert isinstance(pilot.app.screen, CommandPalette)
         await pilot.press(*"Ledger")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "Ledger" in palette_hit(pilot), what="the palette's hit")
         assert "Go to the credit ledger." in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -195,8 +184,9 @@ async def test_a_desk_error_in_a_worker_is_shown_and_the_app_goes_on(
             partial(get_client, uuid.uuid4()), thread=True, exit_on_error=False
         )
         await settle(pilot)
-        messages = [notification.message for notification in pilot.app._notifications]
-        assert messages == ["That client no longer exists; it may have been merged or deleted."]
+        assert notices(pilot) == [
+            "That client no longer exists; it may have been merged or deleted."
+        ]
         assert "That client no longer exists" in screen_text(pilot)
         await pilot.press("2")
         await settle(pilot)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import palette_hit, screen_text, settle, wait_for
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
@@ -19,8 +20,6 @@ from ticket_ui_data import (
     SIZE,
     demo_desk,
     go_to_queue,
-    screen_text,
-    settle,
     shown,
     sqlite_demo,
     the_queue,
@@ -279,7 +278,9 @@ async def test_palette_offers_new_ticket_outbox_and_queue_views(local: DeskSessi
         await pilot.pause()
         assert isinstance(pilot.app.screen, CommandPalette)
         await pilot.press(*"Completed tickets")
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot, lambda: "Completed tickets" in palette_hit(pilot), what="the palette's hit"
+        )
         await pilot.press("enter")
         await settle(pilot)
         queue = the_queue(pilot)

@@ -9,17 +9,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from hostile import CORPUS
+from pilot_helpers import notices, screen_text, settle, wait_for
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input, OptionList, Select, Static
-from ticket_screen_data import (
-    HOSTILE_TEXTS,
-    SIZE,
-    demo_app,
-    open_ticket,
-    screen_text,
-    settle,
-    use_tmp_user_dirs,
-)
+from ticket_screen_data import SIZE, demo_app, open_ticket, use_tmp_user_dirs
 
 from deskapp.db import open_database
 from deskapp.drafts import DraftStore
@@ -51,7 +45,7 @@ from screens.widgets.composer import EditorFailed, edit_in_editor
 from screens.widgets.conversation_view import NOTE_LABEL
 from screens.widgets.untrusted import untrusted
 
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 """For what only the screen does (the services behind it are tested on both backends)."""
 TICKET = "T-20046"
 """In the demo under the frozen clock: Stewart & Fraser's mailbox migration, with a client
@@ -154,7 +148,7 @@ async def test_hostile_bodies_show_literally_and_do_nothing(desk: str) -> None:
     ticket = find_ticket(TICKET)
     stored = [
         record_client_message(ticket.id, f"<<{sample['what']}>> {sample['text']} <<end>>")
-        for sample in HOSTILE_TEXTS
+        for sample in CORPUS
     ]
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await open_ticket(pilot, TICKET)
@@ -243,10 +237,12 @@ async def test_the_draft_is_saved_while_typing_and_restored_in_a_new_app(desk: s
         ticket_id = screen.ticket_id
         await pilot.press("r")
         await type_text(pilot, "Half")
-        await pilot.pause(0.5)  # the debounce passes: it is on disk while the app runs
-        await settle(pilot)
-        draft = DraftStore().load(ticket_id)
-        assert draft is not None and (draft.kind, draft.text) == ("reply", "Half")
+
+        def saved() -> bool:  # once the debounce passes: on disk while the app runs
+            draft = DraftStore().load(ticket_id)
+            return draft is not None and (draft.kind, draft.text) == ("reply", "Half")
+
+        await wait_for(pilot, saved, what="the draft on disk")
     # A new app (as after a crash): the ticket says a draft waits, r brings it back.
     async with demo_app(desk, load=False).run_test(size=SIZE) as pilot:
         screen = await open_ticket(pilot, TICKET)
@@ -275,8 +271,7 @@ async def test_a_note_draft_is_offered_with_n_and_r_warns_it_becomes_a_reply(des
         await pilot.press("r")
         await settle(pilot)
         assert screen.composer.mode == "reply" and screen.composer.text == "Only for staff"
-        notices = [notice.message for notice in pilot.app._notifications]
-        assert any("it WILL be mailed to the client" in notice for notice in notices)
+        assert any("it WILL be mailed to the client" in notice for notice in notices(pilot))
 
 
 async def test_a_failed_send_keeps_the_text_and_the_draft(desk: str) -> None:

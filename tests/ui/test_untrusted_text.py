@@ -3,12 +3,12 @@ sequence, on its own and in the real client list (both backends)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from hostile import CORPUS
+from pilot_helpers import screen_text, wait_for
 from rich.cells import cell_len
 from rich.text import Text
 from shell_data import add_clients
@@ -20,9 +20,6 @@ from deskapp.services.session import DeskSession, open_desk
 from screens.app import DeskApp
 from screens.widgets.record_table import RecordTable
 from screens.widgets.untrusted import untrusted, untrusted_message
-
-CORPUS = json.loads((Path(__file__).parents[1] / "data" / "hostile_text.json").read_text("utf-8"))
-"""Text a client might send, on purpose or not (a copy of the team's shared corpus)."""
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """C0 and C1 controls and DEL; newline (\\x0a) and tab (\\x09) are checked separately."""
@@ -84,7 +81,7 @@ class Cells(App[None]):
 
 def rendered_lines(pilot: Pilot[None]) -> list[str]:
     """The screen as plain text lines."""
-    return [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+    return screen_text(pilot).split("\n")
 
 
 def terminal_output(pilot: Pilot[None]) -> str:
@@ -127,13 +124,8 @@ async def test_hostile_client_names_show_literally_and_do_nothing(
 ) -> None:
     app = DeskApp(hostile_desk)
     async with app.run_test(size=(120, 36)) as pilot:
-        text = ""
-        for _ in range(60):  # the first page arrives after the search box's short debounce
-            await pilot.pause(0.05)
-            await app.workers.wait_for_complete()
-            text = "\n".join(rendered_lines(pilot))
-            if "C-1004" in text:
-                break
+        await wait_for(pilot, lambda: "C-1004" in "\n".join(rendered_lines(pilot)))
+        text = "\n".join(rendered_lines(pilot))
         # The name column is 20 cells wide: longer names end in an ellipsis.
         assert "[@click=app.quit] O…" in text
         assert "␛]0;owned Okafor" in text
@@ -145,9 +137,8 @@ async def test_hostile_client_names_show_literally_and_do_nothing(
         for row in range(records.row_count):  # click each name, open its client, come back
             await pilot.click(RecordTable, offset=(15, row + 1))
             await pilot.press("enter")
-            await pilot.pause(0.05)
+            await wait_for(pilot, lambda: app.screen is not list_screen, what="the client")
             await app.workers.wait_for_complete()
-            assert app.screen is not list_screen
             assert not TERMINAL_COMMANDS.search(terminal_output(pilot))
             await pilot.press("escape")
             await pilot.pause()
