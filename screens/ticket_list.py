@@ -42,7 +42,7 @@ from screens.widgets.cells import duration_cell, label_cell
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.search_box import SearchBox
-from screens.widgets.untrusted import untrusted, untrusted_message
+from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
     from screens.app import DeskApp
@@ -432,23 +432,11 @@ class TicketListScreen(AreaScreen):
             self.action_refresh()
 
 
-def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID, *, quiet: bool = False) -> bool:
-    """Push the conversation of `ticket_id`; False when the desk has no conversation screen
-    (said in a notice unless `quiet`)."""
-    try:
-        from screens.ticket_detail import TicketScreen
-    except ModuleNotFoundError as error:
-        if error.name != "screens.ticket_detail":
-            raise
-        if not quiet:
-            app.notify(
-                untrusted_message("The conversation screen is not part of this desk yet."),
-                severity="warning",
-                markup=False,
-            )
-        return False
+def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID) -> None:
+    """Push the conversation of `ticket_id`."""
+    from screens.ticket_detail import TicketScreen
+
     app.push_screen(TicketScreen(ticket_id))
-    return True
 
 
 def the_queue(app: App[Any]) -> TicketListScreen | None:

@@ -34,6 +34,7 @@ from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.ticket_list import TicketListScreen
 from screens.ticket_new import NewTicketScreen
+from screens.widgets.client_lookup import ClientLookup
 
 
 @pytest.fixture(autouse=True)
@@ -184,7 +185,8 @@ async def test_the_lookup_finds_by_name_and_offers_the_clients_contacts(
         dialog = await open_form(pilot)
         await pilot.press(*client.email)
         await settle(pilot)
-        assert dialog.hits and dialog.hits[0].id == client.id
+        hits = dialog.query_one(ClientLookup).hits
+        assert hits and hits[0].id == client.id
         assert client.email in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
