@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 __all__ = [
     "TicketListScreen",
     "open_ticket_screen",
-    "show_in_queue",
     "show_queue_view",
 ]
 
@@ -123,7 +122,6 @@ class TicketListScreen(AreaScreen):
         """The departments, once loaded (for the picker and the narrowing line)."""
         self._reload_on_resume = False
         self._keep_cursor_on: uuid.UUID | None = None
-        self._show_next: uuid.UUID | None = None
         self._start_view = ""
         self._counted_for: QueueFilter | None = None
 
@@ -219,8 +217,7 @@ class TicketListScreen(AreaScreen):
         highlighted = self.records.highlighted_record if keep_cursor else None
         # A reload while one is on its way (the table empty) aims where that one aimed.
         still_aimed = self._keep_cursor_on if keep_cursor else None
-        self._keep_cursor_on = self._show_next or (highlighted.id if highlighted else still_aimed)
-        self._show_next = None
+        self._keep_cursor_on = highlighted.id if highlighted else still_aimed
         self.query_one("#count", Static).update(Text("Loading…"))
         self.records.reload(self.page_fetcher(self.filter_value))
 
@@ -353,19 +350,6 @@ class TicketListScreen(AreaScreen):
 
         self.app.push_screen(OutboxScreen())
 
-    def show_ticket(self, ticket_id: uuid.UUID) -> None:
-        """Show the queue as it is now with the cursor on `ticket_id` (a ticket just opened):
-        at once if the queue is on screen, else when it is."""
-        if not self.is_mounted:
-            self._keep_cursor_on = ticket_id  # the first page will put it there
-            return
-        self._show_next = ticket_id
-        if self.app.screen is self:
-            self._reload_on_resume = False
-            self.action_refresh()
-        else:
-            self._reload_on_resume = True
-
     # -- search ---------------------------------------------------------------------------
 
     @on(SearchBox.Paused, "#search")
@@ -449,12 +433,6 @@ def the_queue(app: App[Any]) -> TicketListScreen | None:
         if isinstance(screen, TicketListScreen):
             return screen
     return None
-
-
-def show_in_queue(app: App[Any], ticket_id: uuid.UUID) -> None:
-    """Go to the queue and put the cursor on `ticket_id` (a ticket just opened)."""
-    if (queue := the_queue(app)) is not None:
-        queue.show_ticket(ticket_id)
 
 
 def show_queue_view(app: App[Any], view: str) -> None:
