@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from textual.events import ScreenResume
     from textual.screen import Screen
 
     from deskapp.services.changes import Change
@@ -66,7 +67,7 @@ class FollowsChanges:
         else:
             self._changed_while_away = True
 
-    def _on_screen_resume(self) -> None:
+    def _on_screen_resume(self, event: ScreenResume) -> None:
         # A naming-convention handler, as in ReportsFailedWork.
         if self._changed_while_away:
             self._changed_while_away = False
