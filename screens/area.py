@@ -18,10 +18,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from screens.messages import FollowsChanges, ReportsFailedWork
+from screens.messages import FollowsChanges
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_footer import DeskFooter
 from screens.widgets.desk_header import DeskHeader
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
 from screens.widgets.search_box import SearchBox
 

@@ -52,9 +52,10 @@ from screens.client_sections import (
     count_phrase,
     support_time,
 )
-from screens.messages import FollowsChanges, ReportsFailedWork
+from screens.messages import FollowsChanges
 from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted, untrusted_message
 
 if TYPE_CHECKING:

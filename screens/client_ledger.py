@@ -47,12 +47,13 @@ from screens.credit_dialogs import (
 )
 from screens.invoice_dialogs import ApplyCreditDialog, ManualPaymentDialog
 from screens.ledger_dialog import LedgerDialog
-from screens.messages import FollowsChanges, ReportsFailedWork
+from screens.messages import FollowsChanges
 from screens.widgets.balance_chart import CHART_DAYS, BalanceChart
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted, untrusted_message
 

@@ -1,6 +1,6 @@
 """Merging two clients: find the other one, choose whose profile stays, see what moves, merge.
 
-The lookup searches as you type (in a thread worker; an answer to an older query is dropped).
+The lookup searches as you type (screens.widgets.client_lookup; this client is never offered).
 The preview counts what will move before anything does; the merge itself is one transaction in
 the service, which also refuses anyone but an admin (the screen says so up front).
 """
@@ -8,7 +8,7 @@ the service, which also refuses anyone but an admin (the screen says so up front
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import partial
 from typing import Any, ClassVar
 
@@ -16,16 +16,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
-from textual.widgets.option_list import Option
+from textual.widgets import RadioButton, RadioSet, Static
 
 from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
 from deskapp.money import Money
 from deskapp.services import clients
 from deskapp.services.client_merge import MergePreview, merge_clients, merge_preview
 from deskapp.services.client_profile import ClientProfile
-from deskapp.services.client_search import search_clients
 from deskapp.services.clients import ClientSummary
+from screens.widgets.client_lookup import ClientLookup
 from screens.widgets.form_dialog import FORM_ERROR, FormDialog
 from screens.widgets.untrusted import untrusted
 
@@ -39,6 +38,13 @@ def client_line(client: ClientSummary | ClientProfile, *, limit: int = 60) -> Te
     """C-1042 Mina Okafor, Northwind Hosting (names as inert text)."""
     who = client.name + (f", {client.company}" if client.company else "")
     return Text.assemble((client.label, "bold"), " ", untrusted(who, limit=limit))
+
+
+def match_line(client: ClientSummary) -> Text:
+    """A client the lookup found: number, name and company, email, status."""
+    return Text.assemble(
+        client_line(client, limit=44), "  ", untrusted(client.email, limit=30), f"  {client.status}"
+    )
 
 
 def preview_text(preview: MergePreview) -> Text:
@@ -84,12 +90,6 @@ class MergeClientsScreen(FormDialog[uuid.UUID]):
     LOADS_FIRST = True
     SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (PermissionDenied, Conflict, NotFound)
 
-    class _Found(Message, bubble=False):
-        def __init__(self, query: str, hits: Sequence[ClientSummary]) -> None:
-            super().__init__()
-            self.query = query
-            self.hits = tuple(hits)
-
     class _Previewed(Message, bubble=False):
         def __init__(self, preview: MergePreview | None, sentence: str = "") -> None:
             super().__init__()
@@ -102,14 +102,10 @@ class MergeClientsScreen(FormDialog[uuid.UUID]):
         """The client the merge started from."""
         self.client: ClientProfile | None = None
         """That client, once loaded."""
-        self.hits: tuple[ClientSummary, ...] = ()
-        """What the lookup found (never this client)."""
         self.other: ClientSummary | None = None
         """The client picked to merge with."""
         self.preview: MergePreview | None = None
         """What the merge of the current choice moves, once counted."""
-        self._hits_for = ""
-        self._pick_first = False
 
     def heading(self) -> str:
         """Names the client once loaded."""
@@ -124,8 +120,13 @@ class MergeClientsScreen(FormDialog[uuid.UUID]):
         note.display = not self.actor.is_admin
         yield note
         yield self.label("Merge with (number, name, email or service identifier)")
-        yield Input(placeholder="C-1043, a name or an email", id="lookup", compact=True)
-        yield OptionList(id="matches")
+        yield ClientLookup(
+            "lookup",
+            describe=match_line,
+            limit=LOOKUP_LIMIT,
+            leave_out=self.client_id,
+            placeholder="C-1043, a name or an email",
+        )
         yield self.field_error("discard")
         yield self.label("Whose profile stays")
         with RadioSet(id="keep", compact=True):
@@ -144,74 +145,11 @@ class MergeClientsScreen(FormDialog[uuid.UUID]):
         self.query_one("#keep-this", RadioButton).label = Text.assemble(
             "This one: ", client_line(data, limit=50)
         )
-        self.query_one("#lookup", Input).focus()
+        self.query_one(ClientLookup).box.focus()
 
-    @on(Input.Changed, "#lookup")
-    def _look_up(self, event: Input.Changed) -> None:
-        query = event.value.strip()
-        self._pick_first = False
-        if not query:
-            self._show_hits(())
-            return
-        self.run_worker(
-            partial(self._search, query),
-            thread=True,
-            exit_on_error=False,
-            group="merge-lookup",
-            exclusive=True,
-            name="look up",
-        )
-
-    def _search(self, query: str) -> None:
-        found = search_clients(query, limit=LOOKUP_LIMIT + 1)
-        hits = [hit for hit in found if hit.id != self.client_id][:LOOKUP_LIMIT]
-        self.post_message(self._Found(query, hits))
-
-    @on(_Found)
-    def _found(self, message: _Found) -> None:
-        if message.query != self.query_one("#lookup", Input).value.strip():
-            return  # an answer to what was typed before
-        self._show_hits(message.hits, message.query)
-        if self._pick_first and self.hits:
-            self._pick(self.hits[0])
-        self._pick_first = False
-
-    def _show_hits(self, hits: Sequence[ClientSummary], query: str = "") -> None:
-        self.hits = tuple(hits)
-        self._hits_for = query
-        matches = self.query_one("#matches", OptionList)
-        matches.clear_options()
-        matches.add_options(
-            Option(
-                Text.assemble(
-                    client_line(hit, limit=44),
-                    "  ",
-                    untrusted(hit.email, limit=30),
-                    f"  {hit.status}",
-                ),
-                id=str(hit.id),
-            )
-            for hit in self.hits
-        )
-        if self.hits:
-            matches.highlighted = 0
-
-    def input_submitted(self, field: Input) -> None:
-        """Enter in the lookup picks the highlighted client; elsewhere it sends the form."""
-        if field.id != "lookup":
-            self.submit()
-            return
-        if self._hits_for != field.value.strip():
-            self._pick_first = True  # Enter before the answer came: pick its first client
-            return
-        index = self.query_one("#matches", OptionList).highlighted
-        if index is not None and index < len(self.hits):
-            self._pick(self.hits[index])
-
-    @on(OptionList.OptionSelected, "#matches")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_index < len(self.hits):
-            self._pick(self.hits[event.option_index])
+    @on(ClientLookup.Chosen)
+    def _chosen(self, message: ClientLookup.Chosen) -> None:
+        self._pick(message.client)
 
     def _pick(self, other: ClientSummary) -> None:
         self.other = other

@@ -1,30 +1,21 @@
-"""Messages the app's screens and widgets post, how failed work reaches the app, and how a
-screen follows other desks' changes.
+"""Messages the app's screens post, and how a screen follows other desks' changes.
 
-Textual posts `Worker.StateChanged` only to the node that started the worker and does not bubble
-it, so every node that runs service calls mixes in `ReportsFailedWork`: a failed worker is handed
-to the app, whose one `@on(Worker.StateChanged)` handler shows or logs it.
+How failed work reaches the app (`ReportsFailedWork`) lives with the widgets
+(screens.widgets.failed_work), since widgets need it and never import a screen module.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.message import Message
-from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
+    from textual.events import ScreenResume
+    from textual.screen import Screen
+
     from deskapp.services.changes import Change
-
-
-class ReportsFailedWork:
-    """Mixin for a Screen or Widget: pass failed workers on to the app's one error handler."""
-
-    def _on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A naming-convention handler: Textual does not collect @on handlers from plain mixins.
-        if event.state is WorkerState.ERROR and event.worker.node is self:
-            app = self.app  # type: ignore[attr-defined]
-            app.post_message(Worker.StateChanged(event.worker, event.state))
+    from screens.app import DeskApp
 
 
 class ConnectionChecked(Message):
@@ -34,6 +25,10 @@ class ConnectionChecked(Message):
         super().__init__()
         self.reachable = reachable
         """Whether the database answered."""
+
+
+class _Refreshes(Protocol):
+    def action_refresh(self) -> None: ...
 
 
 class FollowsChanges:
@@ -49,7 +44,8 @@ class FollowsChanges:
 
     def follow_changes(self) -> None:
         """Start following (in on_mount)."""
-        self.app.changes_signal.subscribe(self, self._changes_seen)  # type: ignore[attr-defined]
+        desk = cast("DeskApp", self._as_screen.app)
+        desk.changes_signal.subscribe(self._as_screen, self._changes_seen)
 
     def shows_change(self, change: Change) -> bool:
         """Whether this screen shows what `change` changed."""
@@ -57,18 +53,22 @@ class FollowsChanges:
 
     def refresh_for_changes(self) -> None:
         """Show the changes now (on screen): `action_refresh` unless a screen says otherwise."""
-        self.action_refresh()  # type: ignore[attr-defined]
+        cast("_Refreshes", self).action_refresh()
+
+    @property
+    def _as_screen(self) -> Screen[Any]:
+        return cast("Screen[Any]", self)
 
     def _changes_seen(self, changes: tuple[Change, ...]) -> None:
         if not any(self.shows_change(change) for change in changes):
             return
-        if self.app.screen is self:  # type: ignore[attr-defined]
+        if self._as_screen.app.screen is self:
             self.refresh_for_changes()
         else:
             self._changed_while_away = True
 
-    def _on_screen_resume(self) -> None:
+    def _on_screen_resume(self, event: ScreenResume) -> None:
         # A naming-convention handler, as in ReportsFailedWork.
         if self._changed_while_away:
             self._changed_while_away = False
-            self.action_refresh()  # type: ignore[attr-defined]
+            cast("_Refreshes", self).action_refresh()

@@ -50,12 +50,13 @@ from deskapp.services.conversation import (
     list_messages,
 )
 from screens.client_sections import support_time
-from screens.messages import FollowsChanges, ReportsFailedWork
+from screens.messages import FollowsChanges
 from screens.widgets.cells import duration_cell
 from screens.widgets.composer import Composer
 from screens.widgets.conversation_view import ConversationView
 from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
@@ -193,9 +194,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         self.query_one(DeskHeader).area = f"{self.AREA_TITLE} · {ticket.label}"
         self.query_one("#ticket-about", Static).update(_about(ticket))
         self.query_one("#ticket-state", Static).update(_state(ticket))
-        composer = self.composer
-        composer.department_id = ticket.department_id
-        composer.show_recipients(_recipients(ticket))
+        self.composer.show_recipients(_recipients(ticket))
         self.refresh_bindings()
 
     def _show_draft_hint(self) -> None:
@@ -251,6 +250,20 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         )
         self.conversation.refresh_newest()
         self.reload()
+
+    @on(Composer.CannedReplyWanted)
+    def _offer_canned_replies(self, event: Composer.CannedReplyWanted) -> None:
+        from screens.conversation_dialogs import CannedReplyDialog
+
+        department = self.ticket.department_id if self.ticket is not None else None
+        dialog = CannedReplyDialog(event.composer.ticket_id, department)
+        self.app.push_screen(dialog, event.composer.insert_text)
+
+    @on(Composer.AttachWanted)
+    def _ask_for_a_file(self, event: Composer.AttachWanted) -> None:
+        from screens.conversation_dialogs import AttachFileDialog
+
+        self.app.push_screen(AttachFileDialog(), event.composer.attach)
 
     # Dialogs -------------------------------------------------------------------------------
 

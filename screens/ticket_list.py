@@ -43,7 +43,7 @@ from screens.widgets.cells import duration_cell, label_cell
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.search_box import SearchBox
-from screens.widgets.untrusted import untrusted, untrusted_message
+from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
     from screens.app import DeskApp
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 __all__ = [
     "TicketListScreen",
     "open_ticket_screen",
-    "show_in_queue",
     "show_queue_view",
 ]
 
@@ -124,7 +123,6 @@ class TicketListScreen(AreaScreen):
         """The departments, once loaded (for the picker and the narrowing line)."""
         self._reload_on_resume = False
         self._keep_cursor_on: uuid.UUID | None = None
-        self._show_next: uuid.UUID | None = None
         self._start_view = ""
         self._counted_for: QueueFilter | None = None
 
@@ -220,8 +218,7 @@ class TicketListScreen(AreaScreen):
         highlighted = self.records.highlighted_record if keep_cursor else None
         # A reload while one is on its way (the table empty) aims where that one aimed.
         still_aimed = self._keep_cursor_on if keep_cursor else None
-        self._keep_cursor_on = self._show_next or (highlighted.id if highlighted else still_aimed)
-        self._show_next = None
+        self._keep_cursor_on = highlighted.id if highlighted else still_aimed
         self.query_one("#count", Static).update(Text("Loading…"))
         self.records.reload(self.page_fetcher(self.filter_value))
 
@@ -354,19 +351,6 @@ class TicketListScreen(AreaScreen):
 
         self.app.push_screen(OutboxScreen())
 
-    def show_ticket(self, ticket_id: uuid.UUID) -> None:
-        """Show the queue as it is now with the cursor on `ticket_id` (a ticket just opened):
-        at once if the queue is on screen, else when it is."""
-        if not self.is_mounted:
-            self._keep_cursor_on = ticket_id  # the first page will put it there
-            return
-        self._show_next = ticket_id
-        if self.app.screen is self:
-            self._reload_on_resume = False
-            self.action_refresh()
-        else:
-            self._reload_on_resume = True
-
     # -- search ---------------------------------------------------------------------------
 
     @on(SearchBox.Paused, "#search")
@@ -433,23 +417,11 @@ class TicketListScreen(AreaScreen):
             self.action_refresh()
 
 
-def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID, *, quiet: bool = False) -> bool:
-    """Push the conversation of `ticket_id`; False when the desk has no conversation screen
-    (said in a notice unless `quiet`)."""
-    try:
-        from screens.ticket_detail import TicketScreen
-    except ModuleNotFoundError as error:
-        if error.name != "screens.ticket_detail":
-            raise
-        if not quiet:
-            app.notify(
-                untrusted_message("The conversation screen is not part of this desk yet."),
-                severity="warning",
-                markup=False,
-            )
-        return False
+def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID) -> None:
+    """Push the conversation of `ticket_id`."""
+    from screens.ticket_detail import TicketScreen
+
     app.push_screen(TicketScreen(ticket_id))
-    return True
 
 
 def the_queue(app: App[Any]) -> TicketListScreen | None:
@@ -462,12 +434,6 @@ def the_queue(app: App[Any]) -> TicketListScreen | None:
         if isinstance(screen, TicketListScreen):
             return screen
     return None
-
-
-def show_in_queue(app: App[Any], ticket_id: uuid.UUID) -> None:
-    """Go to the queue and put the cursor on `ticket_id` (a ticket just opened)."""
-    if (queue := the_queue(app)) is not None:
-        queue.show_ticket(ticket_id)
 
 
 def show_queue_view(app: App[Any], view: str) -> None:

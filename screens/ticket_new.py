@@ -1,8 +1,8 @@
 """Open a ticket on a client's behalf: who, which contact, department (and its own questions),
 priority, subject and the client's request.
 
-The client is found as in the lookup (number, email or name, searched as you type; an answer to
-an older query is dropped). Choosing a department shows exactly the extra fields it asks for,
+The client is found as in the lookup (number, email or name, searched as you type: see
+screens.widgets.client_lookup). Choosing a department shows exactly the extra fields it asks for,
 required ones marked with *. The form sends what was typed to open_ticket, whose refusals appear
 under the field at fault (see screens.widgets.form_dialog).
 """
@@ -20,16 +20,15 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Select, Static, TextArea
 
 from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
 from deskapp.services import clients
-from deskapp.services.client_search import search_clients
 from deskapp.services.clients import ClientSummary
 from deskapp.services.contacts import ContactDetails, list_contacts
 from deskapp.services.ticket_open import DepartmentInfo, list_departments, open_ticket
 from deskapp.services.tickets import TicketSummary
+from screens.widgets.client_lookup import ClientLookup
 from screens.widgets.form_dialog import FormDialog
 from screens.widgets.inert_fields import InertInput, InertTextArea
 from screens.widgets.untrusted import untrusted
@@ -68,6 +67,11 @@ def _chosen(client: ClientSummary | Any) -> ChosenClient:
     return ChosenClient(client.id, client.label, line)
 
 
+def _match_line(client: ClientSummary) -> Text:
+    """A client the lookup found: number, name and company, status unless Active, email."""
+    return Text.assemble(_chosen(client).line, "  ", untrusted(client.email, limit=30))
+
+
 def _contact_label(contact: ContactDetails) -> Text:
     """Name <email>, on one line (the Select shows it in a narrow box)."""
     label = Text.assemble(
@@ -91,12 +95,6 @@ class NewTicketScreen(FormDialog[TicketSummary]):
     LOADS_FIRST = True
     SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (PermissionDenied, Conflict, NotFound)
 
-    class _Found(Message, bubble=False):
-        def __init__(self, query: str, hits: Sequence[ClientSummary]) -> None:
-            super().__init__()
-            self.query = query
-            self.hits = tuple(hits)
-
     class _Contacts(Message, bubble=False):
         def __init__(self, client_id: uuid.UUID, contacts: Sequence[ContactDetails]) -> None:
             super().__init__()
@@ -109,12 +107,8 @@ class NewTicketScreen(FormDialog[TicketSummary]):
         """The client the form starts with (the client's own ticket list), or None."""
         self.client: ChosenClient | None = None
         """The client picked."""
-        self.hits: tuple[ClientSummary, ...] = ()
-        """What the lookup found for what is typed."""
         self.departments: tuple[DepartmentInfo, ...] = ()
         """The departments, in queue order, once loaded."""
-        self._hits_for = ""
-        self._pick_first = False
 
     def heading(self) -> str:
         """What the form does."""
@@ -124,8 +118,12 @@ class NewTicketScreen(FormDialog[TicketSummary]):
         """Client lookup, contact, department, priority, the department's fields, subject and
         the request."""
         yield self.label("Client (number, email or name)")
-        yield InertInput(placeholder="C-1042, an email or a name", id="client", compact=True)
-        yield OptionList(id="client-matches")
+        yield ClientLookup(
+            "client",
+            describe=_match_line,
+            limit=LOOKUP_LIMIT,
+            placeholder="C-1042, an email or a name",
+        )
         yield Static(Text("No client chosen yet.", style="dim"), id="client-chosen")
         yield self.field_error("client")
         with Horizontal(classes="form-row"):
@@ -173,7 +171,7 @@ class NewTicketScreen(FormDialog[TicketSummary]):
             self._show_contacts(contacts)
             self.query_one("#subject", Input).focus()
         else:
-            self.query_one("#client", Input).focus()
+            self.query_one(ClientLookup).box.focus()
 
     def _extras(self, index: int, department: DepartmentInfo) -> Horizontal:
         """The department's own fields (shown while it is the one chosen)."""
@@ -210,83 +208,20 @@ class NewTicketScreen(FormDialog[TicketSummary]):
             for box in self.query(f"#extras_{index}"):
                 box.display = index == chosen
 
-    # -- the client lookup ----------------------------------------------------------------
+    # -- the client ---------------------------------------------------------------------------
 
-    @on(Input.Changed, "#client")
-    def _look_up(self, event: Input.Changed) -> None:
-        query = event.value.strip()
-        self._pick_first = False
-        if self.client is not None and query == self.client.label:
-            return  # the picked client's number, put there by the pick
-        if self.client is not None:
-            self._unpick()
-        if not query:
-            self._show_hits(())
-            return
-        self.run_worker(
-            partial(self._search, query),
-            thread=True,
-            exit_on_error=False,
-            group="ticket-client-lookup",
-            exclusive=True,
-            name="look up",
-        )
+    @on(ClientLookup.Chosen)
+    def _chosen_in_lookup(self, message: ClientLookup.Chosen) -> None:
+        self._pick(_chosen(message.client))
 
-    def _search(self, query: str) -> None:
-        self.post_message(self._Found(query, search_clients(query, limit=LOOKUP_LIMIT)))
-
-    @on(_Found)
-    def _found(self, message: _Found) -> None:
-        if message.query != self.query_one("#client", Input).value.strip():
-            return  # an answer to what was typed before
-        if self.client is not None:
-            return
-        self._show_hits(message.hits, message.query)
-        if self._pick_first and self.hits:
-            self._pick(_chosen(self.hits[0]))
-        self._pick_first = False
-
-    def _show_hits(self, hits: Sequence[ClientSummary], query: str = "") -> None:
-        self.hits = tuple(hits)
-        self._hits_for = query
-        matches = self.query_one("#client-matches", OptionList)
-        matches.clear_options()
-        matches.add_options(
-            Option(Text.assemble(_chosen(hit).line, "  ", untrusted(hit.email, limit=30)))
-            for hit in self.hits
-        )
-        matches.display = bool(self.hits)
-        if self.hits:
-            matches.highlighted = 0
-
-    def input_submitted(self, field: Input) -> None:
-        """Enter in the lookup picks the highlighted client; elsewhere it sends the form."""
-        if field.id != "client":
-            self.submit()
-            return
-        if self.client is not None:
-            self.query_one("#contact", Select).focus()
-            return
-        if self._hits_for != field.value.strip():
-            self._pick_first = True  # Enter before the answer came: pick its first client
-            return
-        index = self.query_one("#client-matches", OptionList).highlighted
-        if index is not None and index < len(self.hits):
-            self._pick(_chosen(self.hits[index]))
-
-    @on(OptionList.OptionSelected, "#client-matches")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_index < len(self.hits):
-            self._pick(_chosen(self.hits[event.option_index]))
+    @on(ClientLookup.Dropped)
+    def _dropped(self) -> None:
+        self._unpick()
 
     def _pick(self, client: ChosenClient) -> None:
         self.client = client
-        self._show_hits(())
+        self.query_one(ClientLookup).show_chosen(client.label)
         self.query_one("#client-chosen", Static).update(Text.assemble("For ", client.line))
-        box = self.query_one("#client", Input)
-        if box.value.strip() != client.label:
-            box.value = client.label
-            box.action_end()
         self.query_one("#contact", Select).focus()
         self.run_worker(
             partial(self._read_contacts, client.id),
@@ -379,15 +314,12 @@ class NewTicketScreen(FormDialog[TicketSummary]):
 
 
 def open_new_ticket_form(app: App[Any], client_id: uuid.UUID | None = None) -> None:
-    """Show the new-ticket form; the ticket opened is shown next (its conversation, or the
-    queue with the cursor on it while the desk has no conversation screen)."""
+    """Show the new-ticket form; the ticket opened is shown next (its conversation)."""
 
     def opened(ticket: TicketSummary | None) -> None:
-        if ticket is None:
-            return
-        from screens.ticket_list import open_ticket_screen, show_in_queue
+        if ticket is not None:
+            from screens.ticket_list import open_ticket_screen
 
-        if not open_ticket_screen(app, ticket.id, quiet=True):
-            show_in_queue(app, ticket.id)
+            open_ticket_screen(app, ticket.id)
 
     app.push_screen(NewTicketScreen(client_id), opened)

@@ -16,13 +16,8 @@ loses nothing; a successful send discards it. A failed send keeps the text and s
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 import threading
 import uuid
-from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -39,13 +34,15 @@ from textual.widgets import Static, TextArea
 
 from deskapp.drafts import DraftStore
 from deskapp.errors import DeskError
-from screens.messages import ReportsFailedWork
+from screens.widgets.desk_session import desk_session
+from screens.widgets.external_editor import EditorFailed, edit_in_editor
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
     from deskapp.services.conversation import ConversationMessage
 
-__all__ = ["MODES", "Composer", "EditorFailed", "edit_in_editor"]
+__all__ = ["MODES", "Composer"]
 
 MODES = {
     "reply": ("Reply to the client", "REPLY · mailed to the client"),
@@ -56,45 +53,9 @@ DRAFT_SAVE_DELAY = 0.3
 """Seconds of quiet typing before the draft is written."""
 
 
-class EditorFailed(Exception):
-    """The external editor could not run or gave up; str() says so for the person."""
-
-
-def edit_in_editor(text: str, environ: Mapping[str, str] | None = None) -> str:
-    """Hand `text` to $VISUAL or $EDITOR (vi when neither is set) in a private temp file and
-    return what the editor left there; the file is removed afterwards.
-
-    Runs the editor in this terminal, so call it inside `App.suspend()`. Raises EditorFailed
-    when the editor cannot start or exits with a failure (the text is then as it was).
-    """
-    environ = os.environ if environ is None else environ
-    command = environ.get("VISUAL") or environ.get("EDITOR") or "vi"
-    argv = shlex.split(command) or ["vi"]
-    handle, name = tempfile.mkstemp(prefix="deskapp-draft-", suffix=".txt")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        try:
-            finished = subprocess.run([*argv, name], check=False)
-        except OSError as error:
-            raise EditorFailed(
-                f"Could not start the editor {argv[0]}: {error.strerror}; set VISUAL or EDITOR."
-            ) from None
-        if finished.returncode != 0:
-            raise EditorFailed(
-                f"The editor {argv[0]} stopped with status {finished.returncode}; "
-                "the text is as it was."
-            )
-        edited = Path(name).read_text(encoding="utf-8", errors="replace")
-    finally:
-        Path(name).unlink(missing_ok=True)
-    if edited.endswith("\n") and not text.endswith("\n"):
-        edited = edited[:-1]  # editors end the file with a newline the text did not have
-    return edited
-
-
 class Composer(ReportsFailedWork, Vertical):
-    """Write a reply or a note for one ticket; posts `Composer.Sent` when it went through."""
+    """Write a reply or a note for one ticket; posts `Composer.Sent` when it went through, and
+    asks its screen for canned replies and files (`CannedReplyWanted`, `AttachWanted`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -125,6 +86,24 @@ class Composer(ReportsFailedWork, Vertical):
             self.kind = kind
             """"reply" or "note"."""
 
+    class CannedReplyWanted(Message):
+        """The person asked for a canned reply; the screen offers the ticket's and hands the
+        chosen text to `insert_text`."""
+
+        def __init__(self, composer: Composer) -> None:
+            super().__init__()
+            self.composer = composer
+            """The composer (its `ticket_id` is the ticket written to)."""
+
+    class AttachWanted(Message):
+        """The person asked to attach a file; the screen asks which and hands the path to
+        `attach`."""
+
+        def __init__(self, composer: Composer) -> None:
+            super().__init__()
+            self.composer = composer
+            """The composer."""
+
     class _Done(Message, bubble=False):
         def __init__(self, message: Any, kind: str) -> None:
             super().__init__()
@@ -154,8 +133,6 @@ class Composer(ReportsFailedWork, Vertical):
         """The ticket written to."""
         self.drafts = drafts
         """Where drafts are kept."""
-        self.department_id: uuid.UUID | None = None
-        """The ticket's department (its canned replies are offered); the screen sets it."""
         self.recipients = ""
         """Who a reply is mailed to, as the label says it; the screen sets it."""
         self.attachments: list[Path] = []
@@ -313,7 +290,7 @@ class Composer(ReportsFailedWork, Vertical):
     def _send(self, mode: str, text: str, paths: tuple[Path, ...]) -> None:
         from deskapp.services.conversation import post_note, post_reply
 
-        actor = self.app.session.actor  # type: ignore[attr-defined]
+        actor = desk_session(self).actor
         try:
             if mode == "note":
                 message = post_note(actor, self.ticket_id, text, attachment_paths=paths)
@@ -380,34 +357,29 @@ class Composer(ReportsFailedWork, Vertical):
         area.focus()
 
     def action_canned_reply(self) -> None:
-        """Choose a canned reply; its filled-in text goes in at the cursor."""
-        from screens.conversation_dialogs import CannedReplyDialog
+        """Ask for a canned reply (the screen offers them; `insert_text` takes the choice)."""
+        if not self.sending:
+            self.post_message(self.CannedReplyWanted(self))
 
-        if self.sending:
-            return
-
-        def insert(text: str | None) -> None:
-            if text:
-                self.text_area.insert(text)
-                self.save_draft()
-            self.text_area.focus()
-
-        self.app.push_screen(CannedReplyDialog(self.ticket_id, self.department_id), insert)
+    def insert_text(self, text: str | None) -> None:
+        """Put `text` in at the cursor (None or empty: nothing) and go back to writing."""
+        if text:
+            self.text_area.insert(text)
+            self.save_draft()
+        self.text_area.focus()
 
     def action_attach_file(self) -> None:
-        """Ask for a file to send with the reply or note."""
-        from screens.conversation_dialogs import AttachFileDialog
+        """Ask for a file to send with the reply or note (the screen asks; `attach` takes it)."""
+        if not self.sending:
+            self.post_message(self.AttachWanted(self))
 
-        if self.sending:
-            return
-
-        def attach(path: Path | None) -> None:
-            if path is not None and path not in self.attachments:
-                self.attachments.append(path)
-                self._show_files()
-            self.text_area.focus()
-
-        self.app.push_screen(AttachFileDialog(), attach)
+    def attach(self, path: Path | None) -> None:
+        """Send the file at `path` with the reply or note (None: nothing) and go back to
+        writing."""
+        if path is not None and path not in self.attachments:
+            self.attachments.append(path)
+            self._show_files()
+        self.text_area.focus()
 
     def action_drop_files(self) -> None:
         """Send no files after all."""

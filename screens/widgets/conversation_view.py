@@ -36,7 +36,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from screens.messages import ReportsFailedWork
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:

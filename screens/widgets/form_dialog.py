@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -28,8 +28,12 @@ from textual.widgets.button import ButtonVariant
 from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError, ValidationError
-from screens.messages import ReportsFailedWork
+from screens.widgets.desk_session import desk_session
+from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted, untrusted_message
+
+if TYPE_CHECKING:
+    from deskapp.services.actors import Actor
 
 __all__ = ["FORM_ERROR", "FormDialog"]
 
@@ -182,9 +186,9 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
         return True
 
     @property
-    def actor(self) -> Any:
-        """The signed-in staff member (session.actor of the DeskApp)."""
-        return self.app.session.actor  # type: ignore[attr-defined]
+    def actor(self) -> Actor:
+        """The signed-in staff member, whom the service call acts as."""
+        return desk_session(self).actor
 
     def on_mount(self) -> None:
         """Load what the form shows first, when it needs to."""

@@ -9,6 +9,7 @@ as a visible placeholder, one for one, so the cursor stays where the characters 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -47,9 +48,9 @@ class _ShowControls(Highlighter):
 class InertInput(Input):
     """A one-line field whose value may be untrusted text (a client's name, an email)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("highlighter", _ShowControls())
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
 
 class InertTextArea(TextArea):

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
-from screens.messages import ReportsFailedWork
+from screens.widgets.failed_work import ReportsFailedWork
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

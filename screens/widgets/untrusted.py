@@ -8,9 +8,14 @@ Label; a plain `str` there would be read as markup.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from deskapp.text import clean, one_line
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 
 def untrusted(
@@ -19,7 +24,7 @@ def untrusted(
     multiline: bool = False,
     limit: int = 200,
     style: str = "",
-    justify: str | None = None,
+    justify: JustifyMethod | None = None,
 ) -> Text:
     """`value` as inert text: cleaned, never parsed as markup.
 
@@ -34,7 +39,7 @@ def untrusted(
         # one_line() keeps newlines and tabs (its control pattern skips them): flatten them here.
         flat = raw.replace("\r\n", "\n").replace("\n", " ").replace("\t", " ")
         plain = one_line(flat, limit)
-    return Text(plain, style=style, justify=justify)  # type: ignore[arg-type]
+    return Text(plain, style=style, justify=justify)
 
 
 def untrusted_message(value: object, *, limit: int = 300) -> str:

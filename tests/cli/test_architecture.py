@@ -54,3 +54,11 @@ def test_cli_starts_the_ui_lazily() -> None:
 
 def test_screens_reach_data_only_through_services() -> None:
     assert _offending(UI, ("peewee", "playhouse", "deskapp.models", "deskapp.db")) == []
+
+
+def test_widgets_never_import_a_screen() -> None:
+    widgets = UI / "widgets"
+    screen_modules = tuple(
+        f"screens.{path.stem}" for path in UI.glob("*.py") if path.stem != "__init__"
+    )
+    assert _offending(widgets, screen_modules) == []

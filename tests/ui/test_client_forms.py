@@ -252,7 +252,7 @@ async def test_merging_finds_the_other_client_previews_and_moves_everything(
         assert not submit_enabled(pilot)
         await pilot.press(*"okafor")
         await settle(pilot)
-        matches = pilot.app.screen.query_one("#matches", OptionList)
+        matches = pilot.app.screen.query_one("#lookup-matches", OptionList)
         assert matches.option_count == 1  # C-1042 itself is never offered
         await pilot.press("enter")
         await settle(pilot)

@@ -26,6 +26,7 @@ from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.ticket_list import TicketListScreen
 from screens.ticket_new import NewTicketScreen
+from screens.widgets.client_lookup import ClientLookup
 
 
 @pytest.fixture(autouse=True)
@@ -176,7 +177,8 @@ async def test_the_lookup_finds_by_name_and_offers_the_clients_contacts(
         dialog = await open_form(pilot)
         await pilot.press(*client.email)
         await settle(pilot)
-        assert dialog.hits and dialog.hits[0].id == client.id
+        hits = dialog.query_one(ClientLookup).hits
+        assert hits and hits[0].id == client.id
         assert client.email in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -190,6 +192,21 @@ async def test_the_lookup_finds_by_name_and_offers_the_clients_contacts(
         await pilot.press("end", "backspace")  # changing the text lets the client go again
         await settle(pilot)
         assert dialog.client is None and "No client chosen yet." in screen_text(pilot)
+
+
+async def test_enter_on_the_chosen_client_goes_on_and_keeps_it(local: DeskSession) -> None:
+    client = client_with_contacts()
+    async with DeskApp(local).run_test(size=SIZE) as pilot:
+        dialog = await open_form(pilot)
+        await fill(pilot, client.label, "", "")
+        lookup = dialog.query_one(ClientLookup)
+        assert lookup.box.value == client.label and not lookup.hits
+        lookup.box.focus()
+        await pilot.press("enter")  # the chosen client's number: nothing to pick, go on
+        await settle(pilot)
+        assert dialog.client is not None and dialog.client.id == client.id
+        assert pilot.app.focused is dialog.query_one("#contact", Select)
+        assert not lookup.matches.display  # the list stays away
 
 
 async def test_a_clients_list_opens_the_form_for_that_client(local: DeskSession) -> None:

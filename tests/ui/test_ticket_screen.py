@@ -41,8 +41,8 @@ from screens.ticket_dialogs import (
     StatusDialog,
     TagsDialog,
 )
-from screens.widgets.composer import EditorFailed, edit_in_editor
 from screens.widgets.conversation_view import NOTE_LABEL
+from screens.widgets.external_editor import EditorFailed, edit_in_editor
 from screens.widgets.untrusted import untrusted
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
