@@ -173,6 +173,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._strips: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)
         self._header: Strip | None = None
         self._strip_width = 0
+        self._frame: tuple[Style, int] | None = None
 
     # The records ------------------------------------------------------------------------------
 
@@ -207,20 +208,29 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._cells.clear()
         self._rows_by_key.clear()
         self.set_reactive(RecordList.cursor_row, 0)
+        self._widths = column_widths(self._columns, ())
         self._relayout()
         self.scroll_to(0, 0, animate=False, immediate=True)
 
     def _append(self, records: Sequence[RecordT]) -> None:
         """Add records at the end (a record already shown, moved between pages, is skipped)."""
         was_empty = not self._records
+        added: list[tuple[Text, ...]] = []
         for record in records:
             key = self._key_of(record, len(self._records))
             if key in self._rows_by_key:
                 continue
             self._rows_by_key[key] = len(self._records)
             self._records.append(record)
-            self._cells.append(tuple(column.cell(record) for column in self._columns))
-        self._relayout()
+            added.append(tuple(column.cell(record) for column in self._columns))
+        self._cells += added
+        widths = tuple(map(max, self._widths, column_widths(self._columns, added)))
+        if widths != self._widths:  # a column fitting its content grew
+            self._widths = widths
+            self._relayout()
+        else:  # the rows drawn so far stay as they are
+            self.virtual_size = Size(sum(self._widths), len(self._records) + 1)
+            self.refresh()
         if was_empty and self._records:
             self._post_highlighted()
 
@@ -322,9 +332,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
     # Drawing ---------------------------------------------------------------------------------
 
     def _relayout(self) -> None:
-        """The virtual size and column widths for the records now held; forget drawn rows."""
-        if any(column.width is None for column in self._columns):
-            self._widths = column_widths(self._columns, self._cells)
+        """The virtual size for the records now held; forget the rows drawn."""
         self._strips.clear()
         self._header = None
         self.virtual_size = Size(sum(self._widths), len(self._records) + 1)
@@ -336,32 +344,36 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._strips.clear()
         self._header = None
 
-    def on_resize(self) -> None:
-        """A new width: rows are drawn again to fill it."""
-        self._strips.clear()
-        self._header = None
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in `crop`, with the list's own style and width looked up once for all
+        of them (the style walks up the DOM, a cost as large as drawing a cached line)."""
+        self._frame = self._look_up_frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
-    def render_line(self, y: int) -> Strip:
-        """Line `y` of the widget: the heading, then the records from the scroll position."""
+    def _look_up_frame(self) -> tuple[Style, int]:
         width = self.scrollable_content_region.width
         if width != self._strip_width:
             self._strip_width = width
             self._strips.clear()
             self._header = None
+        return self.rich_style, width
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the widget: the heading, then the records from the scroll position."""
+        base, width = self._frame or self._look_up_frame()
         scroll_x, scroll_y = self.scroll_offset
         if y == 0:
             strip = self._header
             if strip is None:
-                strip = self._header = self._draw(
-                    self._headings,
-                    self.get_component_rich_style("record-list--header"),
-                    None,
-                    width,
-                )
+                header = self.get_component_rich_style("record-list--header")
+                strip = self._header = self._draw(self._headings, header, None, width)
         else:
             row = scroll_y + y - 1
             if row >= len(self._records):
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, base)
             cursor = row == self.cursor_row
             strip = self._strips.get((row, cursor))
             if strip is None:
@@ -372,7 +384,9 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
                     self.get_component_rich_style("record-list--cursor") if cursor else None,
                     width,
                 )
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        if scroll_x == 0 and strip.cell_length == width:
+            return strip
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _draw(
         self, cells: Sequence[Text], row_style: Style, cursor: Style | None, width: int
