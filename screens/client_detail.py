@@ -33,7 +33,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from deskapp.money import Money
@@ -246,7 +246,7 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         )
         self.section(name).show(records)
 
-    @on(DataTable.RowHighlighted, "#contacts")
+    @on(SectionTable.Highlighted, "#contacts")
     def _contact_highlighted(self) -> None:
         self.refresh_bindings()
 
@@ -352,21 +352,21 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
         self._ask(DeleteClientDialog(self.client_id), leave_on_success=True)
 
-    @on(DataTable.RowSelected, "#contacts")
+    @on(SectionTable.Selected, "#contacts")
     def _contact_chosen(self) -> None:
         contact = self.highlighted_contact
         if contact is not None:
             self._edit_contact(contact)
 
-    @on(DataTable.RowSelected, "#tickets")
+    @on(SectionTable.Selected, "#tickets")
     def _ticket_chosen(self) -> None:
         self.action_tickets()
 
-    @on(DataTable.RowSelected, "#orders")
+    @on(SectionTable.Selected, "#orders")
     def _order_chosen(self) -> None:
         self.action_orders()
 
-    @on(DataTable.RowSelected, "#invoices")
+    @on(SectionTable.Selected, "#invoices")
     def _invoice_chosen(self) -> None:
         self.action_ledger()
 

@@ -30,7 +30,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 
 from deskapp import clock
 from deskapp.money import Money
@@ -283,7 +283,7 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         self.query_one("#entries-count", Static).update(Text(line))
         self.refresh_bindings()
 
-    @on(DataTable.RowHighlighted, "#entries")
+    @on(RecordTable.Highlighted, "#entries")
     def _entry_highlighted(self) -> None:
         self.refresh_bindings()
 

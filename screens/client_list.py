@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from deskapp.services.changes import Entity
 from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
@@ -186,7 +186,7 @@ class ClientListScreen(AreaScreen):
             )
         self.query_one("#count", Static).update(line)
 
-    @on(DataTable.RowSelected, "#records")
+    @on(RecordTable.Selected, "#records")
     def _open_selected(self) -> None:
         self._open_highlighted()
 

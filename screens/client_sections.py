@@ -5,11 +5,9 @@ tickets, orders)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, TypeVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
 from deskapp.services.client_profile import (
     ClientProfile,
@@ -20,6 +18,7 @@ from deskapp.services.client_profile import (
 )
 from deskapp.services.contacts import MAIL_CATEGORIES, ContactDetails
 from screens.widgets.cells import label_cell, money_cell, when_cell
+from screens.widgets.record_list import RecordList
 from screens.widgets.record_table import RecordColumn
 from screens.widgets.untrusted import untrusted
 
@@ -133,50 +132,15 @@ ORDER_COLUMNS: Sequence[SectionColumn[OrderBrief]] = (
 """The orders waiting for a decision, oldest first."""
 
 
-class SectionTable(DataTable[Text], Generic[RecordT]):
-    """A small row-cursor table of records already loaded (the profile bounds them).
+class SectionTable(RecordList[RecordT]):
+    """A small row-cursor list of records already loaded (the profile bounds them).
 
     | Key(s) | Description |
     | :- | :- |
     | j / down | Next row. |
     | k / up | Previous row. |
-    | enter | Choose the row (posts `DataTable.RowSelected`). |
+    | enter | Choose the row (posts `SectionTable.Selected`). |
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Next", show=False, tooltip="Move to the next row."),
-        Binding("k", "cursor_up", "Previous", show=False, tooltip="Move to the previous row."),
-    ]
-
     def __init__(self, columns: Sequence[SectionColumn[RecordT]], *, id: str) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
-        self._columns_spec = tuple(columns)
-        self._records: tuple[RecordT, ...] = ()
-
-    def on_mount(self) -> None:
-        """Set up the columns."""
-        for column in self._columns_spec:
-            justify = "right" if column.align_right else "left"
-            self.add_column(Text(column.label, justify=justify), width=column.width)
-
-    @property
-    def records(self) -> tuple[RecordT, ...]:
-        """The records shown, in order."""
-        return self._records
-
-    @property
-    def highlighted_record(self) -> RecordT | None:
-        """The record under the cursor, if any."""
-        if 0 <= self.cursor_row < len(self._records):
-            return self._records[self.cursor_row]
-        return None
-
-    def show(self, records: Sequence[RecordT]) -> None:
-        """Show these records instead, keeping the cursor's row where it can."""
-        row = self.cursor_row
-        self.clear()
-        self._records = tuple(records)
-        for record in self._records:
-            self.add_row(*(column.cell(record) for column in self._columns_spec))
-        if self._records:
-            self.move_cursor(row=min(max(row, 0), len(self._records) - 1), animate=False)
+        super().__init__(columns, id=id)

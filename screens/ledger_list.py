@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.widgets import DataTable
 
 from deskapp.errors import NotFound
 from deskapp.ids import format_number
@@ -16,7 +15,7 @@ from deskapp.services.ledger import LedgerEntry, list_entries
 from screens.area import AreaScreen
 from screens.client_ledger import ClientLedgerScreen
 from screens.widgets.cells import label_cell, money_cell, when_cell
-from screens.widgets.record_table import PageFetcher, RecordColumn
+from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ class LedgerListScreen(AreaScreen):
         """Pages of list_entries()."""
         return _ledger_page
 
-    @on(DataTable.RowSelected, "#records")
+    @on(RecordTable.Selected, "#records")
     def _open_client_ledger(self) -> None:
         entry = self.records.highlighted_record
         if entry is not None:

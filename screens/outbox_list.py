@@ -24,7 +24,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from deskapp.errors import Conflict, DeskError, NotFound
 from deskapp.services.changes import Entity
@@ -165,7 +165,7 @@ class OutboxScreen(AreaScreen):
 
     # -- the highlighted mail -------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#records")
+    @on(RecordTable.Highlighted, "#records")
     @on(RecordTable.Loaded, "#records")
     def _show_highlighted(self) -> None:
         mail = self.highlighted_mail

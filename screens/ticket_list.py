@@ -30,7 +30,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from deskapp import clock
 from deskapp.services.changes import Entity
@@ -397,7 +397,7 @@ class TicketListScreen(AreaScreen):
             )
         self.query_one("#count", Static).update(line)
 
-    @on(DataTable.RowSelected, "#records")
+    @on(RecordTable.Selected, "#records")
     def _open_selected(self) -> None:
         ticket = self.records.highlighted_record
         if ticket is not None:

@@ -2,8 +2,8 @@
 
 `Text` built here has no markup parsed and no spans from the text itself, and its characters
 went through deskapp.text.clean: control characters and escape sequences are shown as visible
-placeholders instead of reaching the terminal. Hand the result to DataTable cells, Static and
-Label; a plain `str` there would be read as markup.
+placeholders instead of reaching the terminal. Hand the result to record list cells, Static and
+Label; a plain `str` in Static or Label would be read as markup.
 """
 
 from __future__ import annotations

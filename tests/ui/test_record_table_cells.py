@@ -1,7 +1,7 @@
-"""RecordTable draws its one-line cells itself (screens.widgets.record_table._one_line): the
-segments must be exactly those rich's Padding and Text rendering give, as DataTable uses them,
-for any text a cell may hold (hostile text, wide and combining characters, styles, spans,
-every justify and overflow)."""
+"""The record lists draw their one-line cells themselves (screens.widgets.record_lines.
+cell_segments): the segments must be exactly those rich's Padding and Text rendering give (what
+DataTable drew, so the lists look as they did), for any text a cell may hold (hostile text,
+wide and combining characters, styles, spans, every justify and overflow)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.padding import Padding
 from rich.segment import Segment
 from rich.text import Text
 
-from screens.widgets.record_table import _one_line
+from screens.widgets.record_lines import cell_segments
 
 CONSOLE = Console(width=120, color_system="truecolor", legacy_windows=False)
 
@@ -64,7 +64,7 @@ def test_a_cell_renders_as_rich_renders_it(
         cell.stylize("underline green", *sorted(span))
     if width <= 2 * padding:
         return
-    assert same(_one_line(CONSOLE, cell, width, padding), rich_line(cell, width, padding))
+    assert same(cell_segments(CONSOLE, cell, width, padding), rich_line(cell, width, padding))
 
 
 def test_hostile_text_renders_as_rich_renders_it() -> None:
@@ -72,4 +72,4 @@ def test_hostile_text_renders_as_rich_renders_it() -> None:
 
     for text in HOSTILE:
         cell = Text(one_line(text)[:500], overflow="ellipsis")
-        assert same(_one_line(CONSOLE, cell, 26, 1), rich_line(cell, 26, 1)), text[:40]
+        assert same(cell_segments(CONSOLE, cell, 26, 1), rich_line(cell, 26, 1)), text[:40]
