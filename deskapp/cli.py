@@ -13,8 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from deskapp import __version__
-from deskapp.db.configured import database_password, open_configured
+from deskapp import __version__, fast_import
 from deskapp.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
@@ -228,7 +227,12 @@ def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status (0 fine, 1 failed, 2 usage)."""
+    """Run the command; returns the exit status (0 fine, 1 failed, 2 usage).
+
+    The command imports peewee without its drivers (deskapp.fast_import): this module imports
+    nothing that imports peewee, so that happens before any command runs.
+    """
+    fast_import.install()
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _plain_start(arguments) or build_parser().parse_args(arguments)
@@ -278,6 +282,13 @@ def _log_unexpected(error: Exception, arguments: list[str]) -> str:
     return f"{what}; the details are in {path}"
 
 
+def open_configured(settings: Settings) -> None:
+    """Open the configured database (see deskapp.db.configured, imported when first needed)."""
+    from deskapp.db import configured
+
+    configured.open_configured(settings)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     from deskapp.config import load_settings
 
@@ -297,6 +308,7 @@ def _start_desk(args: argparse.Namespace) -> int:
     gc.disable()  # until the desk is drawn (see DeskApp.on_ready), or this returns or fails
     try:
         from deskapp import config
+        from deskapp.db.configured import database_password
         from deskapp.services.session import open_desk
 
         settings = _settings(args)
