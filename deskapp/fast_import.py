@@ -12,6 +12,11 @@ from __future__ import annotations
 import importlib.machinery
 import sys
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
 
 
 def install() -> None:
@@ -29,7 +34,9 @@ class PeeweeWithoutDrivers:
     random, which start-up would pay for.
     """
 
-    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         """peewee's own spec, loaded through this object; None for every other module."""
         if name != "peewee":
             return None
@@ -38,10 +45,10 @@ class PeeweeWithoutDrivers:
         if spec is None or spec.loader is None:
             return spec
         self._loader = spec.loader
-        spec.loader = self
+        spec.loader = self  # type: ignore[assignment]  # a Loader by its methods (see above)
         return spec
 
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         """As peewee's own loader does."""
         return self._loader.create_module(spec)
 
