@@ -78,8 +78,8 @@ def main() -> int:
         tmux = ["tmux", "-S", f"{folder}/tmux.socket"]
         subprocess.run([*tmux, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True)
         try:
-            # One untimed start of each first, as after any first start of an installed desk:
-            # the parsed stylesheets are kept (see DeskApp.keep_parsed_styles).
+            # One untimed start of each first: the operating system then has both programs'
+            # files in its cache, as after any first start.
             time_to_screen(tmux, [sys.executable, str(HERE / "minimal_app.py")], "C-0000")
             time_to_screen(tmux, [deskapp, "--db", url], "C-1001")
             time.sleep(0.5)
