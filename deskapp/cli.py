@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line: global options, then one of the subcommands (or none: start the desk).
 
     argparse is imported here, not with the module: starting the desk skips it (see
-    _plain_start), and it costs start-up about 1.5 ms.
+    _plain_start; bench/README.md has what it costs).
     """
     import argparse
 
@@ -198,8 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
-    """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (8 ms of
-    start-up); None for anything it does not read exactly as the parser would (repeats,
+    """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (quicker
+    to start, see bench/README.md); None for anything it does not read exactly as the parser would (repeats,
     abbreviations, a bad URL, other commands): the parser reads those and explains errors."""
     values: dict[str, str] = {}
     rest = list(arguments)
@@ -305,7 +305,7 @@ def _run_tui(session: DeskSession, theme: str | None) -> int:
 def _start_desk(args: argparse.Namespace) -> int:
     import gc
 
-    gc.disable()  # until the desk is drawn (see DeskApp.on_ready), or this returns or fails
+    gc.disable()  # until the desk is drawn (see screens.start_up), or this returns or fails
     try:
         from deskapp import config
         from deskapp.db.configured import database_password
