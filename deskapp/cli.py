@@ -199,8 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
     """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (quicker
-    to start, see bench/README.md); None for anything it does not read exactly as the parser would (repeats,
-    abbreviations, a bad URL, other commands): the parser reads those and explains errors."""
+    to start, see bench/README.md); None for anything it does not read exactly as the parser
+    would (repeats, abbreviations, a bad URL, other commands): the parser reads those and
+    explains errors."""
     values: dict[str, str] = {}
     rest = list(arguments)
     while rest:
