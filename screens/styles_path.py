@@ -41,14 +41,28 @@ def later_stylesheets() -> list[Path]:
 
 
 class ParsedOnceStylesheet(Stylesheet):
-    """A Stylesheet whose `reparse()` parses only the sources it has not parsed yet.
+    """A Stylesheet that parses each source once for a given set of CSS variables.
 
     Textual's `reparse()` parses every source again from scratch, in a fresh stylesheet: when a
-    screen brings a stylesheet, on a theme change, and when the desk loads the other screens'
-    stylesheets. `parse()` keeps what it parsed from each source until the CSS variables change
-    (`set_variables` forgets it), so with the same variables it gives the same rules, parsing
-    only what is new; after new variables it parses everything, as `reparse()` would.
+    screen brings a stylesheet, on a theme change, when the desk loads the other screens'
+    stylesheets; and each switch of area sets the same variables again (`refresh_css`), which
+    forgets everything parsed. Here `reparse()` is `parse()`, which keeps what it parsed from
+    each source until `set_variables` forgets it, and `set_variables` with the variables already
+    in use changes nothing. Same rules, parsing only what is new; after new variables,
+    everything is parsed again, as `reparse()` would.
     """
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self.variables_in_use = dict(variables or {})
+        """The CSS variables the rules are parsed with."""
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        """Use these CSS variables from the next parse on (nothing to do if they are in use)."""
+        if variables == self.variables_in_use:
+            return
+        super().set_variables(variables)
+        self.variables_in_use = dict(variables)
 
     def reparse(self) -> None:
         """Parse what is new (everything, after new variables): see the class doc."""

@@ -67,3 +67,15 @@ def test_new_variables_apply_to_every_source(parses: list[object]) -> None:
     assert rules_of(ours) == rules_of(loaded(Stylesheet(variables=nord)))
     dark = rules_of(loaded(Stylesheet(variables=theme_variables("textual-dark"))))
     assert rules_of(ours) != dark  # the variables did change the rules
+
+
+def test_the_same_variables_again_parse_nothing(parses: list[object]) -> None:
+    """Textual sets the variables again at each switch of area (App.refresh_css)."""
+    variables = theme_variables("textual-dark")
+    ours = loaded(ParsedOnceStylesheet(variables=variables))
+    expected = rules_of(ours)
+    parses.clear()
+    ours.set_variables(dict(variables))
+    ours.reparse()
+    assert parses == []
+    assert rules_of(ours) == expected
