@@ -50,7 +50,7 @@ class StartsQuickly(DrawsFirstFrameAtOnce, App[None]):
         self.screen_change_signal.subscribe(self, self._load_later_stylesheets, immediate=True)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: finish starting once the first page shows too."""
+        """Textual has started (the first frame is out): finish once the first page shows too."""
         self._start_up_ready = True
         self.set_timer(self.FIRST_PAGE_WAIT_SECONDS, self.first_page_shown)
         self._finish_start_up()
