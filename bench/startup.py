@@ -4,7 +4,10 @@ Runs `deskapp --db sqlite:///<demo file>` and a minimal Textual app (Header, Sta
 alternately in a 120x36 tmux terminal, each until its screen shows a client number, and prints
 both medians and their ratio, after one untimed start of each. Needs tmux.
 
-    python bench/startup.py [--runs 9]
+    python bench/startup.py [--runs 9] [--also OTHER_DESKAPP ...]
+
+`--also` times other `deskapp` executables in the same run (another version's venv, say), each
+start right after the desk's, so a before/after comparison shares the machine's drift.
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ def time_to_screen(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument(
+        "--also", action="append", default=[], metavar="DESKAPP", help="another deskapp to time"
+    )
     args = parser.parse_args()
     if not shutil.which("tmux"):
         print("tmux is not installed (apt-get install tmux)")
@@ -72,21 +78,26 @@ def main() -> int:
             capture_output=True,
         )
         desk, floor = [], []
+        others: dict[str, list[float]] = {other: [] for other in args.also}
         # A tmux server of our own (its socket in the temporary folder): other people's
         # sessions are never touched, and a session open for the whole run keeps the server up
         # (a server exiting between two runs races with the next `new-session`).
         tmux = ["tmux", "-S", f"{folder}/tmux.socket"]
         subprocess.run([*tmux, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True)
         try:
-            # One untimed start of each first, as after any first start of an installed desk:
-            # the parsed stylesheets are kept (see DeskApp.keep_parsed_styles).
+            # One untimed start of each first: the operating system then has both programs'
+            # files in its cache, as after any first start.
             time_to_screen(tmux, [sys.executable, str(HERE / "minimal_app.py")], "C-0000")
             time_to_screen(tmux, [deskapp, "--db", url], "C-1001")
+            for other in others:
+                time_to_screen(tmux, [other, "--db", url], "C-1001")
             time.sleep(0.5)
             for _ in range(args.runs):
                 minimal = [sys.executable, str(HERE / "minimal_app.py")]
                 floor.append(time_to_screen(tmux, minimal, "C-0000"))
                 desk.append(time_to_screen(tmux, [deskapp, "--db", url], "C-1001"))
+                for other, times in others.items():
+                    times.append(time_to_screen(tmux, [other, "--db", url], "C-1001"))
         finally:
             subprocess.run([*tmux, "kill-session", "-t", "keep"], capture_output=True)
     a, b = statistics.median(desk), statistics.median(floor)
@@ -97,6 +108,11 @@ def main() -> int:
     # minimal app's start just before it is steadier than the ratio of the two medians.
     paired = statistics.median(d / f for d, f in zip(desk, floor, strict=True))
     print(f"median of the paired ratios (each start against the one before it): {paired:.2f}")
+    for other, times in others.items():
+        c = statistics.median(times)
+        paired = statistics.median(t / f for t, f in zip(times, floor, strict=True))
+        print(f"{other} runs (ms):", " ".join(f"{t * 1000:.0f}" for t in times))
+        print(f"{other}: median {c * 1000:.0f} ms, ratio {c / b:.2f}, paired {paired:.2f}")
     return 0
 
 

@@ -13,8 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from deskapp import __version__
-from deskapp.db.configured import database_password, open_configured
+from deskapp import __version__, fast_import
 from deskapp.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line: global options, then one of the subcommands (or none: start the desk).
 
     argparse is imported here, not with the module: starting the desk skips it (see
-    _plain_start), and it costs start-up about 1.5 ms.
+    _plain_start; bench/README.md has what it costs).
     """
     import argparse
 
@@ -199,9 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
-    """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (8 ms of
-    start-up); None for anything it does not read exactly as the parser would (repeats,
-    abbreviations, a bad URL, other commands): the parser reads those and explains errors."""
+    """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (quicker
+    to start, see bench/README.md); None for anything it does not read exactly as the parser
+    would (repeats, abbreviations, a bad URL, other commands): the parser reads those and
+    explains errors."""
     values: dict[str, str] = {}
     rest = list(arguments)
     while rest:
@@ -228,7 +228,12 @@ def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status (0 fine, 1 failed, 2 usage)."""
+    """Run the command; returns the exit status (0 fine, 1 failed, 2 usage).
+
+    The command imports peewee without its drivers (deskapp.fast_import): this module imports
+    nothing that imports peewee, so that happens before any command runs.
+    """
+    fast_import.install()
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _plain_start(arguments) or build_parser().parse_args(arguments)
@@ -278,6 +283,13 @@ def _log_unexpected(error: Exception, arguments: list[str]) -> str:
     return f"{what}; the details are in {path}"
 
 
+def open_configured(settings: Settings) -> None:
+    """Open the configured database (see deskapp.db.configured, imported when first needed)."""
+    from deskapp.db import configured
+
+    configured.open_configured(settings)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     from deskapp.config import load_settings
 
@@ -294,9 +306,10 @@ def _run_tui(session: DeskSession, theme: str | None) -> int:
 def _start_desk(args: argparse.Namespace) -> int:
     import gc
 
-    gc.disable()  # until the desk is drawn (see DeskApp.on_ready), or this returns or fails
+    gc.disable()  # until the desk is drawn (see screens.start_up), or this returns or fails
     try:
         from deskapp import config
+        from deskapp.db.configured import database_password
         from deskapp.services.session import open_desk
 
         settings = _settings(args)

@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from screens._textual_startup import SkipsDroppedFirstRender
 from screens.messages import FollowsChanges
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_footer import DeskFooter
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from screens.app import DeskApp
 
 
-class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
+class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Screen[None]):
     """Base of the client, ticket, order and ledger lists."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,7 +65,8 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
             self.AREA_TITLE = f"{self.AREA_TITLE} · {client_label}"
 
     def compose(self) -> ComposeResult:
-        """Header, filter bar, the list, the count line, the footer."""
+        """Header, filter bar, the list, the count line, the footer (the first screen's
+        comes after start-up: see mount_footer)."""
         yield DeskHeader()
         if self.FILTERS:
             with Horizontal(id="filters"):
@@ -73,7 +75,8 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
                 yield from self.compose_filter_extras()
         yield RecordTable(self.columns(), record_key=self.record_key, id="records")
         yield Static(Text("Loading…"), id="count")
-        yield DeskFooter()
+        if not self.desk_app.starting_up:
+            yield DeskFooter()
 
     def compose_filter_extras(self) -> ComposeResult:
         """More filter widgets after the choice (a search box drops in here)."""
@@ -93,23 +96,24 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
 
     _shown_before = False
 
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """The first showing: Textual then styles the whole screen again (its handler runs after
-        this one), though every widget was styled as it mounted a moment before; that costs
-        start-up about 3 ms, so the first showing skips it. (A list others changed meanwhile
-        loads again: FollowsChanges.)"""
+    @on(events.ScreenResume)
+    async def _first_showing(self, event: events.ScreenResume) -> None:
+        """The first showing: Textual then styles the whole screen again, though every widget
+        was styled as it mounted a moment before, so the first showing skips that. A screen
+        shown after start-up without its footer (see compose) gets it now. (A list others
+        changed meanwhile loads again: FollowsChanges.)"""
         if not self._shown_before:
             self._shown_before = True
             event.refresh_styles = False
+        if not self.desk_app.starting_up:
+            await self.mount_footer()
 
-    def _compositor_refresh(self) -> None:
-        """Textual renders the first frame inside its start-up batch, then drops it; the app
-        draws the whole first screen as that batch ends (DeskApp._draw_whole_screen). Skipping
-        the dropped render saves start-up some 15 ms (a third of the time from the app's
-        creation to its first frame)."""
-        if self.app._batch_count and not self.desk_app.first_frame_drawn:
-            return
-        super()._compositor_refresh()
+    async def mount_footer(self) -> None:
+        """Mount the footer, unless it is there (the desk's first screen gets it after
+        start-up: see screens.start_up)."""
+        if not self.query(DeskFooter):
+            await self.mount(DeskFooter())
+            self.refresh_bindings()  # the footer shows the keys it hears of
 
     CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset()
     """The entities whose changes (by any desk) this list shows, e.g. {"ticket"}."""
@@ -149,7 +153,7 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         self.query_one(DeskHeader).area = self.AREA_TITLE
         if self.CHANGES_SHOWN:
             self.follow_changes()
-        starting_local = self.desk_app.hold_footer_keys and self.desk_app.session.mode == "local"
+        starting_local = self.desk_app.starting_up and self.desk_app.session.mode == "local"
         self.records.reload(self.page_fetcher(self.filter_value), at_once=starting_local)
 
     @on(ChoiceBar.Changed, "#filter")
@@ -170,8 +174,8 @@ class AreaScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         self._first_page_done()
 
     def _first_page_done(self) -> None:
-        """Tell the app once the rows are drawn, so it can finish starting (see DeskApp)."""
-        if self.desk_app.hold_footer_keys:
+        """Tell the app once the rows are drawn, so it can finish starting (screens.start_up)."""
+        if self.desk_app.starting_up:
             self.call_after_refresh(self.desk_app.first_page_shown)
 
     @on(RecordTable.LoadFailed, "#records")

@@ -2,7 +2,8 @@
 
 `sqlite:///path/to/desk.db` runs fully local; `postgresql://user@host:5432/name` is the shared
 desk. Connections are per thread (Peewee's default), so thread workers each get their own.
-Peewee is imported without its drivers (see deskapp/__init__.py); psycopg loads on demand.
+The `deskapp` command imports Peewee without its drivers (deskapp/fast_import.py); psycopg
+loads on demand.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer
 
 AREAS_NOT_IN_FOOTER = [
@@ -29,30 +28,11 @@ class DeskFooter(Footer):
     Footer rebuilds every key widget each time, which is most of an area's opening time. This
     one compares what it would show with what it shows and rebuilds only on a difference.
 
-    While the app's `hold_footer_keys` is true (the desk sets it until its first frame and the
-    first list's rows are on screen), the keys wait: some twenty widgets that would otherwise
-    delay those rows. The app then calls `show_keys()`.
+    The desk's first screen mounts its footer once start-up is done (see screens.start_up):
+    its twenty-odd key widgets would otherwise delay the first rows.
     """
 
     _shown: tuple[object, ...] | None = None
-    _check_pending = False
-
-    def show_keys(self) -> None:
-        """Show the keys now if they were held back (see the class doc)."""
-        if self._bindings_ready and self.is_attached:
-            # In the footer's own context: its keys bind to it, not to the caller.
-            self.call_later(self.bindings_changed, self.screen)
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        """Schedule one check, unless one is already on its way (else as Footer does)."""
-        self._bindings_ready = True
-        if getattr(screen.app, "hold_footer_keys", False):
-            return
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
-            return
-        if not self._check_pending:
-            self._check_pending = True
-            self.call_after_refresh(self._recompose_if_changed)
 
     def _keys_to_show(self) -> tuple[object, ...]:
         shown = [
@@ -62,11 +42,11 @@ class DeskFooter(Footer):
         ]
         return (self.compact, self.show_command_palette, *shown)
 
-    async def _recompose_if_changed(self) -> None:
-        self._check_pending = False
+    async def recompose(self) -> None:
+        """Rebuild the keys, unless they would be the ones shown (or the screen closed)."""
         if not self.is_attached:
-            return  # its screen closed before the check ran
+            return  # its screen closed before the rebuild ran
         keys = self._keys_to_show()
         if keys != self._shown:
             self._shown = keys
-            await self.recompose()
+            await super().recompose()
