@@ -140,13 +140,6 @@ def data_dir(*, create: bool = False) -> Path:
     return path
 
 
-def cache_dir() -> Path:
-    """The user cache dir: what can be thrown away and made again (parsed stylesheets)."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir(APP_NAME))
-
-
 def log_file_path() -> Path:
     """The log file for tracebacks of unexpected errors (its folder is created)."""
     from platformdirs import user_log_dir

@@ -117,39 +117,28 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
     cursor_row: reactive[int] = reactive(0, repaint=False)
     """The index of the record under the cursor (0 when the list is empty)."""
 
-    class Highlighted(Message):
+    class _RecordMessage(Message):
+        """A message about the record on one row of a list."""
+
+        def __init__(self, table: RecordList[Any], row: int, record: Any) -> None:
+            super().__init__()
+            self.table = table
+            """The list."""
+            self.row = row
+            """The record's row."""
+            self.record = record
+            """The record."""
+
+        @property
+        def control(self) -> RecordList[Any]:
+            """The list (for `@on(RecordTable.Highlighted, "#id")` and the like)."""
+            return self.table
+
+    class Highlighted(_RecordMessage):
         """The cursor moved to a record (or the first record arrived under it)."""
 
-        def __init__(self, table: RecordList[Any], row: int, record: Any) -> None:
-            super().__init__()
-            self.table = table
-            """The table whose cursor moved."""
-            self.row = row
-            """The cursor's row."""
-            self.record = record
-            """The record under the cursor."""
-
-        @property
-        def control(self) -> RecordList[Any]:
-            """The table (for `@on(RecordTable.Highlighted, "#id")`)."""
-            return self.table
-
-    class Selected(Message):
+    class Selected(_RecordMessage):
         """The record under the cursor was chosen (enter, or a click on the cursor's row)."""
-
-        def __init__(self, table: RecordList[Any], row: int, record: Any) -> None:
-            super().__init__()
-            self.table = table
-            """The table."""
-            self.row = row
-            """The chosen row."""
-            self.record = record
-            """The chosen record."""
-
-        @property
-        def control(self) -> RecordList[Any]:
-            """The table (for `@on(RecordTable.Selected, "#id")`)."""
-            return self.table
 
     def __init__(
         self,
