@@ -7,35 +7,16 @@ __snapshots__/ beside this file before accepting them.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from pilot_helpers import settle
 from textual.pilot import Pilot
 
-from deskapp.db import close_database, db
-from deskapp.demo import load_demo
-from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.client_list import ClientListScreen
 
 SIZE = (120, 36)
-
-
-@pytest.fixture
-def demo_session(
-    tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[DeskSession]:
-    """A local desk.db with the demo business (deskapp demo's data), opened as `deskapp` does."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
-    session = open_desk(f"sqlite:///{tmp_path / 'desk.db'}")
-    load_demo()
-    yield session
-    close_database()
-    db.initialize(None)
 
 
 def searched(text: str, *keys: str) -> Callable[[Pilot[None]], object]:

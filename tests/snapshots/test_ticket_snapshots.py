@@ -33,7 +33,8 @@ TICKET = "T-20046"
 def demo_session(
     tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[DeskSession]:
-    """A local desk.db with the demo business (as the Pilot tests have it), signed in as sam."""
+    """A local desk.db with the demo business (as the Pilot tests have it), signed in as sam:
+    this file's own, over the shared one in conftest."""
     use_tmp_user_dirs(tmp_path, monkeypatch)
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     open_database(url)

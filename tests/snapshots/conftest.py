@@ -1,0 +1,27 @@
+"""What the snapshot files share: the demo desk as `deskapp demo` opens it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deskapp.db import close_database, db
+from deskapp.demo import load_demo
+from deskapp.services.session import DeskSession, open_desk
+
+
+@pytest.fixture
+def demo_session(
+    tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DeskSession]:
+    """A local desk.db with the demo business (deskapp demo's data), opened as `deskapp` does."""
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    session = open_desk(f"sqlite:///{tmp_path / 'desk.db'}")
+    load_demo()
+    yield session
+    close_database()
+    db.initialize(None)
