@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
 
@@ -65,3 +67,9 @@ def palette_hit(pilot: Pilot[Any]) -> str:
         return ""
     prompt = option.prompt
     return str(getattr(prompt, "plain", prompt))
+
+
+def use_tmp_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preferences, logs and drafts go under tmp_path, never into the real home."""
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))

@@ -4,9 +4,6 @@ ticket by its number, wait for the work to land, read the screen."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from pilot_helpers import screen_text, settle
 from textual.pilot import Pilot
 
@@ -18,12 +15,6 @@ from screens.ticket_detail import TicketScreen
 
 SIZE = (120, 36)
 """Every Pilot test and snapshot runs in a terminal this size."""
-
-
-def use_tmp_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Preferences, logs and drafts go under tmp_path, never into the real home."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
 
 
 def demo_app(url: str, staff: str = "sam", *, load: bool = True) -> DeskApp:

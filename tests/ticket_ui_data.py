@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pilot_helpers import settle
 from textual.pilot import Pilot
 
@@ -17,12 +16,6 @@ from screens.ticket_list import TicketListScreen
 
 SIZE = (120, 36)
 """Every Pilot test and snapshot runs in a terminal this size."""
-
-
-def use_tmp_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Preferences and logs go under tmp_path, never into the real home."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
 
 
 def demo_desk(url: str, staff: str = "sam") -> DeskSession:

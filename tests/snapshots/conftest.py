@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import use_tmp_user_dirs
 
 from deskapp.db import close_database, db
 from deskapp.demo import load_demo
@@ -18,8 +19,7 @@ def demo_session(
     tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[DeskSession]:
     """A local desk.db with the demo business (deskapp demo's data), opened as `deskapp` does."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     session = open_desk(f"sqlite:///{tmp_path / 'desk.db'}")
     load_demo()
     yield session

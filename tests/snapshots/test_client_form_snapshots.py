@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from client_forms_data import SIZE, FormHost, FormStory, add_form_story
-from pilot_helpers import settle
+from pilot_helpers import settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, RadioButton
@@ -48,8 +48,7 @@ def form_desk(
     tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FormDesk]:
     """A local desk.db holding the story."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     open_desk(url)
     story = add_form_story()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from ledger_screen_data import add_ledger_story
-from pilot_helpers import settle
+from pilot_helpers import settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -45,8 +45,7 @@ def ledger_desk(
     tmp_path: Path, frozen_time: dt.datetime, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LedgerDesk]:
     """A local desk.db holding the ledger story; the home folder is /home/kim on screen."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     monkeypatch.setenv("HOME", "/home/kim")
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     open_desk(url)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import settle, use_tmp_user_dirs
 from textual.pilot import Pilot
-from ticket_screen_data import SIZE, use_tmp_user_dirs
+from ticket_screen_data import SIZE
 
 from deskapp import migrations
 from deskapp.db import close_database, db, open_database

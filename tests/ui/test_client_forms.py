@@ -20,7 +20,7 @@ from client_forms_data import (
     press_button,
     submit_enabled,
 )
-from pilot_helpers import notices, screen_text, settle
+from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
 from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton, TextArea
 
 from deskapp.models import Client, Contact, OutboxMail, PaymentTransaction, Service, Ticket
@@ -36,8 +36,7 @@ from screens.contact_form import ContactFormDialog
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Preferences and logs under tmp_path."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     return tmp_path
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from client_ui_data import HOSTILE_COMPANY, HOSTILE_FIRST, ClientStory, add_client_story
-from pilot_helpers import screen_text, settle
+from pilot_helpers import screen_text, settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -36,8 +36,7 @@ SIZE = (120, 36)
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Preferences and logs go under tmp_path, never into the real home."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     return tmp_path
 
 

@@ -17,7 +17,7 @@ from client_forms_data import (
     open_dialog,
     press_button,
 )
-from pilot_helpers import notices, screen_text, settle
+from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
 from textual.widgets import Checkbox, Input, TextArea
 
 from deskapp.models import Contact, Ticket
@@ -28,8 +28,7 @@ from screens.contact_form import ContactFormDialog, DeleteContactDialog
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Preferences and logs under tmp_path."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     return tmp_path
 
 

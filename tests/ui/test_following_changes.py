@@ -10,12 +10,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pilot_helpers import notices, settle, wait_for
+from pilot_helpers import notices, settle, use_tmp_user_dirs, wait_for
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
 from ticket_screen_data import demo_app, open_ticket
-from ticket_ui_data import go_to_queue, use_tmp_user_dirs
+from ticket_ui_data import go_to_queue
 
 from deskapp import clock
 from deskapp.db import db, feed

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from ledger_helpers import balance
 from ledger_screen_data import HOSTILE, LedgerStory, add_ledger_story
-from pilot_helpers import notices, screen_text, settle
+from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
@@ -35,8 +35,7 @@ SIZE = (120, 36)
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Preferences, logs and the export's home folder under tmp_path."""
-    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+    use_tmp_user_dirs(tmp_path, monkeypatch)
     monkeypatch.setenv("HOME", str(tmp_path))
     return tmp_path
 

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pilot_helpers import screen_text, settle
+from pilot_helpers import screen_text, settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from ticket_ui_data import SIZE, demo_desk, go_to_queue, sqlite_demo, the_queue, use_tmp_user_dirs
+from ticket_ui_data import SIZE, demo_desk, go_to_queue, sqlite_demo, the_queue
 
 from deskapp.models import Client, ClientStatus, Ticket
 from deskapp.services.clients import ClientSummary, list_clients

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pilot_helpers import palette_hit, screen_text, settle, wait_for
+from pilot_helpers import palette_hit, screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
@@ -23,7 +23,6 @@ from ticket_ui_data import (
     shown,
     sqlite_demo,
     the_queue,
-    use_tmp_user_dirs,
 )
 
 from deskapp import clock

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from hostile import CORPUS
-from pilot_helpers import notices, screen_text, settle, wait_for
+from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input, OptionList, Select, Static
-from ticket_screen_data import SIZE, demo_app, open_ticket, use_tmp_user_dirs
+from ticket_screen_data import SIZE, demo_app, open_ticket
 
 from deskapp.db import open_database
 from deskapp.drafts import DraftStore
