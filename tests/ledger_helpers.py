@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from deskapp.migrations.m0006_order_queue import product_code
 from deskapp.models import (
     Client,
     Cycle,
@@ -45,8 +46,11 @@ def client(first_name: str = "Mina", last_name: str = "Okafor", **fields: object
 
 
 def product(name: str = "Fibre 500", kind: str = ProductType.INTERNET) -> Product:
-    """A product to order or to run a service of."""
-    return Product.create(name=name, type=kind)
+    """A product to order or to run a service of (the same one again for the same name)."""
+    code = product_code(name)
+    return Product.get_or_none(Product.code == code) or Product.create(
+        code=code, name=name, type=kind
+    )
 
 
 def order(client_id: uuid.UUID, *items: tuple[str, int, int]) -> uuid.UUID:

@@ -22,6 +22,7 @@ def insert_catalogue(ids: DemoIds, now: dt.datetime) -> dict[str, str]:
                 "created_at": created,
                 "version": 1,
                 "updated_at": created,
+                "code": item.key.upper(),
                 "name": item.name,
                 "type": item.type,
                 "description": item.description,

@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 import json
 
+from peewee import fn
+
 from deskapp.db import db
 from deskapp.demo.billing import add_billing
 from deskapp.demo.catalogue import insert_catalogue
@@ -27,7 +29,7 @@ from deskapp.demo.orders import add_orders
 from deskapp.demo.tickets import add_canned_replies, add_tickets
 from deskapp.demo.world import DemoClient, DemoContact, DemoWorld, known, new_service
 from deskapp.errors import Conflict
-from deskapp.models import Client, Contact, Department, Role, Service, Staff
+from deskapp.models import Client, Contact, Department, Role, Service, Staff, Ticket
 
 DEMO_SEED = 20260314
 """The seed of the demo: change it and every name, amount and key changes."""
@@ -74,8 +76,9 @@ NOTES = (
 def load_demo(seed: int = DEMO_SEED) -> None:
     """Fill the open, migrated, empty database with the demo business, in one transaction.
 
-    Staff members and departments that already exist under a demo name (a new desk makes
-    "admin") are kept as they are. Raises Conflict when the desk already has clients.
+    Staff members that already exist under a demo name (a new desk makes "admin") are kept as
+    they are; the starting departments `db upgrade` makes (an empty desk has no tickets in them)
+    give way to the demo's own. Raises Conflict when the desk already has clients.
     """
     if Client.select().exists():
         raise Conflict("This desk already has clients; demo data goes into an empty desk only.")
@@ -116,6 +119,11 @@ def _add_staff(world: DemoWorld) -> None:
 
 
 def _add_departments(world: DemoWorld) -> None:
+    names = [name for name, _email, _extra in DEPARTMENTS]
+    Department.delete().where(
+        Department.name.in_(names)
+        & ~fn.EXISTS(Ticket.select().where(Ticket.department == Department.id))
+    ).execute()
     existing = {row.name: row.id.hex for row in Department.select(Department.id, Department.name)}
     for position, (name, email, extra) in enumerate(DEPARTMENTS):
         created = world.now - dt.timedelta(days=2450 - position)

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import peewee
 
+from deskapp.db import db
 from deskapp.models.base import BaseModel, Versioned, money_field
 from deskapp.models.clients import Client
 from deskapp.models.staff import Staff
@@ -79,14 +80,26 @@ class CreditKind(StrEnum):
     OVERPAYMENT = "Overpayment"
 
 
-class Product(Versioned):
-    """Something the business sells."""
+class PaymentMethod(StrEnum):
+    """How an order is paid: by the card Stripe holds, by a manual method staff record, or
+    not upfront at all (a request an admin approves, paid later by invoice)."""
 
+    REQUEST = ""
+    CARD = "card"
+    MANUAL = "manual"
+
+
+class Product(Versioned):
+    """Something the business sells. A product orders or services use is retired, not deleted."""
+
+    code = peewee.CharField(max_length=40, unique=True)
+    """What people and scripts type: FIBRE-1G."""
     name = peewee.CharField(max_length=200)
     type = peewee.CharField(max_length=20)
     description = peewee.TextField(default="")
     orderable = peewee.BooleanField(default=True)
     support_minutes = peewee.IntegerField(default=0)
+    retired = peewee.BooleanField(default=False)
 
 
 class ProductPrice(BaseModel):
@@ -117,6 +130,16 @@ class Order(Versioned):
     decided_by_id: uuid.UUID | None
     decided_at = peewee.DateTimeField(null=True)
     decision_note = peewee.TextField(default="")
+    payment_method = peewee.CharField(max_length=16, default=PaymentMethod.REQUEST)
+    payment_intent = peewee.CharField(max_length=64, default="", index=True)
+    """The Stripe PaymentIntent of the current attempt, recorded before it is confirmed."""
+    payment_attempt = peewee.IntegerField(default=0)
+    """How many card attempts were made; part of each attempt's idempotency key."""
+    payment_note = peewee.TextField(default="")
+    """The gateway's last word: why a card was declined or is waiting."""
+
+    class Meta:
+        indexes = ((("status", "number"), False),)
 
 
 class OrderItem(BaseModel):
@@ -204,6 +227,19 @@ class PaymentTransaction(BaseModel):
     refunded_cents = money_field()
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     staff_id: uuid.UUID | None
+
+
+class PaymentEvent(peewee.Model):
+    """A gateway event (Stripe's event id) already applied: each is applied once."""
+
+    id = peewee.CharField(max_length=255, primary_key=True)
+    created_at = peewee.DateTimeField()
+    type = peewee.CharField(max_length=80)
+    outcome = peewee.TextField(default="")
+
+    class Meta:
+        database = db
+        table_name = "payment_event"
 
 
 class CreditEntry(BaseModel):

@@ -37,6 +37,8 @@ class Client(Versioned):
     country = peewee.CharField(max_length=2, default="")
     credit_cents = money_field()
     support_minutes = peewee.IntegerField(default=0)
+    """Prepaid support left; bought = left + the time logged on the client's tickets."""
+    stripe_customer_id = peewee.CharField(max_length=64, default="")
     notes = peewee.TextField(default="")
 
     class Meta:

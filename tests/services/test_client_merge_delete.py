@@ -165,7 +165,7 @@ def business(
 def world(desk: str) -> World:
     admin = actor_from(Staff.create(username="root", name="Ada Admin", role="admin"))
     agent = actor_from(Staff.create(username="ana", name="Ana Agent", role="agent"))
-    product = Product.create(name="Fibre 100", type="Internet")
+    product = Product.create(code="FIBRE-100", name="Fibre 100", type="Internet")
     department = Department.create(name="Support")
 
     keep = create_client(agent, ClientForm("Mina", "Okafor", "mina@okafor.example"))

@@ -107,7 +107,7 @@ def test_exact_email_of_client_and_contact_rank_before_prefix_and_substring(agen
 def test_service_identifier_is_an_exact_match(agent: Actor) -> None:
     owner = client(agent, "Rui", "Lines", "rui@example.com")
     other = client(agent, "Eva", "Lines", "eva@example.com")
-    product = Product.create(name="Fibre 1G", type="Internet")
+    product = Product.create(code="FIBRE-1G", name="Fibre 1G", type="Internet")
     Service.create(client=owner.id, product=product, identifier="FTTH-000777", cycle="Monthly")
     Service.create(client=other.id, product=product, identifier="FTTH-0007770", cycle="Monthly")
 

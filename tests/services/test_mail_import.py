@@ -425,4 +425,4 @@ def test_ticket_import_command(
     assert capsys.readouterr().err == "deskapp: The mail is empty; there is nothing to import.\n"
     assert run_import(monkeypatch, desk, b"Subject: no sender\n\nhi\n") == 1
     assert "no sender address" in capsys.readouterr().err
-    assert Department.select().count() == 2
+    assert Department.select().count() == 3  # the two made here and Orders

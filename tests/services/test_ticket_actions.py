@@ -52,7 +52,7 @@ def _open(world: World, client: int = 0, **kwargs: object) -> uuid.UUID:
 
 def test_departments_come_in_desk_order_with_their_fields(world: World) -> None:
     departments = list_departments()
-    assert [d.name for d in departments] == ["Support", "Billing", "Outage"]
+    assert [d.name for d in departments] == ["Support", "Billing", "Outage", "Orders"]
     outage = departments[2]
     assert [(f.name, f.label, f.required) for f in outage.extra_fields] == [
         ("affected_service", "Affected service", True),

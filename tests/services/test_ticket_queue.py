@@ -8,6 +8,7 @@ import itertools
 import uuid
 
 import pytest
+from old_rows import insert_old
 from ticket_queue_data import World, add_tickets, make_world
 
 from deskapp import migrations
@@ -236,9 +237,10 @@ def test_version_3_database_upgrades_keeping_its_tickets(database_url: str) -> N
     open_database(database_url)
     migrations.upgrade(target=3)
     assert migrations.current_version() == 3
-    client = Client.create(
+    client = Client(
         number=reserve_numbers("client", 1), first_name="Ola", last_name="Berg", email="o@b.example"
     )
+    insert_old(client)
     support = Department.create(name="Support")
     at = dt.datetime(2026, 1, 5, 8, 0)
     for offset, (subject, status) in enumerate(
