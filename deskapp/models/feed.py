@@ -26,6 +26,8 @@ class Entity(StrEnum):
     PAYMENT = "payment"
     SERVICE = "service"
     OUTBOX = "outbox"
+    ORDER = "order"
+    PRODUCT = "product"
 
 
 class AuditEntry(BaseModel):
