@@ -1,5 +1,6 @@
 """The command palette: every action the keys offer, built from the same bindings, and the
-few places that are reached from anywhere (a new ticket, the outbox, the queue's views).
+few places that are reached from anywhere (a new ticket, the outbox, the catalogue, the
+queue's views).
 
 An entry exists for each binding of the app and of the current screen that has a description
 and that `check_action` allows right now, so the palette and the footer never disagree. The
@@ -79,7 +80,7 @@ QUEUE_VIEWS = (
 
 
 def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
-    """A new ticket, the outbox and the queue's views, from any full screen."""
+    """A new ticket, the outbox, the catalogue and the queue's views, from any full screen."""
     if isinstance(screen, ModalScreen):
         return []
     app = screen.app
@@ -104,6 +105,17 @@ def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
                 partial(show_outbox, app),
             )
         )
+    catalogue = sys.modules.get("screens.catalogue_list")  # not imported: not on the catalogue
+    if catalogue is None or not isinstance(screen, catalogue.CatalogueScreen):
+        commands.append(
+            DeskCommand(
+                "Catalogue",
+                escape("The product catalogue: codes, prices, what can be ordered."),
+                "catalogue",
+                app,
+                partial(show_catalogue, app),
+            )
+        )
     for title, view, what in QUEUE_VIEWS:
         run = partial(show_queue, app, view)
         commands.append(DeskCommand(title, escape(what), f"queue_view('{view}')", app, run))
@@ -122,6 +134,13 @@ def show_outbox(app: App[Any]) -> None:
     from screens.outbox_list import OutboxScreen
 
     app.push_screen(OutboxScreen())
+
+
+def show_catalogue(app: App[Any]) -> None:
+    """The product catalogue, over the current screen."""
+    from screens.catalogue_list import CatalogueScreen
+
+    app.push_screen(CatalogueScreen())
 
 
 def show_queue(app: App[Any], view: str) -> None:

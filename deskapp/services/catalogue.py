@@ -194,7 +194,7 @@ def validated(**given: Any) -> tuple[dict[str, Any], dict[str, int]]:
     if kind != ProductType.SUPPORT_HOURS and minutes:
         raise ValidationError(
             "support_minutes",
-            f"Only a Support hours product adds support minutes; a {kind} product adds none.",
+            f"Only a Support hours product adds support minutes, not one of type {kind}.",
         )
     values = {
         "code": code.upper(),
