@@ -8,6 +8,7 @@ description and every price show under the list. Opened from the command palette
 | n | Add a product (admins). |
 | e / enter | Edit the highlighted product (admins). |
 | r | Retire the highlighted product: no new orders, kept for its orders (admins; asks). |
+| x | Delete the highlighted product, if no order or service ever used it (admins; asks). |
 | / | Current products, or those retired too. |
 | ctrl+r | Load the catalogue again. |
 | escape | Back where you came from. |
@@ -27,7 +28,12 @@ from textual.widgets import Static
 
 from deskapp.errors import Conflict, DeskError, NotFound
 from deskapp.money import Money
-from deskapp.services.catalogue import ProductInfo, list_products, retire_product
+from deskapp.services.catalogue import (
+    ProductInfo,
+    delete_product,
+    list_products,
+    retire_product,
+)
 from deskapp.services.changes import Entity
 from screens.area import AreaScreen
 from screens.product_form import ProductFormDialog
@@ -36,7 +42,7 @@ from screens.widgets.form_dialog import FormDialog
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted
 
-__all__ = ["CatalogueScreen", "RetireProductDialog"]
+__all__ = ["CatalogueScreen", "DeleteProductDialog", "RetireProductDialog"]
 
 CYCLE_SHORT = {
     "Monthly": "mo",
@@ -46,7 +52,7 @@ CYCLE_SHORT = {
     "One-time": "once",
 }
 """How the list names each cycle after a price: 65.00/mo."""
-ADMIN_ACTIONS = frozenset({"new_product", "edit_product", "retire_product"})
+ADMIN_ACTIONS = frozenset({"new_product", "edit_product", "retire_product", "delete_product"})
 """The actions only an admin may take (an agent sees their keys dimmed)."""
 
 
@@ -97,6 +103,13 @@ class CatalogueScreen(AreaScreen):
             "retire_product",
             "Retire",
             tooltip="Stop new orders of the highlighted product; its orders keep it (admins).",
+        ),
+        Binding(
+            "x",
+            "delete_product",
+            "Delete",
+            show=False,
+            tooltip="Delete the highlighted product if nothing ever used it (admins).",
         ),
         Binding("ctrl+r", "refresh", "Refresh", show=False, tooltip="Load the catalogue again."),
     ]
@@ -177,6 +190,12 @@ class CatalogueScreen(AreaScreen):
         if self.is_admin and product is not None and not product.retired:
             self.app.push_screen(RetireProductDialog(product), self._saved)
 
+    def action_delete_product(self) -> None:
+        """Ask, then delete the highlighted product (the service refuses a used one)."""
+        product = self.highlighted_product
+        if self.is_admin and product is not None:
+            self.app.push_screen(DeleteProductDialog(product), self._saved)
+
     def _saved(self, result: object) -> None:
         if result is not None:
             self.action_refresh()
@@ -242,3 +261,45 @@ class RetireProductDialog(FormDialog[ProductInfo]):
         """Say so and close with the product."""
         self.say(f"Retired {result.code}; no new order can include it.")
         self.dismiss(result)
+
+
+class DeleteProductDialog(FormDialog[bool]):
+    """Confirm deleting a product added by mistake; one that an order or a service uses is
+    refused, with the service's sentence saying to retire it. Dismisses True once deleted."""
+
+    SUBMIT = "Delete"
+    SUBMIT_VARIANT = "error"
+    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound)
+
+    def __init__(self, product: ProductInfo) -> None:
+        super().__init__()
+        self.product = product
+        """The product to delete."""
+
+    def heading(self) -> str:
+        """Names the product."""
+        return f"Delete {self.product.code} ({self.product.name})?"
+
+    def compose_fields(self) -> ComposeResult:
+        """When deleting is allowed."""
+        yield Static(
+            Text(
+                "Only a product no order or service ever used can be deleted; any other is "
+                "retired instead."
+            ),
+            classes="note",
+        )
+
+    def on_mount(self) -> None:
+        """The focus on the button that decides."""
+        self.query_one("#submit").focus()
+
+    def call_service(self, values: Mapping[str, Any]) -> bool:
+        """delete_product."""
+        delete_product(self.actor, self.product.id)
+        return True
+
+    def done(self, result: bool) -> None:
+        """Say so and close with True."""
+        self.say(f"Deleted {self.product.code}.")
+        self.dismiss(True)

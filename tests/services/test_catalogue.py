@@ -270,3 +270,26 @@ def test_a_bad_file_is_refused_with_a_sentence_and_changes_nothing(
         catalogue.import_catalogue(admin, text)
     assert Product.select().count() == 0
     assert AuditEntry.select().count() == 0
+
+
+def test_the_demo_catalogue_round_trips_unchanged(admin) -> None:
+    from deskapp.demo import load_demo
+
+    load_demo()
+    before = catalogue.list_products(include_retired=True)
+    text = catalogue.export_catalogue()
+
+    result = catalogue.import_catalogue(admin, text)
+
+    assert len(result.unchanged) == len(before) == 17
+    assert catalogue.list_products(include_retired=True) == before
+    adsl = tomllib.loads(text)["product"][0]
+    assert adsl == {
+        "code": "ADSL-8",
+        "name": "ADSL 8 (legacy)",
+        "type": "Internet",
+        "description": "No longer sold; kept for its users.",
+        "orderable": False,
+        "retired": False,
+        "price_cents": {"Monthly": 2500},
+    }

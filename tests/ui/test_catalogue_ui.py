@@ -17,7 +17,7 @@ from deskapp.demo import load_demo
 from deskapp.services import catalogue
 from deskapp.services.session import DeskSession, open_desk
 from screens.app import DeskApp
-from screens.catalogue_list import CatalogueScreen, RetireProductDialog
+from screens.catalogue_list import CatalogueScreen, DeleteProductDialog, RetireProductDialog
 from screens.commands import desk_commands
 from screens.product_form import ProductFormDialog, price_field_id
 
@@ -119,6 +119,36 @@ async def test_an_admin_adds_a_product_and_sees_the_services_sentence(
         assert "Added LTE-50 (LTE 50)." in notices(pilot)
         assert "LTE-50" in codes(screen)
         assert catalogue.find_product("lte-50").price_for("Monthly") == 2950
+
+
+async def test_only_an_unused_product_is_deleted(admin: DeskSession) -> None:
+    catalogue.save_product(
+        admin.actor,
+        code="AAA-MISTAKE",
+        name="Typo",
+        type="Voice",
+        description="",
+        orderable=True,
+        support_minutes=0,
+        prices={"Monthly": 100},
+    )
+    async with DeskApp(admin).run_test(size=SMALL) as pilot:
+        screen = await open_catalogue(pilot)
+        assert screen.records.highlighted_record.code == "AAA-MISTAKE"
+        await pilot.press("j", "x")  # ADSL-8: the demo's clients still have it
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DeleteProductDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "ADSL-8 is used by 25 services, so it cannot be deleted;" in screen_text(pilot)
+        assert isinstance(pilot.app.screen, DeleteProductDialog)
+        await pilot.press("escape", "k", "x")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert codes(screen)[:2] == ["ADSL-8", "BUSINESS-FIBRE"]
+        assert "Deleted AAA-MISTAKE." in notices(pilot)
 
 
 async def test_an_admin_edits_with_enter_and_retires_after_asking(admin: DeskSession) -> None:
