@@ -76,7 +76,12 @@ def product_line(product: ProductInfo) -> str:
 
     prices = ", ".join(f"{p.cycle} {Money(p.price_cents)}" for p in product.prices)
     state = "retired" if product.retired else "" if product.orderable else "not orderable"
-    columns = [product.code.ljust(16), product.type.ljust(13), one_line(product.name, 40), prices]
+    columns = [
+        product.code.ljust(16),
+        product.type.ljust(13),
+        one_line(product.name, 30).ljust(30),
+        prices,
+    ]
     return "  ".join([*columns, f"({state})"] if state else columns)
 
 
