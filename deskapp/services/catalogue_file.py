@@ -20,6 +20,7 @@ from deskapp.errors import ValidationError
 from deskapp.models import Product, ProductType
 from deskapp.services import catalogue
 from deskapp.services.actors import Actor, require_admin
+from deskapp.services.catalogue_checks import validated
 
 HEADER = """\
 # The product catalogue of a deskapp desk.
@@ -191,7 +192,7 @@ def _entry(place: int, table: object) -> tuple[dict[str, Any], dict[str, int], b
             f"{label}: price_cents must be a table of cycle = cents, like {{ Monthly = 6500 }}.",
         )
     try:
-        values, prices = catalogue.validated(
+        values, prices = validated(
             code=table["code"],
             name=table["name"],
             type=table["type"],
