@@ -14,7 +14,9 @@ from textual.widgets import Input, Select
 
 from deskapp.db import close_database, db
 from deskapp.demo import load_demo
+from deskapp.models import Staff
 from deskapp.services import catalogue
+from deskapp.services.actors import actor_from
 from deskapp.services.session import DeskSession, open_desk
 from screens.app import DeskApp
 from screens.catalogue_list import CatalogueScreen, DeleteProductDialog, RetireProductDialog
@@ -83,10 +85,10 @@ async def test_an_agent_reads_the_catalogue_and_cannot_change_it(agent: DeskSess
         assert "Showing all 17 current products." in text
         assert "ADSL-8 ADSL 8 (legacy) Internet no 25.00/mo" in words(text)  # not orderable
         assert "No longer sold; kept for its users." in text  # the highlighted one's description
-        for action in ("new_product", "edit_product", "retire_product"):
+        for action in ("new_product", "edit_product", "retire_product", "delete_product"):
             assert screen.check_action(action, ()) is None  # dimmed
         assert "Catalogue" not in [c.title for c in desk_commands(screen)]
-        await pilot.press("n", "e", "r", "enter")
+        await pilot.press("n", "e", "r", "x", "enter")
         await settle(pilot)
         assert pilot.app.screen is screen
         await pilot.press("escape")
@@ -183,3 +185,23 @@ async def test_an_admin_edits_with_enter_and_retires_after_asking(admin: DeskSes
         await settle(pilot)
         assert "FIBRE-1000" in codes(screen)
         assert "Fibre 1000 Internet retired 69.00/mo +2" in words(screen_text(pilot))
+
+
+async def test_a_product_another_desk_adds_shows_without_a_key(
+    agent: DeskSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(DeskApp, "CHANGES_POLL_SECONDS", 0.2)
+    async with DeskApp(agent).run_test(size=SMALL) as pilot:
+        screen = await open_catalogue(pilot)
+        admin = actor_from(Staff.get(Staff.username == "admin"))  # at another desk
+        catalogue.save_product(
+            admin,
+            code="AAA-NEW",
+            name="Fresh",
+            type="Voice",
+            description="",
+            orderable=True,
+            support_minutes=0,
+            prices={"Monthly": 100},
+        )
+        await wait_for(pilot, lambda: "AAA-NEW" in codes(screen), what="the new product")
