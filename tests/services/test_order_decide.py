@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -16,7 +17,8 @@ from ledger_helpers import client, staff
 from order_rows import add_catalogue
 
 from deskapp import clock
-from deskapp.errors import Conflict, PermissionDenied, ValidationError
+from deskapp.db import db
+from deskapp.errors import Conflict, DeskError, PermissionDenied, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
     AuditEntry,
@@ -381,3 +383,78 @@ def test_credit_notes_never_exceed_what_was_paid_and_the_ledger_stays_consistent
     if days == 0:
         assert decision.credit_note_cents == 0
     assert check_ledger() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_admins_approving_at_once_give_one_approval_and_one_credit_note(
+    world: World,
+) -> None:
+    order = paid(world, "FIBRE-31", on=dt.date(2026, 1, 1))
+    admins = [world.admin, staff(Role.ADMIN, "bo")]
+    outcomes = at_once(
+        [lambda who=who: approve_order(who, order, dt.date(2026, 1, 14)) for who in admins]
+    )
+
+    approved = [who for who, outcome in zip(admins, outcomes, strict=True) if outcome == "ok"]
+    assert len(approved) == 1, outcomes
+    refusal = (
+        f"{label(order)} was already approved by {approved[0].name} at 2026-03-14 09:30 (UTC)."
+    )
+    assert sorted(outcomes) == sorted(["ok", refusal])
+    assert [note.amount_cents for note in credit_notes()] == [1_300]
+    assert Client.get_by_id(world.mina).credit_cents == 1_300
+    assert len(audits("order.approved")) == 1
+    assert Order.get_by_id(order).decided_by_id == approved[0].id
+    assert check_ledger() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_approval_and_a_rejection_at_once_decide_the_order_once(world: World) -> None:
+    order = paid(world, "FIBRE-31", "HOURS-5", on=dt.date(2026, 1, 1))
+    bo = staff(Role.ADMIN, "bo")
+    outcomes = at_once(
+        [
+            lambda: approve_order(world.admin, order, dt.date(2026, 1, 14)),
+            lambda: reject_order(bo, order, "Duplicate", refund="credit"),
+        ]
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    status = Order.get_by_id(order).status
+    if status == OrderStatus.ACTIVE:
+        assert (
+            outcomes[1] == f"{label(order)} was already approved by Ann at 2026-03-14 09:30 (UTC)."
+        )
+        assert Client.get_by_id(world.mina).credit_cents == 1_300
+    else:
+        assert (
+            outcomes[0] == f"{label(order)} was already rejected by Bo at 2026-03-14 09:30 (UTC)."
+        )
+        assert Client.get_by_id(world.mina).credit_cents == 28_100
+        assert credit_notes() == []
+    assert len(audits("order.approved")) + len(audits("order.rejected")) == 1
+    assert check_ledger() == []
+
+
+def at_once(actions: list) -> list[str]:  # type: ignore[type-arg]
+    """Run each action in a thread of its own (its own connection), all released together;
+    "ok" or the refusal's sentence for each, in order."""
+    start, outcomes = threading.Barrier(len(actions)), ["missing"] * len(actions)
+
+    def desk(position: int) -> None:
+        start.wait(timeout=30)
+        try:
+            actions[position]()
+            outcomes[position] = "ok"
+        except DeskError as error:
+            outcomes[position] = str(error)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
