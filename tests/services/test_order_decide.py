@@ -33,6 +33,7 @@ from deskapp.models import (
     MessageKind,
     Order,
     OrderStatus,
+    OutboxMail,
     PaymentMethod,
     PaymentStatus,
     PaymentTransaction,
@@ -155,6 +156,9 @@ def test_approving_a_request_starts_its_services_invoices_it_and_tells_the_clien
     assert ticket_of(order).status == TicketStatus.COMPLETED
     assert last_reply(order).startswith(f"Your order {label(order)} is approved:")
     assert invoice.number in last_reply(order)
+    [mail] = OutboxMail.select().where(OutboxMail.ticket == ticket_of(order).id)
+    assert mail.to_address == Client.get_by_id(world.mina).email
+    assert mail.body.startswith(last_reply(order))
     [entry] = audits("order.approved")
     assert json.loads(entry.before)["status"] == "Pending"
     after = json.loads(entry.after)
