@@ -165,11 +165,15 @@ def reject_order(
     how = (refund or "").strip().lower()
     if how and how not in REFUNDS:
         raise ValidationError("refund", "The refund goes to the card or to credit.")
+    if how == "card" and gateway is None:
+        raise PaymentError(
+            "Card payments are off, so the card cannot be refunded; refund to credit."
+        )
     with write_transaction():
         order, client = _lock_order(order_id)
         label = format_number("order", order.number)
         if not (how == "card" and _card_refund_unfinished(order)):
-            _reject_locked(actor, order, client, why, how, gateway)
+            _reject_locked(actor, order, client, why, how)
         if how == "credit":
             _refund_to_credit(actor, order, client, why)
     if how == "card":
@@ -178,9 +182,7 @@ def reject_order(
     return OrderDecision(label, OrderStatus.REJECTED, None, 0, how, message)
 
 
-def _reject_locked(
-    actor: Actor, order: Order, client: Client, why: str, how: str, gateway: Any
-) -> None:
+def _reject_locked(actor: Actor, order: Order, client: Client, why: str, how: str) -> None:
     label = format_number("order", order.number)
     if order.status != OrderStatus.PENDING:
         raise Conflict(decided(order))
@@ -195,10 +197,6 @@ def _reject_locked(
         raise ValidationError("refund", f"{label} has no payment to refund; reject it without.")
     if how == "card" and order.payment_method != PaymentMethod.CARD:
         raise ValidationError("refund", f"{label} was not paid by card; refund it to credit.")
-    if how == "card" and gateway is None:
-        raise PaymentError(
-            "Card payments are off, so the card cannot be refunded; refund to credit."
-        )
     before = _state(order)
     for service, _ in order_services(order):
         _save_service(service, status=ServiceStatus.CANCELLED)

@@ -18,7 +18,13 @@ from order_rows import add_catalogue
 
 from deskapp import clock
 from deskapp.db import db
-from deskapp.errors import Conflict, DeskError, PermissionDenied, ValidationError
+from deskapp.errors import (
+    Conflict,
+    DeskError,
+    PaymentError,
+    PermissionDenied,
+    ValidationError,
+)
 from deskapp.ids import format_number
 from deskapp.models import (
     AuditEntry,
@@ -340,6 +346,8 @@ def test_rejecting_a_paid_order_refunds_it_to_credit_and_takes_back_its_hours(
         reject_order(world.admin, order, "Duplicate order")
     with pytest.raises(ValidationError, match="was not paid by card; refund it to credit"):
         reject_order(world.admin, order, "Duplicate order", refund="card", gateway=object())
+    with pytest.raises(PaymentError, match="Card payments are off"):
+        reject_order(world.admin, order, "Duplicate order", refund="card")
     unchanged(order)
 
     decision = reject_order(world.admin, order, "Duplicate order", refund="credit")
