@@ -146,7 +146,9 @@ def _place(args: argparse.Namespace) -> int:
     if gateway is None:
         return 0
     from deskapp.models import PaymentStatus
-    from deskapp.services.order_card import charge_order
+    from deskapp.services.order_card import (  # type: ignore[import-untyped,unused-ignore]
+        charge_order,
+    )
     from deskapp.text import one_line
 
     outcome = charge_order(session.actor, placed.id, gateway)
@@ -157,7 +159,9 @@ def _place(args: argparse.Namespace) -> int:
 def _card_gateway(settings: Settings) -> Any:
     """The Stripe gateway for a card payment, or DeskError saying why card payments are off."""
     from deskapp.payments.gateway import PAYMENT_TIMEOUT_SECONDS, stripe_gateway
-    from deskapp.services.order_card import card_payments_available
+    from deskapp.services.order_card import (  # type: ignore[import-untyped,unused-ignore]
+        card_payments_available,
+    )
 
     available, why = card_payments_available(settings)
     if not available:

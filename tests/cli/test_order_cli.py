@@ -130,6 +130,45 @@ def test_bad_orders_are_one_line_and_an_exit_status(
     close_database()
 
 
+def test_admins_approve_and_reject_from_the_command_line(
+    desk_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert deskapp(desk_url, "order", "place", "C-1001", "FIBRE-1G", "--request") == 0
+    assert deskapp(desk_url, "order", "place", "C-1001", "VOIP-LINE", "--request") == 0
+    assert (
+        deskapp(
+            desk_url, "order", "place", "C-1001", "HOURS-5", "--pay", "manual", "--method", "Cheque"
+        )
+        == 0
+    )
+    capsys.readouterr()
+
+    assert deskapp(desk_url, "order", "approve", "O-5001") == 1
+    assert capsys.readouterr().err == (
+        "deskapp: Only an admin can approve an order; ask an admin to do it.\n"
+    )
+    assert (
+        deskapp(desk_url, "order", "approve", "O-5001", "--start", "2026-03-20", staff="kim") == 0
+    )
+    assert capsys.readouterr().out == (
+        "O-5001 approved, services Active from 2026-03-20; invoiced on INV-2026-00002.\n"
+    )
+    assert deskapp(desk_url, "order", "approve", "o5001", staff="kim") == 1
+    assert "O-5001 was already approved by Kim Adler" in capsys.readouterr().err
+    reason = ["--reason", "No line at that address"]
+    assert deskapp(desk_url, "order", "reject", "O-5002", *reason, staff="kim") == 0
+    assert capsys.readouterr().out == "O-5002 rejected.\n"
+    assert deskapp(desk_url, "order", "reject", "O-5003", *reason, staff="kim") == 1
+    assert "choose a refund to the card or to credit" in capsys.readouterr().err
+    refund = ["--refund", "credit"]
+    assert deskapp(desk_url, "order", "reject", "O-5003", *reason, *refund, staff="kim") == 0
+    assert capsys.readouterr().out == "O-5003 rejected, its payment refunded to credit.\n"
+
+    assert deskapp(desk_url, "order", "list") == 0
+    statuses = [line.split()[4] for line in capsys.readouterr().out.splitlines()]
+    assert statuses == ["Rejected", "Rejected", "Active"]
+
+
 @pytest.mark.parametrize(
     ("args", "status", "sentence"),
     [
