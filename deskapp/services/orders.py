@@ -1,8 +1,8 @@
 """Orders: the approval queue (pending, oldest first) and every order (newest first).
 
 Both views page by order number (keyset paging) on the (status, number) index, so the queue's
-first page costs the same with a hundred orders or a hundred thousand. The page's items and who
-is looking at each order are read in one query each for the whole page. One order in full is
+first page costs the same with a hundred orders or a hundred thousand. The page's items are
+read in one more query for the whole page. One order in full is
 deskapp.services.order_detail's (re-exported here).
 """
 
@@ -20,9 +20,7 @@ from deskapp.models import (
     Order,
     OrderItem,
     OrderStatus,
-    Presence,
     Product,
-    Staff,
     dict_rows,
     tuple_rows,
 )
@@ -51,10 +49,6 @@ __all__ = [
 
 VIEWS = ("pending", "all")
 """The order views: those waiting for an admin (oldest first), or every order (newest first)."""
-PRESENCE_FRESH = dt.timedelta(minutes=2)
-"""Someone is still looking at an order if their presence is younger than this."""
-PRESENCE_ENTITY = "order"
-"""The Presence.entity of someone looking at an order (entity_id: the order's key)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +76,8 @@ class OrderSummary:
     payment_method: str = ""
     """"" (a request), "card" or "manual"."""
     lookers: str = ""
-    """Who else has the order open right now ("Ann Admin, Sam"), or ""."""
+    """Who else has the order open right now ("Ann Admin, Sam"), or "": list_orders leaves it
+    empty; the queue fills it from deskapp.services.presence, which knows who is asking."""
 
     @property
     def label(self) -> str:
@@ -136,8 +131,7 @@ def list_orders(
     rows = list(dict_rows(query.limit(max(1, min(int(limit), 500)))))
     ids = [row["id"] for row in rows]
     items = _items_of(ids)
-    lookers = _lookers_of(ids)
-    return [_summary(row, items.get(row["id"], ""), lookers.get(row["id"], "")) for row in rows]
+    return [_summary(row, items.get(row["id"], "")) for row in rows]
 
 
 def _items_of(order_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -156,28 +150,7 @@ def _items_of(order_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     return {order_id: ", ".join(names) for order_id, names in named.items()}
 
 
-def _lookers_of(order_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The staff whose fresh presence is on each order of the page."""
-    if not order_ids:
-        return {}
-    by_text = {str(order_id): order_id for order_id in order_ids}
-    query = (
-        Presence.select(Presence.entity_id, Staff.name)
-        .join(Staff)
-        .where(
-            (Presence.entity == PRESENCE_ENTITY)
-            & (Presence.entity_id.in_(list(by_text)))
-            & (Presence.seen_at >= clock.now() - PRESENCE_FRESH)
-        )
-        .order_by(Staff.name)
-    )
-    names: dict[uuid.UUID, list[str]] = {}
-    for entity_id, name in tuple_rows(query):
-        names.setdefault(by_text[entity_id], []).append(name)
-    return {order_id: ", ".join(people) for order_id, people in names.items()}
-
-
-def _summary(row: dict[str, Any], items: str, lookers: str) -> OrderSummary:
+def _summary(row: dict[str, Any], items: str) -> OrderSummary:
     person = f"{row['client_first_name']} {row['client_last_name']}".strip()
     return OrderSummary(
         id=row["id"],
@@ -190,5 +163,4 @@ def _summary(row: dict[str, Any], items: str, lookers: str) -> OrderSummary:
         placed_at=row["created_at"],
         items=items,
         payment_method=row["payment_method"],
-        lookers=lookers,
     )
