@@ -72,7 +72,7 @@ def test_orders_placed_from_the_command_line_then_listed(
     )
     assert placed == 0
     assert capsys.readouterr().out == (
-        "Placed O-5002 for C-1001: 250.00, paid by cash (ticket T-20002, INV-2026-00001).\n"
+        "Placed O-5002 for C-1001: 250.00, paid by Cash (ticket T-20002, INV-2026-00001).\n"
     )
 
     assert deskapp(desk_url, "order", "list") == 0
