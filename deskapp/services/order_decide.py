@@ -12,6 +12,7 @@ it does so after the rejection is committed, never while holding the client's lo
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,12 +38,14 @@ from deskapp.models import (
 )
 from deskapp.models.billing import CYCLE_MONTHS, Cycle
 from deskapp.money import Money
+from deskapp.payments.gateway import StripeGateway
 from deskapp.services import audit
 from deskapp.services.actors import Actor, require_admin
 from deskapp.services.billing_run import add_months
 from deskapp.services.bookkeeping import append_entry, key, lock_client
 from deskapp.services.conversation.messages import post_reply
 from deskapp.services.invoices import issue_invoice_for_order, refund_invoice
+from deskapp.services.order_card import refund_card_payment
 from deskapp.services.order_plan import (
     ApprovalPlan,
     ApprovalPreview,
@@ -152,7 +155,7 @@ def reject_order(
     order_id: object,
     reason: str,
     refund: str | None = None,
-    gateway: Any = None,
+    gateway: StripeGateway | None = None,
 ) -> OrderDecision:
     """Reject a pending order with a reason (admins only). A paid order needs `refund`: "card"
     (card-paid orders; through `gateway`) or "credit" (its invoice refunded to credit).
@@ -165,25 +168,32 @@ def reject_order(
     how = (refund or "").strip().lower()
     if how and how not in REFUNDS:
         raise ValidationError("refund", "The refund goes to the card or to credit.")
+    if how == "card" and gateway is None:
+        raise PaymentError(
+            "Card payments are off, so the card cannot be refunded; refund to credit."
+        )
     with write_transaction():
         order, client = _lock_order(order_id)
         label = format_number("order", order.number)
         if not (how == "card" and _card_refund_unfinished(order)):
-            _reject_locked(actor, order, client, why, how, gateway)
+            _reject_locked(actor, order, client, why, how)
         if how == "credit":
             _refund_to_credit(actor, order, client, why)
-    if how == "card":
+    if how == "card" and gateway is not None:
         return _refund_card(actor, order.id, label, why, gateway)
     message = f"{label} rejected" + (", its payment refunded to credit." if how else ".")
     return OrderDecision(label, OrderStatus.REJECTED, None, 0, how, message)
 
 
-def _reject_locked(
-    actor: Actor, order: Order, client: Client, why: str, how: str, gateway: Any
-) -> None:
+def _reject_locked(actor: Actor, order: Order, client: Client, why: str, how: str) -> None:
     label = format_number("order", order.number)
     if order.status != OrderStatus.PENDING:
         raise Conflict(decided(order))
+    if order.payment_status == PaymentStatus.PENDING and order.payment_intent:
+        raise Conflict(
+            f"{label} has a card payment under way at Stripe; reconcile it first (p on the "
+            "order), then reject it once the payment failed, or with a refund once paid."
+        )
     paid = order.payment_status == PaymentStatus.SUCCESSFUL and paid_net_cents(order) > 0
     if paid and not how:
         raise ValidationError(
@@ -195,10 +205,6 @@ def _reject_locked(
         raise ValidationError("refund", f"{label} has no payment to refund; reject it without.")
     if how == "card" and order.payment_method != PaymentMethod.CARD:
         raise ValidationError("refund", f"{label} was not paid by card; refund it to credit.")
-    if how == "card" and gateway is None:
-        raise PaymentError(
-            "Card payments are off, so the card cannot be refunded; refund to credit."
-        )
     before = _state(order)
     for service, _ in order_services(order):
         _save_service(service, status=ServiceStatus.CANCELLED)
@@ -232,16 +238,16 @@ def _refund_to_credit(actor: Actor, order: Order, client: Client, why: str) -> N
     append_entry(actor, client, CreditKind.REFUND, amount, f"{label} rejected: {why}")
 
 
-def _refund_card(actor: Actor, order_id: Any, label: str, why: str, gateway: Any) -> OrderDecision:
+def _refund_card(
+    actor: Actor, order_id: uuid.UUID, label: str, why: str, gateway: StripeGateway
+) -> OrderDecision:
     """Return a rejected card order's money through the gateway, then close its invoice."""
-    from deskapp.services.order_card import refund_card_payment  # type: ignore[import-untyped,unused-ignore]
-
     try:
         cents = refund_card_payment(actor, order_id, gateway, why)
     except PaymentError as error:
         raise PaymentError(
             f"{label} is rejected, but the card refund failed: {error} Reject it again with "
-            "a card refund to retry, or refund it to credit."
+            "a card refund to retry."
         ) from error
     with write_transaction():
         order, _ = _lock_order(order_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -16,7 +17,14 @@ from ledger_helpers import client, staff
 from order_rows import add_catalogue
 
 from deskapp import clock
-from deskapp.errors import Conflict, PermissionDenied, ValidationError
+from deskapp.db import db
+from deskapp.errors import (
+    Conflict,
+    DeskError,
+    PaymentError,
+    PermissionDenied,
+    ValidationError,
+)
 from deskapp.ids import format_number
 from deskapp.models import (
     AuditEntry,
@@ -31,6 +39,7 @@ from deskapp.models import (
     MessageKind,
     Order,
     OrderStatus,
+    OutboxMail,
     PaymentMethod,
     PaymentStatus,
     PaymentTransaction,
@@ -153,6 +162,9 @@ def test_approving_a_request_starts_its_services_invoices_it_and_tells_the_clien
     assert ticket_of(order).status == TicketStatus.COMPLETED
     assert last_reply(order).startswith(f"Your order {label(order)} is approved:")
     assert invoice.number in last_reply(order)
+    [mail] = OutboxMail.select().where(OutboxMail.ticket == ticket_of(order).id)
+    assert mail.to_address == Client.get_by_id(world.mina).email
+    assert mail.body.startswith(last_reply(order))
     [entry] = audits("order.approved")
     assert json.loads(entry.before)["status"] == "Pending"
     after = json.loads(entry.after)
@@ -195,12 +207,16 @@ def test_a_paid_order_started_later_gets_a_credit_note_for_the_unused_days(world
     assert check_ledger() == []
 
 
-def test_a_paid_order_started_on_its_payment_date_gets_none(world: World) -> None:
-    order = paid(world, "FIBRE-31")
+def test_a_paid_order_started_on_its_payment_date_gets_no_credit_and_no_second_hours(
+    world: World,
+) -> None:
+    order = paid(world, "FIBRE-31", "HOURS-5")
+    assert Client.get_by_id(world.mina).support_minutes == 300
     decision = approve_order(world.admin, order)
     assert (decision.start, decision.credit_note_cents) == (TODAY, 0)
     assert credit_notes() == []
-    assert Client.get_by_id(world.mina).credit_cents == 0
+    mina = Client.get_by_id(world.mina)
+    assert (mina.credit_cents, mina.support_minutes) == (0, 300)
 
 
 def test_the_credit_note_is_capped_at_what_was_paid_net_of_refunds(world: World) -> None:
@@ -293,6 +309,14 @@ def test_a_card_order_not_yet_paid_is_refused_with_what_to_do(world: World) -> N
     with pytest.raises(Conflict, match="retry the card payment"):
         approve_order(world.admin, order)
     unchanged(order)
+    Order.update(payment_status=PaymentStatus.PENDING, payment_intent="pi_waiting").where(
+        Order.id == order
+    ).execute()
+    with pytest.raises(Conflict, match="card payment under way at Stripe; reconcile it first"):
+        reject_order(world.admin, order, "Card declined twice")
+    unchanged(order)
+    mark_payment_unsettled(order, PaymentStatus.FAILED, "Your card was declined.")
+    Order.update(payment_intent="").where(Order.id == order).execute()
     decision = reject_order(world.admin, order, "Card declined twice")
     assert (decision.status, decision.refund) == ("Rejected", "")
     assert services(order) == [("Cancelled", None, None)]
@@ -334,6 +358,8 @@ def test_rejecting_a_paid_order_refunds_it_to_credit_and_takes_back_its_hours(
         reject_order(world.admin, order, "Duplicate order")
     with pytest.raises(ValidationError, match="was not paid by card; refund it to credit"):
         reject_order(world.admin, order, "Duplicate order", refund="card", gateway=object())
+    with pytest.raises(PaymentError, match="Card payments are off"):
+        reject_order(world.admin, order, "Duplicate order", refund="card")
     unchanged(order)
 
     decision = reject_order(world.admin, order, "Duplicate order", refund="credit")
@@ -381,3 +407,78 @@ def test_credit_notes_never_exceed_what_was_paid_and_the_ledger_stays_consistent
     if days == 0:
         assert decision.credit_note_cents == 0
     assert check_ledger() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_admins_approving_at_once_give_one_approval_and_one_credit_note(
+    world: World,
+) -> None:
+    order = paid(world, "FIBRE-31", on=dt.date(2026, 1, 1))
+    admins = [world.admin, staff(Role.ADMIN, "bo")]
+    outcomes = at_once(
+        [lambda who=who: approve_order(who, order, dt.date(2026, 1, 14)) for who in admins]
+    )
+
+    approved = [who for who, outcome in zip(admins, outcomes, strict=True) if outcome == "ok"]
+    assert len(approved) == 1, outcomes
+    refusal = (
+        f"{label(order)} was already approved by {approved[0].name} at 2026-03-14 09:30 (UTC)."
+    )
+    assert sorted(outcomes) == sorted(["ok", refusal])
+    assert [note.amount_cents for note in credit_notes()] == [1_300]
+    assert Client.get_by_id(world.mina).credit_cents == 1_300
+    assert len(audits("order.approved")) == 1
+    assert Order.get_by_id(order).decided_by_id == approved[0].id
+    assert check_ledger() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_approval_and_a_rejection_at_once_decide_the_order_once(world: World) -> None:
+    order = paid(world, "FIBRE-31", "HOURS-5", on=dt.date(2026, 1, 1))
+    bo = staff(Role.ADMIN, "bo")
+    outcomes = at_once(
+        [
+            lambda: approve_order(world.admin, order, dt.date(2026, 1, 14)),
+            lambda: reject_order(bo, order, "Duplicate", refund="credit"),
+        ]
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    status = Order.get_by_id(order).status
+    if status == OrderStatus.ACTIVE:
+        assert (
+            outcomes[1] == f"{label(order)} was already approved by Ann at 2026-03-14 09:30 (UTC)."
+        )
+        assert Client.get_by_id(world.mina).credit_cents == 1_300
+    else:
+        assert (
+            outcomes[0] == f"{label(order)} was already rejected by Bo at 2026-03-14 09:30 (UTC)."
+        )
+        assert Client.get_by_id(world.mina).credit_cents == 28_100
+        assert credit_notes() == []
+    assert len(audits("order.approved")) + len(audits("order.rejected")) == 1
+    assert check_ledger() == []
+
+
+def at_once(actions: list) -> list[str]:  # type: ignore[type-arg]
+    """Run each action in a thread of its own (its own connection), all released together;
+    "ok" or the refusal's sentence for each, in order."""
+    start, outcomes = threading.Barrier(len(actions)), ["missing"] * len(actions)
+
+    def desk(position: int) -> None:
+        start.wait(timeout=30)
+        try:
+            actions[position]()
+            outcomes[position] = "ok"
+        except DeskError as error:
+            outcomes[position] = str(error)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=desk, args=(n,)) for n in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
