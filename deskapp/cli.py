@@ -31,6 +31,8 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
+       deskapp payments sync [--limit N] [--db URL]
+       deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -87,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     import argparse
 
+    from deskapp.cli_payments import add_payments_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -192,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.set_defaults(run=handler)
 
+    add_payments_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser
