@@ -103,8 +103,7 @@ def _webhook(args: argparse.Namespace) -> int:
         raise ConfigError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
     bound_port = server.server_address[1]
     print(
-        f"Listening on http://{host}:{bound_port}{WEBHOOK_PATH} for Stripe's events; "
-        "Ctrl+C stops.",
+        f"Listening on http://{host}:{bound_port}{WEBHOOK_PATH} for Stripe's events; Ctrl+C stops.",
         flush=True,
     )
     try:
