@@ -29,7 +29,7 @@ from localstripe_server import (
 from order_rows import add_catalogue
 
 from deskapp.config import load_settings
-from deskapp.errors import Conflict, PaymentError, PermissionDenied
+from deskapp.errors import ConfigError, Conflict, PaymentError, PermissionDenied
 from deskapp.models import (
     Client,
     Invoice,
@@ -45,6 +45,7 @@ from deskapp.models import (
     ServiceStatus,
 )
 from deskapp.payments.gateway import (
+    PaymentIntentState,
     StripeGateway,
     StripeUnreachable,
     WebhookRefused,
@@ -244,6 +245,35 @@ def test_a_payment_retried_after_a_timeout_charges_once(
     assert Order.get_by_id(order_id).payment_attempt == 1
 
 
+class SecondDeskMeanwhile(StripeGateway):
+    """Between this desk creating its intent and recording it, another desk charges the order."""
+
+    def __init__(self, *args: object, other: StripeGateway, actor: Actor, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.other, self.actor = other, actor
+
+    def create_payment_intent(self, **kwargs: object) -> PaymentIntentState:
+        made = super().create_payment_intent(**kwargs)  # type: ignore[arg-type]
+        order_id = uuid.UUID(str(kwargs["metadata"]["order"]))  # type: ignore[index]
+        assert charge_order(self.actor, order_id, self.other).status == PaymentStatus.SUCCESSFUL
+        return made
+
+
+def test_two_desks_charging_one_order_at_once_charge_it_once(
+    admin: Actor, stripe: StripeGateway, localstripe: str
+) -> None:
+    order_id = card_order(admin, customer_with_card())
+    racing = SecondDeskMeanwhile(TEST_SECRET_KEY, api_base=localstripe, other=stripe, actor=admin)
+
+    outcome = charge_order(admin, order_id, racing)
+
+    assert (outcome.status, outcome.message[-24:]) == ("Successful", "is paid by card: 144.00.")
+    assert sorted(i.status for i in payment_intents()) == ["canceled", "succeeded"]
+    [payment] = payments_of(order_id)
+    assert payment.reference == Order.get_by_id(order_id).payment_intent
+    assert check_ledger() == []
+
+
 def test_stripe_unreachable_leaves_the_order_pending_with_the_reason_and_a_retry_pays(
     admin: Actor, stripe: StripeGateway
 ) -> None:
@@ -286,6 +316,9 @@ def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(
     stale = sign_payload(payload, WEBHOOK_SECRET, timestamp=1_000_000_000)
     with pytest.raises(WebhookRefused):
         handle_webhook(payload, stale, WEBHOOK_SECRET)
+
+    with pytest.raises(ConfigError, match="No Stripe webhook secret is configured"):
+        handle_webhook(payload, sign_payload(payload, ""), "")
 
     assert Order.get_by_id(order_id).payment_status == PaymentStatus.PENDING
     assert PaymentEvent.select().count() == 0
