@@ -162,7 +162,7 @@ def test_a_declined_card_leaves_the_order_failed_with_stripes_reason_and_another
     assert payments_of(order_id) == []
 
     attach_test_card(mina, CARD_SUCCEEDS)
-    assert charge_order(admin, order_id, stripe).status == PaymentStatus.SUCCESSFUL
+    assert reconcile_order(admin, order_id, stripe).status == PaymentStatus.SUCCESSFUL
 
     assert Order.get_by_id(order_id).payment_attempt == 2
     assert sorted(i.status for i in payment_intents()) == ["requires_payment_method", "succeeded"]
