@@ -1,8 +1,8 @@
 """The client screen: one place to understand a client, with keys into each of its areas.
 
-Profile and status, credit and prepaid support, contacts (the billing contact marked, the five
-mail categories), services, recent invoices, open tickets and pending orders, all loaded by one
-service call in a thread.
+Profile and status, credit and prepaid support (left, bought, used), contacts (the billing
+contact marked, the five mail categories), services, recent invoices, open tickets and pending
+orders, all loaded by one service call in a thread.
 
 | Key(s) | Description |
 | :- | :- |
@@ -135,6 +135,7 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
                 yield Static(id="client-status")
                 yield Static(id="credit")
                 yield Static(id="support")
+                yield Static(id="support-use")
                 yield Static(id="since")
         with Vertical(id="sections"):
             yield from self._section("contacts")
@@ -233,7 +234,19 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             Text.assemble(("Credit balance   ", "dim"), (str(Money(profile.credit_cents)), "bold"))
         )
         self.query_one("#support", Static).update(
-            Text.assemble(("Prepaid support  ", "dim"), support_time(profile.support_minutes))
+            Text.assemble(
+                ("Prepaid support  ", "dim"),
+                support_time(profile.support_minutes),
+                (" left", "dim") if profile.support_minutes > 0 else "",
+            )
+        )
+        self.query_one("#support-use", Static).update(
+            Text.assemble(
+                ("Support bought   ", "dim"),
+                support_time(profile.support_minutes_bought),
+                ("  used ", "dim"),
+                support_time(profile.support_minutes_used),
+            )
         )
         self.query_one("#since", Static).update(
             Text.assemble(("Client since     ", "dim"), f"{profile.created_at:%Y-%m-%d}")

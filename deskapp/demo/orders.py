@@ -125,6 +125,17 @@ def add_orders(world: DemoWorld) -> None:
         _queue_order(world, order)
 
 
+def add_paid_support_hours(world: DemoWorld) -> None:
+    """Support-hour bundles paid upfront and still waiting for approval: their hours are the
+    client's from the payment (as the desk's own payments do). Added once the tickets have
+    logged their time, which the demo draws from the hours bought before."""
+    for order in world.orders:
+        if order.status != "Pending" or order.payment_status != "Successful":
+            continue
+        for product, _cycle, _price, quantity in order.items:
+            order.client.support_minutes += product.support_minutes * quantity
+
+
 def _card_attempt(order: DemoOrder, method: str, position: int) -> None:
     """How the order is paid and, for a card, the attempt Stripe's answer left behind: the
     PaymentIntent of a payment that went through or waits, none for a declined one (a retry

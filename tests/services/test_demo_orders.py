@@ -7,12 +7,16 @@ import pytest
 
 from deskapp.demo import load_demo
 from deskapp.models import (
+    Client,
     Department,
     Order,
+    OrderItem,
     OrderStatus,
     PaymentMethod,
     PaymentStatus,
     PaymentTransaction,
+    Product,
+    ProductType,
     Service,
     ServiceStatus,
     Ticket,
@@ -114,3 +118,21 @@ def test_orders_not_yet_paid_have_no_active_services(demo: str) -> None:
         statuses = {s.status for s in Service.select().where(Service.order == order.id)}
         assert statuses <= {ServiceStatus.PENDING}, order.number
         assert not PaymentTransaction.select().where(PaymentTransaction.order == order.id).exists()
+
+
+def test_support_hours_paid_upfront_are_the_clients_already(demo: str) -> None:
+    paid_bundles = (
+        Order.select(Order, Product.support_minutes.alias("bundle"), OrderItem.quantity)
+        .join(OrderItem)
+        .join(Product)
+        .where(
+            (Order.status == OrderStatus.PENDING)
+            & (Order.payment_status == PaymentStatus.SUCCESSFUL)
+            & (Product.type == ProductType.SUPPORT_HOURS)
+        )
+        .objects()
+    )
+    assert paid_bundles
+    for order in paid_bundles:
+        client = Client.get_by_id(order.client_id)
+        assert client.support_minutes >= order.bundle * order.quantity, order.number
