@@ -31,6 +31,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
+       deskapp catalogue list [--all] | export FILE.toml | import FILE.toml [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     import argparse
 
+    from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -192,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.set_defaults(run=handler)
 
+    add_catalogue_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser
