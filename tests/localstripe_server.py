@@ -204,3 +204,24 @@ def closed_port_base() -> str:
     port = sock.getsockname()[1]
     sock.close()
     return f"http://127.0.0.1:{port}"
+
+
+def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header Stripe sends with `payload`: t=TIME,v1=HMAC-SHA256 of
+    "TIME.PAYLOAD" under the webhook secret."""
+    import hashlib
+    import hmac
+    import time
+
+    when = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{when}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={when},v1={mac}"
+
+
+def stripe_event(event_id: str, kind: str, obj: Any) -> bytes:
+    """A Stripe event's JSON body about `obj` (a StripeObject or a dict)."""
+    import json
+
+    data = obj.to_dict() if hasattr(obj, "to_dict") else obj
+    event = {"id": event_id, "object": "event", "type": kind, "data": {"object": data}}
+    return json.dumps(event).encode()

@@ -24,6 +24,8 @@ CHECK_TIMEOUT_SECONDS = 3.0
 """How long `check()` waits for the gateway to answer."""
 PAYMENT_TIMEOUT_SECONDS = 20.0
 """How long a payment call waits; a payment that times out stays Pending and is safe to retry."""
+WEBHOOK_TOLERANCE_SECONDS = 300
+"""How old a signed event may be (Stripe's default): an older replay is refused."""
 CURRENCY = "eur"
 """The installation's currency as Stripe names it (the desk keeps amounts in its minor unit)."""
 
@@ -87,6 +89,10 @@ class StripeUnreachable(PaymentError):
         )
         self.reason = reason
         """What went wrong on the way, in a few words."""
+
+
+class WebhookRefused(PaymentError):
+    """A webhook request that is not a genuine Stripe event (bad signature, not an event)."""
 
 
 @runtime_checkable
@@ -329,6 +335,33 @@ def intent_state(intent: Any) -> PaymentIntentState:
         reason=" ".join(str(reason).split())[:300],
         order_id=str(_field(metadata, "order") or ""),
     )
+
+
+def verify_webhook(
+    payload: bytes, signature: str, secret: str, *, tolerance: int = WEBHOOK_TOLERANCE_SECONDS
+) -> dict[str, Any]:
+    """The event Stripe signed (stripe.Webhook.construct_event checks the Stripe-Signature
+    header's HMAC and age), as a plain dict; WebhookRefused with a sentence otherwise."""
+    import json
+
+    import stripe
+
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret, tolerance)
+    except stripe.SignatureVerificationError:
+        raise WebhookRefused(
+            "The event's Stripe-Signature does not match the webhook secret (or is too old); "
+            "it was refused."
+        ) from None
+    except ValueError:
+        raise WebhookRefused(
+            "The request is not a Stripe event (not JSON); it was refused."
+        ) from None
+    event = json.loads(payload)
+    data = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(data, dict) or not isinstance(event.get("id"), str):
+        raise WebhookRefused("The request is not a Stripe event (no id or data); it was refused.")
+    return dict(event)
 
 
 def stripe_gateway(settings: Settings, *, timeout: float = CHECK_TIMEOUT_SECONDS) -> StripeGateway:
