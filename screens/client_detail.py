@@ -9,6 +9,7 @@ orders, all loaded by one service call in a thread.
 | l | The client's credit ledger and invoices. |
 | t | The client's tickets. |
 | o | The client's orders. |
+| n | A new order for the client (the cart). |
 | e | Edit the profile. |
 | s | Change the status (Active, Inactive, Closed). |
 | c | Add a contact (enter on a contact edits it). |
@@ -83,6 +84,13 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         ),
         Binding("t", "tickets", "Its tickets", tooltip="List this client's tickets."),
         Binding("o", "orders", "Its orders", tooltip="List this client's orders."),
+        Binding(
+            "n",
+            "new_order",
+            "New order for client…",
+            show=False,
+            tooltip="Open the cart: a new order for this client.",
+        ),
         Binding("e", "edit", "Edit", tooltip="Edit the client's profile."),
         Binding(
             "s", "change_status", "Status", tooltip="Set the client Active, Inactive or Closed."
@@ -320,6 +328,17 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
         label = self.profile.label if self.profile else ""
         self._open(lambda: OrderListScreen(self.client_id, label))
+
+    def action_new_order(self) -> None:
+        """The cart for this client; the screen shows the pending order once it is placed."""
+        from screens.order_cart import open_cart
+
+        if self.profile is not None:
+            open_cart(self.app, self.client_id, lambda _result: self._order_placed())
+
+    def _order_placed(self) -> None:
+        self.changed = True
+        self.reload()
 
     def action_edit(self) -> None:
         """Edit the profile; the screen shows the saved profile afterwards."""

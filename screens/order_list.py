@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from deskapp.services.orders import OrderSummary, list_orders
 from screens.area import AreaScreen
+from screens.order_cart import TakesNewOrders
 from screens.widgets.cells import label_cell, money_cell, when_cell
 from screens.widgets.record_table import PageFetcher, RecordColumn
 from screens.widgets.untrusted import untrusted
@@ -30,7 +31,7 @@ def _order_page(
     return list_orders(view, last, limit, client_id)
 
 
-class OrderListScreen(AreaScreen):
+class OrderListScreen(TakesNewOrders, AreaScreen):
     """Orders by number, newest first; the pending ones wait for an admin.
 
     As the orders area it shows every client's; pushed with a `client_id` (the client screen's
