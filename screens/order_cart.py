@@ -15,7 +15,7 @@ scroll instead).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
@@ -24,14 +24,13 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from deskapp.config import load_settings
 from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
-from deskapp.money import Money
 from deskapp.services.actors import Actor
 from deskapp.services.cart import parse_quantity
 from deskapp.services.catalogue import ProductInfo, list_products
@@ -42,47 +41,22 @@ from deskapp.services.order_place import (
     CartLine,
     CartPrice,
     OrderPlaced,
-    PricedLine,
     place_order,
     price_cart,
 )
-from screens.widgets.cells import money_cell
+from screens.widgets.cart_lines import CartLines
 from screens.widgets.form_dialog import FORM_ERROR, FormDialog
-from screens.widgets.inert_fields import InertInput
-from screens.widgets.record_lines import RecordColumn
-from screens.widgets.record_list import RecordList
-from screens.widgets.untrusted import untrusted
+from screens.widgets.payment_choice import CARD, MANUAL, REQUEST, CardPayment, PaymentChoice
+from screens.widgets.product_picker import ProductPicker
 
 __all__ = ["CartResult", "OrderCartScreen", "TakesNewOrders", "open_cart"]
 
-REQUEST, CARD, MANUAL = "", "card", "manual"
-"""How the order is paid: the service's PaymentMethod values (screens never import models)."""
 SUBMIT_LABELS = {REQUEST: "Send request", CARD: "Charge card", MANUAL: "Place, paid"}
 """The place button's label for each way of paying."""
 LINE_FIELDS = frozenset({"items", "cycle", "quantity", "product"})
 """The service's field names that mean the line being added."""
 PRODUCT_PAGE = 500
 """Products read per call while loading the catalogue (a desk sells tens, not thousands)."""
-
-LINE_COLUMNS: Sequence[RecordColumn[PricedLine]] = (
-    RecordColumn("Code", lambda line: untrusted(line.code, limit=12), 12),
-    RecordColumn("Product", lambda line: untrusted(line.name, limit=16), 16),
-    RecordColumn("Cycle", lambda line: Text(line.cycle), 13),
-    RecordColumn("Qty", lambda line: Text(str(line.quantity)), 3, align_right=True),
-    RecordColumn("Each", lambda line: money_cell(line.unit_cents), 8, align_right=True),
-    RecordColumn("Total", lambda line: money_cell(line.total_cents), 9, align_right=True),
-)
-"""The cart's lines, as priced."""
-
-
-@dataclass(frozen=True)
-class CardPayment:
-    """Whether the cart offers to charge the card, and why not."""
-
-    available: bool
-    """A Stripe key is configured."""
-    reason: str
-    """Why card payments are off ("" when they are on)."""
 
 
 def card_payment_offer() -> CardPayment:
@@ -131,18 +105,6 @@ class CartResult:
         return f"{said} {self.card_message}".strip()
 
 
-def _product_prompt(product: ProductInfo) -> Text:
-    """FIBRE-1000  Fibre 1000 (the list searches what is typed in these words)."""
-    prompt = Text.assemble((product.code, "bold"), "  ", untrusted(product.name, limit=40))
-    prompt.no_wrap = True
-    prompt.overflow = "ellipsis"
-    return prompt
-
-
-def _cycle_prompt(product: ProductInfo, cycle: str) -> Text:
-    return Text(f"{cycle}  {Money(product.price_for(cycle) or 0)}")
-
-
 class OrderCartScreen(FormDialog[CartResult]):
     """A new order for one client; dismisses the CartResult, or None.
 
@@ -175,14 +137,10 @@ class OrderCartScreen(FormDialog[CartResult]):
         super().__init__()
         self.client_id = client_id
         """Whose order."""
-        self.products: dict[str, ProductInfo] = {}
-        """The products that may be ordered, by code."""
         self.lines: tuple[CartLine, ...] = ()
         """The lines of the order, as the service priced them last."""
         self.price: CartPrice | None = None
         """The priced lines and total (None while the cart is empty)."""
-        self.card = CardPayment(False, "Loading…")
-        """Whether the card can be charged."""
         self.pricing = False
         """A line is being priced (no second add meanwhile)."""
 
@@ -194,40 +152,11 @@ class OrderCartScreen(FormDialog[CartResult]):
         """The line being added, the lines and the total, how it is paid; all of it scrolls
         above the buttons."""
         with VerticalScroll(id="cart-body"):
-            with Horizontal(id="add-row", classes="form-row"):
-                product = Select[str]([], prompt="Pick a product…", id="product", compact=True)
-                yield self.field("Product (type its code or name)", product, classes="field grow")
-                cycle = Select[str]([], prompt="Cycle", id="cycle", compact=True)
-                yield Vertical(self.label("Cycle"), cycle, classes="cycle-field")
-                quantity = Input("1", id="quantity", compact=True, max_length=6)
-                yield Vertical(self.label("Qty"), quantity, classes="quantity-field")
-                yield Button("Add", id="add-line", compact=True)
-            yield Static(id="line-price", classes="note")
+            yield ProductPicker(id="picker")
             yield self.field_error("line")
-            yield RecordList(LINE_COLUMNS, id="lines")
-            yield Static(Text("The order is empty.", style="dim"), id="total")
+            yield CartLines(id="cart-lines")
             yield self.label("Payment")
-            with RadioSet(id="how", compact=True):
-                yield RadioButton(Text("Send as a request"), value=True, id="how-request")
-                yield RadioButton(Text("Manual payment"), id="how-manual")
-                yield RadioButton(Text("Pay now by card"), id="how-card", disabled=True)
-            yield Static(id="card-note", classes="note")
-            with Horizontal(id="manual-row", classes="form-row"):
-                method = Select[str](
-                    [(Text(name), name) for name in PAYMENT_METHODS],
-                    value=PAYMENT_METHODS[0],
-                    allow_blank=False,
-                    id="manual_method",
-                    compact=True,
-                )
-                yield self.field("Method", method, classes="field method-field")
-                reference = InertInput(id="reference", compact=True, max_length=200)
-                yield self.field("Reference", reference, classes="field grow")
-
-    def on_mount(self) -> None:
-        """Manual fields only once a manual payment is chosen; then load (FormDialog)."""
-        self.query_one("#manual-row").display = False
-        super().on_mount()
+            yield PaymentChoice(PAYMENT_METHODS, id="payment")
 
     # -- loading --------------------------------------------------------------------------
 
@@ -251,52 +180,13 @@ class OrderCartScreen(FormDialog[CartResult]):
     def loaded(self, data: CartLoaded) -> None:
         """Offer the products and the card (or say why not)."""
         self.set_heading(data.heading)
-        self.products = {product.code: product for product in data.products}
-        self.query_one("#product", Select).set_options(
-            (_product_prompt(product), product.code) for product in data.products
-        )
-        self.card = data.card
-        self.query_one("#how-card", RadioButton).disabled = not data.card.available
-        self._show_payment_note()
+        self.query_one(ProductPicker).offer(data.products)
+        self.query_one(PaymentChoice).offer_card(data.card)
         if not data.products:
             self.show_error("line", "Nothing in the catalogue may be ordered at the moment.")
         self.query_one("#product", Select).focus()
 
     # -- the line being added ---------------------------------------------------------------
-
-    @property
-    def chosen_product(self) -> ProductInfo | None:
-        """The product picked, if any."""
-        value = self.query_one("#product", Select).value
-        return self.products.get(value) if isinstance(value, str) else None
-
-    @on(Select.Changed, "#product")
-    def _product_changed(self) -> None:
-        product = self.chosen_product
-        cycle = self.query_one("#cycle", Select)
-        if product is None:
-            cycle.set_options([])
-        else:
-            cycle.set_options((_cycle_prompt(product, c), c) for c in product.cycles)
-            if product.cycles:
-                cycle.value = product.cycles[0]
-        self._show_line_price()
-
-    @on(Select.Changed, "#cycle")
-    @on(Input.Changed, "#quantity")
-    def _show_line_price(self) -> None:
-        """The line's price as it is being composed: 2 × 45.00 = 90.00."""
-        product, cycle = self.chosen_product, self.query_one("#cycle", Select).value
-        price = product.price_for(cycle) if product and isinstance(cycle, str) else None
-        text = self.query_one("#quantity", Input).value.strip()
-        note = self.query_one("#line-price", Static)
-        if price is None:
-            note.update(Text(""))
-        elif text.isdigit() and 0 < int(text) <= 100:
-            count = int(text)
-            note.update(Text(f"{count} × {Money(price)} = {Money(price * count)}"))
-        else:
-            note.update(Text(f"{Money(price)} each"))
 
     def input_submitted(self, field: Input) -> None:
         """Enter in the quantity adds the line; in the reference it places the order."""
@@ -312,19 +202,13 @@ class OrderCartScreen(FormDialog[CartResult]):
         if self.working or self.pricing or self.load_failed:
             return
         self._clear_line_error()
-        product = self.chosen_product
-        if product is None:
+        picker = self.query_one(ProductPicker)
+        if picker.product is None:
             self.show_error("line", "Pick a product first: type its code or name in the list.")
             return
-        cycle = self.query_one("#cycle", Select).value
         self.pricing = True
         self.run_worker(
-            partial(
-                self._price_with,
-                product.code,
-                cycle if isinstance(cycle, str) else None,
-                self.query_one("#quantity", Input).value,
-            ),
+            partial(self._price_with, picker.product.code, picker.cycle, picker.quantity),
             thread=True,
             exit_on_error=False,
             group=self.WORK_GROUP,
@@ -360,25 +244,12 @@ class OrderCartScreen(FormDialog[CartResult]):
         # same product and cycle adds to this one.
         priced = message.price.lines if message.price else ()
         self.lines = tuple(CartLine(line.code, line.cycle, line.quantity) for line in priced)
-        table = self.query_one("#lines", RecordList)
-        table.show(message.price.lines if message.price else ())
-        total = self.query_one("#total", Static)
-        if message.price is None:
-            total.update(Text("The order is empty.", style="dim"))
-        else:
-            count = len(message.price.lines)
-            total.update(
-                Text.assemble(
-                    ("Total  ", "bold"),
-                    (str(Money(message.price.total_cents)), "bold"),
-                    (f"   {count} line{'s' if count != 1 else ''}", "dim"),
-                )
-            )
-        self.query_one("#quantity", Input).value = "1"
+        self.query_one(CartLines).show(message.price)
+        self.query_one(ProductPicker).start_again()
 
     def action_remove_line(self) -> None:
         """Take the highlighted line out and price the rest again."""
-        table = self.query_one("#lines", RecordList)
+        table = self.query_one(CartLines).lines
         if table.highlighted_record is None or self.working or self.pricing:
             return
         row = table.cursor_row
@@ -395,7 +266,7 @@ class OrderCartScreen(FormDialog[CartResult]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Remove line is offered on the lines, when one is highlighted."""
         if action == "remove_line":
-            table = self.query_one("#lines", RecordList)
+            table = self.query_one(CartLines).lines
             return self.focused is table and table.highlighted_record is not None
         return True
 
@@ -412,27 +283,9 @@ class OrderCartScreen(FormDialog[CartResult]):
 
     # -- how it is paid -------------------------------------------------------------------
 
-    @property
-    def how(self) -> str:
-        """ "" (a request), "card" or "manual"."""
-        pressed = self.query_one("#how", RadioSet).pressed_button
-        return {"how-card": CARD, "how-manual": MANUAL}.get(pressed.id if pressed else "", "")
-
-    @on(RadioSet.Changed, "#how")
-    def _how_changed(self) -> None:
-        how = self.how
-        self.query_one("#manual-row").display = how == MANUAL
-        self.query_one("#submit", Button).label = SUBMIT_LABELS[how]
-        self._show_payment_note()
-
-    def _show_payment_note(self) -> None:
-        note = self.query_one("#card-note", Static)
-        if not self.card.available:
-            note.update(Text(f"Card: {self.card.reason}", style="dim"))
-        elif self.how == CARD:
-            note.update(Text("Charges the card Stripe holds for the client, now."))
-        else:
-            note.update(Text(""))
+    @on(PaymentChoice.Changed)
+    def _how_changed(self, message: PaymentChoice.Changed) -> None:
+        self.query_one("#submit", Button).label = SUBMIT_LABELS[message.how]
 
     # -- placing --------------------------------------------------------------------------
 
@@ -442,14 +295,12 @@ class OrderCartScreen(FormDialog[CartResult]):
             raise ValidationError("line", "A line is still being priced; try again.")
         if not self.lines:
             raise ValidationError("line", "The order is empty; add at least one product.")
-        how = self.how
-        manual = how == MANUAL
-        method = self.query_one("#manual_method", Select).value
+        payment = self.query_one(PaymentChoice)
         return {
             "lines": self.lines,
-            "how": how,
-            "manual_method": str(method) if manual and isinstance(method, str) else "",
-            "reference": self.query_one("#reference", Input).value.strip() if manual else "",
+            "how": payment.how,
+            "manual_method": payment.manual_method,
+            "reference": payment.reference,
         }
 
     def call_service(self, values: Mapping[str, Any]) -> CartResult:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from localstripe_server import CARD_DECLINED, CARD_SUCCEEDS, attach_test_card
 from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, Select, Static
@@ -313,3 +314,42 @@ async def test_the_buttons_stay_on_screen_at_80_by_24(local: DeskSession) -> Non
             region = screen.query_one(button, Button).region
             assert region.height and region.bottom <= SIZE[1], button
         assert "Total  " in screen_text(pilot) or screen.query_one("#cart-body").max_scroll_y
+
+
+async def test_pay_now_by_card_charges_the_card_stripe_holds(
+    local: DeskSession, localstripe: str
+) -> None:
+    client = a_client()
+    attach_test_card(client.id, CARD_SUCCEEDS)
+    async with DeskApp(local).run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_cart(pilot, client.id)
+        assert not screen.query_one("#how-card", RadioButton).disabled
+        await add_line(pilot, "VOIP-LINE", "Annually")
+        await pilot.click("#how-card")
+        await settle(pilot)
+        assert str(screen.query_one("#submit", Button).label) == "Charge card"
+        assert "Charges the card Stripe holds" in screen_text(pilot)
+        await place(pilot)
+        order = orders_of(client.id)[0]
+        assert (order.payment_method, order.payment_status) == ("card", "Successful")
+        assert order.payment_intent and order.total_cents == 13200
+        said = notices(pilot)[-1]
+        assert said.startswith(f"O-{order.number} placed; its ticket is T-")
+        assert len(said) > len(f"O-{order.number} placed; its ticket is T-20000.")
+
+
+async def test_a_declined_card_leaves_the_order_placed_and_says_why(
+    local: DeskSession, localstripe: str
+) -> None:
+    client = a_client()
+    attach_test_card(client.id, CARD_DECLINED)
+    async with DeskApp(local).run_test(size=SIZE, notifications=True) as pilot:
+        await open_cart(pilot, client.id)
+        await add_line(pilot, "ROUTER")
+        await pilot.click("#how-card")
+        await settle(pilot)
+        await place(pilot)
+        order = orders_of(client.id)[0]
+        assert (order.payment_method, order.payment_status) == ("card", "Failed")
+        assert order.payment_note and order.payment_note in notices(pilot)[-1]
+        assert Ticket.get(Ticket.order == order.id)
