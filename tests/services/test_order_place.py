@@ -26,12 +26,13 @@ from deskapp.models import (
     PaymentMethod,
     PaymentStatus,
     PaymentTransaction,
+    Product,
     Role,
     Service,
     ServiceStatus,
     Ticket,
 )
-from deskapp.services import order_place
+from deskapp.services import order_payment
 from deskapp.services.integrity import check_ledger
 from deskapp.services.order_place import (
     CartLine,
@@ -343,7 +344,7 @@ def test_a_failure_midway_leaves_no_order_ticket_or_payment(
     def broken(actor: object, order_id: object) -> None:
         raise RuntimeError("the invoice could not be issued")
 
-    monkeypatch.setattr(order_place, "issue_invoice_for_order", broken)
+    monkeypatch.setattr(order_payment, "issue_invoice_for_order", broken)
     with pytest.raises(RuntimeError):
         place_order(agent, mina, cart("FIBRE-1G", "HOURS-5"), "manual", manual_method="Cash")
 
@@ -354,3 +355,15 @@ def test_a_failure_midway_leaves_no_order_ticket_or_payment(
     again = place_order(agent, mina, cart("VOIP-LINE"), "manual", manual_method="Cash")
     assert again.label == "O-5001"  # the number was given back
     assert Service.get().status == ServiceStatus.ACTIVE
+
+
+def test_a_long_or_oddly_named_cart_still_opens_its_ticket(agent) -> None:
+    Product.update(name="Fibre\n[bold]1G\x1b]0;x\x07").where(Product.code == "FIBRE-1G").execute()
+    lines = [CartLine("FIBRE-1G")] + [CartLine("VOIP-LINE", None, n) for n in range(2, 25)]
+
+    placed = place_order(agent, client(), lines, PaymentMethod.REQUEST)
+
+    ticket = Ticket.get_by_id(placed.ticket_id)
+    assert ticket.subject.startswith("Order O-5001: Fibre [bold]1G\x1b]0;x\x07, 2 × VoIP Line")
+    assert len(ticket.subject) == 300 and ticket.subject.endswith("…")
+    assert Service.select().count() == 1 + sum(range(2, 25))
