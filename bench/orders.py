@@ -30,6 +30,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from deskapp import clock, migrations
@@ -203,7 +204,7 @@ def time_queue(repeat: int) -> dict[str, list[float]]:
     for view in ("pending", "all"):
         runs = []
         for _ in range(repeat):
-            ms, page = timed(lambda view=view: list_orders(view, None, PAGE))
+            ms, page = timed(partial(list_orders, view, None, PAGE))
             assert page, f"no {view} orders to read"
             runs.append(ms)
         found[view] = runs
@@ -229,18 +230,15 @@ def time_place_and_approve(rounds: int) -> dict[str, list[float]]:
     for round_ in range(rounds):
         client = rng.choice(clients)
         if round_ % 2 == 0:
-            ms, placed = timed(lambda: place_order(admin, client, lines, ""))
+            ms, placed = timed(partial(place_order, admin, client, lines, ""))
             found["place (request)"].append(ms)
-            ms, _ = timed(lambda: approve_order(admin, placed.id))
+            ms, _ = timed(partial(approve_order, admin, placed.id))
             found["approve (request)"].append(ms)
         else:
-            ms, placed = timed(
-                lambda: place_order(
-                    admin, client, lines, "manual", manual_method="Bank transfer", reference="B1"
-                )
-            )
+            manual = {"manual_method": "Bank transfer", "reference": "B1"}
+            ms, placed = timed(partial(place_order, admin, client, lines, "manual", **manual))
             found["place (manual payment)"].append(ms)
-            ms, _ = timed(lambda: approve_order(admin, placed.id))
+            ms, _ = timed(partial(approve_order, admin, placed.id))
             found["approve (paid)"].append(ms)
     return found
 
@@ -259,9 +257,9 @@ def main() -> int:
     if args.orders:
         print(f"seeded {args.orders:,} orders in {time.perf_counter() - started:.1f} s")
     total = db.execute_sql('SELECT COUNT(*) FROM "order"').fetchone()[0]
-    pending = db.execute_sql(
-        "SELECT COUNT(*) FROM \"order\" WHERE status = 'Pending'"
-    ).fetchone()[0]
+    pending = db.execute_sql("SELECT COUNT(*) FROM \"order\" WHERE status = 'Pending'").fetchone()[
+        0
+    ]
     print(f"orders now: {total:,} ({pending:,} pending)")
     for view, runs in time_queue(args.repeat).items():
         print(f"list_orders({view!r}) first page: {spread(runs)}")
