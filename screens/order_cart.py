@@ -28,9 +28,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from deskapp.config import load_settings
 from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
+from deskapp.ids import format_number
 from deskapp.services.actors import Actor
 from deskapp.services.cart import parse_quantity
 from deskapp.services.catalogue import ProductInfo, list_products
@@ -100,7 +102,7 @@ class CartResult:
     @property
     def sentence(self) -> str:
         """The notice: "O-5531 placed; its ticket is T-20311." and how the card went."""
-        ticket = f"T-{self.placed.ticket_number}"
+        ticket = format_number("ticket", self.placed.ticket_number)
         said = f"{self.placed.label} placed; its ticket is {ticket}."
         return f"{said} {self.card_message}".strip()
 
@@ -270,10 +272,10 @@ class OrderCartScreen(FormDialog[CartResult]):
             return self.focused is table and table.highlighted_record is not None
         return True
 
-    def on_worker_state_changed(self, event: Any) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed pricing (the app's error handler says why) leaves the cart usable."""
         super().on_worker_state_changed(event)
-        if event.worker.group == self.WORK_GROUP and event.state.name == "ERROR":
+        if event.worker.group == self.WORK_GROUP and event.state is WorkerState.ERROR:
             self.pricing = False
 
     def _clear_line_error(self) -> None:
