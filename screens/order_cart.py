@@ -362,7 +362,10 @@ def open_cart(app: App[Any], client_id: uuid.UUID, placed: Any = None) -> None:
 
 class TakesNewOrders(Screen[Any]):
     """Mixin for one client's order list: `n` opens the cart for that client (hidden on the
-    list of every client's orders, where there is no one to order for)."""
+    list of every client's orders, where there is no one to order for).
+
+    Put it after the screen's own base (Textual styles a screen by the types of its first
+    base's chain), and let the screen's check_action ask this one about "new_order"."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
