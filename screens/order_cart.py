@@ -146,6 +146,11 @@ class OrderCartScreen(FormDialog[CartResult]):
         self.pricing = False
         """A line is being priced (no second add meanwhile)."""
 
+    def compose_buttons(self) -> ComposeResult:
+        """Place and cancel, one line tall: a short terminal keeps its rows for the cart."""
+        yield Button(self.submit_label(), variant=self.SUBMIT_VARIANT, id="submit", compact=True)
+        yield Button(self.CANCEL, id="cancel", compact=True)
+
     def heading(self) -> str:
         """Until the client has loaded."""
         return "New order"
@@ -288,6 +293,8 @@ class OrderCartScreen(FormDialog[CartResult]):
     @on(PaymentChoice.Changed)
     def _how_changed(self, message: PaymentChoice.Changed) -> None:
         self.query_one("#submit", Button).label = SUBMIT_LABELS[message.how]
+        if message.how == MANUAL:  # its fields may be below the fold on a short terminal
+            self.call_after_refresh(self.query_one("#manual-row").scroll_visible, animate=False)
 
     # -- placing --------------------------------------------------------------------------
 
