@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from deskapp.services.orders import OrderSummary, list_orders
 from screens.area import AreaScreen
+from screens.order_cart import TakesNewOrders
 from screens.widgets.cells import label_cell, money_cell, when_cell
 from screens.widgets.record_table import PageFetcher, RecordColumn
 from screens.widgets.untrusted import untrusted
@@ -30,7 +31,7 @@ def _order_page(
     return list_orders(view, last, limit, client_id)
 
 
-class OrderListScreen(AreaScreen):
+class OrderListScreen(AreaScreen, TakesNewOrders):
     """Orders by number, newest first; the pending ones wait for an admin.
 
     As the orders area it shows every client's; pushed with a `client_id` (the client screen's
@@ -45,6 +46,13 @@ class OrderListScreen(AreaScreen):
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Number, client, status, payment status, total, placed."""
         return COLUMNS
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """New order is the mixin's to decide (AreaScreen comes first: Textual styles a screen
+        by its first base's chain of types; its check_action ends the chain)."""
+        if action == "new_order":
+            return TakesNewOrders.check_action(self, action, parameters)
+        return super().check_action(action, parameters)
 
     def page_fetcher(self, filter_value: str) -> PageFetcher:
         """Pages of list_orders() for the view chosen (and the client, if one)."""
