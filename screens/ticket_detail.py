@@ -19,6 +19,7 @@ service, and the ticket loads again afterwards.
 | l | Log time (from the client's prepaid support). |
 | m | Merge into another ticket of the client. |
 | w | Save one of the ticket's files. |
+| o | Open the order the ticket was opened for. |
 | f5 | Load the ticket again. |
 | escape | Leave the composer (the draft is kept), then go back. |
 """
@@ -77,6 +78,7 @@ NEEDS_TICKET = frozenset(
         "log_time",
         "merge",
         "save_file",
+        "open_order",
     }
 )
 """Actions that wait for the ticket to load."""
@@ -102,6 +104,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         _binding("l", "log_time", "Log time", "Log time from the client's prepaid support."),
         _binding("m", "merge", "Merge", "Merge into another ticket of the client.", False),
         _binding("w", "save_file", "Save file", "Save one of the ticket's files.", False),
+        _binding("o", "open_order", "Its order", "Open the order the ticket is about.", False),
         _binding("f5", "refresh", "Refresh", "Load the ticket again.", False),
         _binding("escape", "back", "Back", "Leave the composer (draft kept), or go back."),
         *AREAS_NOT_IN_FOOTER,
@@ -355,6 +358,13 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         from screens.conversation_dialogs import SaveAttachmentDialog
 
         self._ask(lambda ticket: SaveAttachmentDialog(ticket, Path.home()))
+
+    def action_open_order(self) -> None:
+        """The order the ticket was opened for (a notice says when there is none)."""
+        from screens.order_detail import open_order_of_ticket
+
+        if self.ticket is not None:
+            open_order_of_ticket(self.app, self.ticket_id, self.ticket.label)
 
     def action_refresh(self) -> None:
         """Load the ticket and the newest messages again."""

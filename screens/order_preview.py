@@ -1,0 +1,157 @@
+"""What approving an order would do, shown before anyone decides: the queue's detail pane, the
+approve dialog and the order screen draw it the same way.
+
+The preview comes from order_decide.preview_approval (in a thread, by the screen that shows
+it); this widget only draws it. Its sentences may name clients and products, so they are shown
+as inert text; its colours are component classes (styles/orders.tcss), never literal colours.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.widget import Widget
+
+from deskapp.money import Money
+from screens.widgets.untrusted import untrusted
+
+if TYPE_CHECKING:
+    from rich.style import StyleType
+
+    from deskapp.services.order_decide import ApprovalPreview
+
+__all__ = ["ApprovalPreviewView", "preview_text"]
+
+LABEL_WIDTH = 10
+"""The width of the labels down the left ("Services", "Invoice"...)."""
+
+
+def preview_text(
+    preview: ApprovalPreview,
+    *,
+    label_style: StyleType = "dim",
+    problem_style: StyleType = "bold",
+    ready_style: StyleType = "",
+) -> Text:
+    """The preview as lines: the start date, the services, the invoice or payment, the credit
+    note with its arithmetic, and what would stop approval now (or that nothing does)."""
+    text = Text()
+
+    def line(label: str, value: Text) -> None:
+        if text:
+            text.append("\n")
+        text.append(f"{label:<{LABEL_WIDTH}}", style=label_style)
+        text.append_text(value)
+
+    default = " (the default)" if preview.start == preview.default_start else ""
+    line(
+        "Start",
+        Text.assemble(
+            (f"{preview.start:%Y-%m-%d}", "bold"),
+            default,
+            ("" if default else f" (default {preview.default_start:%Y-%m-%d})"),
+        ),
+    )
+    if preview.services:
+        services = Text(", ").join(
+            Text.assemble(untrusted(name, limit=40), f" from {start:%Y-%m-%d}")
+            for name, start in preview.services
+        )
+    else:
+        services = Text("none to start (nothing recurring in the order)")
+    line("Services", services)
+    line("Invoice", untrusted(preview.invoice_text or "none", limit=160))
+    if preview.credit_note_cents:
+        line("Credit", Text(f"a credit note of {Money(preview.credit_note_cents)} for unused days"))
+        for arithmetic in preview.credit_lines:
+            line("", untrusted(arithmetic, limit=160))
+    else:
+        line("Credit", Text("no credit note"))
+    if preview.problems:
+        for index, problem in enumerate(preview.problems):
+            shown = untrusted(problem, limit=200)
+            shown.stylize(problem_style)
+            line("Refused" if index == 0 else "", shown)
+    else:
+        line("Ready", Text("Nothing stops approval.", style=ready_style))
+    return text
+
+
+class ApprovalPreviewView(Widget):
+    """The preview of one order's approval, or a sentence in its place (loading, none)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "approval-preview--label",
+        "approval-preview--problem",
+        "approval-preview--ready",
+        "approval-preview--note",
+    }
+    """| Class | Description |
+    | :- | :- |
+    | `approval-preview--label` | The labels down the left. |
+    | `approval-preview--problem` | What would stop approval now. |
+    | `approval-preview--ready` | "Nothing stops approval." |
+    | `approval-preview--note` | A line under the preview (why the keys are off for you). |
+    """
+
+    DEFAULT_CSS = """
+    ApprovalPreviewView {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.preview: ApprovalPreview | None = None
+        """The preview shown (None while a sentence stands in its place)."""
+        self.heading = Text()
+        """The line above the preview (which order), the desk's own words and names."""
+        self.sentence = Text("")
+        """What is shown instead of a preview."""
+        self.note = ""
+        """A line under the preview in the desk's words (why approving is off for this person)."""
+
+    def show_preview(self, preview: ApprovalPreview, heading: Text | None = None) -> None:
+        """Show `preview` (under `heading`, when given)."""
+        self.preview = preview
+        self.heading = heading or Text()
+        self.refresh(layout=True)
+
+    def show_sentence(self, sentence: Text, heading: Text | None = None) -> None:
+        """Show a sentence instead of a preview (loading, nothing to approve)."""
+        self.preview = None
+        self.sentence = sentence
+        self.heading = heading or Text()
+        self.refresh(layout=True)
+
+    def show_note(self, note: str) -> None:
+        """A line under whatever is shown ("" for none)."""
+        self.note = note
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        """Heading, preview (or sentence), note."""
+        label = self.get_component_rich_style("approval-preview--label", partial=True)
+        parts: list[Text] = []
+        if self.heading:
+            parts.append(self.heading)
+        if self.preview is not None:
+            parts.append(
+                preview_text(
+                    self.preview,
+                    label_style=label,
+                    problem_style=self.get_component_rich_style(
+                        "approval-preview--problem", partial=True
+                    ),
+                    ready_style=self.get_component_rich_style(
+                        "approval-preview--ready", partial=True
+                    ),
+                )
+            )
+        else:
+            parts.append(self.sentence)
+        if self.note:
+            note_style = self.get_component_rich_style("approval-preview--note", partial=True)
+            parts.append(Text(self.note, style=note_style))
+        return Text("\n").join(parts)
