@@ -146,9 +146,10 @@ def summary(invoice: Invoice) -> InvoiceSummary:
     )
 
 
-def issue_invoice_for_order(actor: Actor, order_id: object) -> InvoiceSummary:
+def issue_invoice_for_order(actor: Actor | None, order_id: object) -> InvoiceSummary:
     """Invoice an order's items (once): payments taken upfront for it count first, then the
-    client's credit pays what it can."""
+    client's credit pays what it can. `actor` None is the desk itself (a card payment Stripe
+    confirmed)."""
     order_key = key(order_id, "order")
     client_id = Order.select(Order.client).where(Order.id == order_key).scalar()
     if client_id is None:
@@ -188,7 +189,9 @@ def _item_text(item: OrderItem) -> str:
     return what if item.quantity == 1 else f"{item.quantity} × {what}"
 
 
-def _count_upfront_payments(actor: Actor, client: Client, invoice: Invoice, order: Order) -> None:
+def _count_upfront_payments(
+    actor: Actor | None, client: Client, invoice: Invoice, order: Order
+) -> None:
     """Attach the order's gateway payments to its new invoice and count them as paid."""
     payments = PaymentTransaction.select().where(
         (PaymentTransaction.order == order.id) & (PaymentTransaction.invoice.is_null())
