@@ -14,7 +14,6 @@ decision, and (while it waits) what approving it would do.
 from __future__ import annotations
 
 import uuid
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -339,7 +338,7 @@ def _items(order: OrderDetail) -> Text:
 def _payment(order: OrderDetail, card: tuple[bool, str]) -> Text:
     """How it is paid, Stripe's last word (inert), the payments, the invoice."""
     text = Text("Payment", style="bold")
-    _line(text, "\nStatus", Text(payment_label(order.payment_method, order.payment_status)))
+    _line(text, "Status", Text(payment_label(order.payment_method, order.payment_status)))
     if order.paid_at:
         _line(text, "Paid at", Text(f"{order.paid_at:%Y-%m-%d %H:%M} UTC"))
     if order.payment_note:
@@ -365,7 +364,7 @@ def _payment(order: OrderDetail, card: tuple[bool, str]) -> Text:
         _line(text, "Invoice", Text(f"{order.invoice_number} {order.invoice_status}{due}"))
     else:
         _line(text, "Invoice", Text("not issued yet"))
-    return text.copy()
+    return text
 
 
 def _services(order: OrderDetail) -> Text:

@@ -123,7 +123,7 @@ class OrderListScreen(AreaScreen):
             "x",
             "reject",
             "Reject",
-            tooltip="Reject the highlighted order with a reason and a refund (admins; agents read).",
+            tooltip="Reject the highlighted order with a reason (admins; agents read).",
         ),
         Binding("enter", "open_order", "Open", tooltip="Open the highlighted order."),
     ]
@@ -162,7 +162,9 @@ class OrderListScreen(AreaScreen):
         if order.status != PENDING:
             return cell
         if age > AGE_ERROR:
-            cell.stylize(self.get_component_rich_style("order-queue--waiting-too-long", partial=True))
+            cell.stylize(
+                self.get_component_rich_style("order-queue--waiting-too-long", partial=True)
+            )
         elif age > AGE_WARNING:
             cell.stylize(self.get_component_rich_style("order-queue--waiting-long", partial=True))
         return cell
@@ -316,5 +318,6 @@ def _heading(order: OrderSummary) -> Text:
         (order.label, "bold"),
         "  ",
         untrusted(order.client_name, limit=40, style="bold"),
-        f"  {Money(order.total_cents)} · {payment_label(order.payment_method, order.payment_status)}",
+        f"  {Money(order.total_cents)} · ",
+        payment_label(order.payment_method, order.payment_status),
     )

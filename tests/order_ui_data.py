@@ -96,9 +96,7 @@ def make_order_desk() -> OrderDesk:
     )
     new_request = _placed_at(
         now - dt.timedelta(hours=3),
-        lambda: place_order(
-            sam, northwind, cart("VOIP-LINEx2", "HOURS-5"), PaymentMethod.REQUEST
-        ),
+        lambda: place_order(sam, northwind, cart("VOIP-LINEx2", "HOURS-5"), PaymentMethod.REQUEST),
     )
     card_failed = _placed_at(
         now - dt.timedelta(hours=1),
@@ -116,7 +114,9 @@ def order_desk_session(url: str, staff: str = "ann") -> tuple[DeskSession, Order
     return open_desk(url, staff=staff), made
 
 
-def sqlite_order_desk(tmp_path: Path, staff: str = "ann") -> Iterator[tuple[DeskSession, OrderDesk]]:
+def sqlite_order_desk(
+    tmp_path: Path, staff: str = "ann"
+) -> Iterator[tuple[DeskSession, OrderDesk]]:
     """The order desk in a local desk.db (clock frozen by the caller's fixture); closed after."""
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     open_database(url)
