@@ -31,6 +31,11 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
+       deskapp order place C-1042 PRODUCT[:CYCLE][xQTY]... --request|--pay card|--pay manual
+                     [--method M] [--reference R] [--db URL]
+       deskapp order list [--pending] [--db URL]
+       deskapp order approve O-5531 [--start YYYY-MM-DD] [--db URL]
+       deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -87,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     import argparse
 
+    from deskapp.cli_orders import add_order_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -192,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.set_defaults(run=handler)
 
+    add_order_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser

@@ -22,6 +22,7 @@ KNOWN_SECRETS = {
     "database-password": "DESKAPP_DATABASE_PASSWORD",
     "stripe-secret-key": "DESKAPP_STRIPE_SECRET_KEY",
     "smtp-password": "DESKAPP_SMTP_PASSWORD",
+    "stripe-webhook-secret": "DESKAPP_STRIPE_WEBHOOK_SECRET",
 }
 """Every secret deskapp uses, with the environment variable that can stand in for it."""
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from localstripe_server import TEST_SECRET_KEY, serve_localstripe
 from pg_databases import (
     DROPPER,
     POSTGRES_ADMIN_URL,
@@ -132,3 +133,18 @@ def desk(
         db.initialize(None)
         if databases is not None:
             databases.drop_all()
+
+
+@pytest.fixture
+def localstripe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """localstripe on 127.0.0.1 with its state under tmp_path; yields the api base.
+
+    DESKAPP_STRIPE_API_BASE and DESKAPP_STRIPE_SECRET_KEY point the desk at it for the test.
+    Test cards: localstripe_server.attach_test_card(client_id, CARD_...).
+    """
+    state = tmp_path / "localstripe"
+    state.mkdir()
+    with serve_localstripe(state) as api_base:
+        monkeypatch.setenv("DESKAPP_STRIPE_API_BASE", api_base)
+        monkeypatch.setenv("DESKAPP_STRIPE_SECRET_KEY", TEST_SECRET_KEY)
+        yield api_base

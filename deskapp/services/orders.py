@@ -1,4 +1,10 @@
-"""Orders: the list of what clients asked for, newest first."""
+"""Orders: the approval queue (pending, oldest first) and every order (newest first).
+
+Both views page by order number (keyset paging) on the (status, number) index, so the queue's
+first page costs the same with a hundred orders or a hundred thousand. The page's items are
+read in one more query for the whole page. One order in full is
+deskapp.services.order_detail's (re-exported here).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,42 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from deskapp import clock
 from deskapp.ids import format_number
-from deskapp.models import Client, Order, OrderStatus, dict_rows
+from deskapp.models import (
+    Client,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Product,
+    dict_rows,
+    tuple_rows,
+)
+from deskapp.services.order_detail import (
+    OrderDetail,
+    OrderItemView,
+    OrderPaymentView,
+    OrderServiceView,
+    find_order,
+    get_order,
+    order_of_ticket,
+)
+
+__all__ = [
+    "VIEWS",
+    "OrderDetail",
+    "OrderItemView",
+    "OrderPaymentView",
+    "OrderServiceView",
+    "OrderSummary",
+    "find_order",
+    "get_order",
+    "list_orders",
+    "order_of_ticket",
+]
 
 VIEWS = ("pending", "all")
-"""The order views: those waiting for an admin, or every order."""
+"""The order views: those waiting for an admin (oldest first), or every order (newest first)."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +71,23 @@ class OrderSummary:
     """The order total in cents."""
     placed_at: dt.datetime
     """When the client placed it (UTC)."""
+    items: str = ""
+    """What was ordered: "Fibre 1000, 2 × VoIP Line"."""
+    payment_method: str = ""
+    """"" (a request), "card" or "manual"."""
+    lookers: str = ""
+    """Who else has the order open right now ("Ann Admin, Sam"), or "": list_orders leaves it
+    empty; the queue fills it from deskapp.services.presence, which knows who is asking."""
 
     @property
     def label(self) -> str:
         """The order number as people say it: O-5531."""
         return format_number("order", self.number)
+
+    @property
+    def age_days(self) -> int:
+        """Whole days since it was placed (the queue turns amber after one, red after three)."""
+        return max((clock.now() - self.placed_at).days, 0)
 
 
 def list_orders(
@@ -47,10 +96,11 @@ def list_orders(
     limit: int = 100,
     client_id: uuid.UUID | None = None,
 ) -> list[OrderSummary]:
-    """A page of orders, newest number first, after the order `after` (keyset paging).
+    """A page of orders after the order `after` (keyset paging by number).
 
-    `view` is "pending" (waiting for an admin) or "all"; `client_id` keeps only that client's
-    orders (the client screen's `o`).
+    "pending" is the approval queue, oldest first (whoever waited longest is served first);
+    "all" is every order, newest first. `client_id` keeps only that client's orders (the
+    client screen's `o`).
     """
     if view not in VIEWS:
         raise ValueError(f"unknown order view {view!r}")
@@ -59,6 +109,7 @@ def list_orders(
         Order.number,
         Order.status,
         Order.payment_status,
+        Order.payment_method,
         Order.total_cents,
         Order.created_at,
         Client.number.alias("client_number"),
@@ -70,13 +121,36 @@ def list_orders(
         query = query.where(Order.client == client_id)
     if view == "pending":
         query = query.where(Order.status == OrderStatus.PENDING)
-    if after is not None:
-        query = query.where(Order.number < after.number)
-    query = query.order_by(Order.number.desc()).limit(limit)
-    return [_summary(row) for row in dict_rows(query)]
+        if after is not None:
+            query = query.where(Order.number > after.number)
+        query = query.order_by(Order.number)
+    else:
+        if after is not None:
+            query = query.where(Order.number < after.number)
+        query = query.order_by(Order.number.desc())
+    rows = list(dict_rows(query.limit(max(1, min(int(limit), 500)))))
+    ids = [row["id"] for row in rows]
+    items = _items_of(ids)
+    return [_summary(row, items.get(row["id"], "")) for row in rows]
 
 
-def _summary(row: dict[str, Any]) -> OrderSummary:
+def _items_of(order_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """ "Fibre 1000, 2 × VoIP Line" for each order of the page."""
+    if not order_ids:
+        return {}
+    query = (
+        OrderItem.select(OrderItem.order, OrderItem.quantity, Product.name)
+        .join(Product)
+        .where(OrderItem.order.in_(order_ids))
+        .order_by(OrderItem.order, OrderItem.created_at, OrderItem.id)
+    )
+    named: dict[uuid.UUID, list[str]] = {}
+    for order_id, quantity, name in tuple_rows(query):
+        named.setdefault(order_id, []).append(name if quantity == 1 else f"{quantity} × {name}")
+    return {order_id: ", ".join(names) for order_id, names in named.items()}
+
+
+def _summary(row: dict[str, Any], items: str) -> OrderSummary:
     person = f"{row['client_first_name']} {row['client_last_name']}".strip()
     return OrderSummary(
         id=row["id"],
@@ -87,4 +161,6 @@ def _summary(row: dict[str, Any]) -> OrderSummary:
         payment_status=row["payment_status"],
         total_cents=row["total_cents"],
         placed_at=row["created_at"],
+        items=items,
+        payment_method=row["payment_method"],
     )

@@ -31,7 +31,7 @@ from deskapp.models import (
     ServiceStatus,
     Ticket,
 )
-from deskapp.services import order_place
+from deskapp.services import order_payment
 from deskapp.services.integrity import check_ledger
 from deskapp.services.order_place import (
     CartLine,
@@ -343,7 +343,7 @@ def test_a_failure_midway_leaves_no_order_ticket_or_payment(
     def broken(actor: object, order_id: object) -> None:
         raise RuntimeError("the invoice could not be issued")
 
-    monkeypatch.setattr(order_place, "issue_invoice_for_order", broken)
+    monkeypatch.setattr(order_payment, "issue_invoice_for_order", broken)
     with pytest.raises(RuntimeError):
         place_order(agent, mina, cart("FIBRE-1G", "HOURS-5"), "manual", manual_method="Cash")
 

@@ -278,7 +278,7 @@ def test_ticket_queue_pages_by_last_activity_without_gaps_or_repeats(desk: str) 
     assert list_queue(QueueFilter(), None, 1)[0].client_name == (client.company or person)
 
 
-def test_order_list_pages_newest_first_and_pending_only(desk: str) -> None:
+def test_order_list_pages_newest_first_and_pending_oldest_first(desk: str) -> None:
     add_desk(6)
     everything = list_orders("all", None, 2)
     everything += list_orders("all", everything[-1], 10)
@@ -290,8 +290,8 @@ def test_order_list_pages_newest_first_and_pending_only(desk: str) -> None:
         "O-5001",
     ]
     pending = list_orders("pending", None, 10)
-    assert [order.number for order in pending] == [5005, 5003, 5001]
-    assert pending[0].total_cents == 9995 and pending[0].payment_status == "None"
+    assert [order.number for order in pending] == [5001, 5003, 5005]  # oldest first
+    assert pending[-1].total_cents == 9995 and pending[-1].payment_status == "None"
 
 
 def test_ledger_pages_newest_first_across_clients(desk: str) -> None:
