@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import argparse
 
     from deskapp.config import Settings
+    from deskapp.payments.gateway import StripeGateway
     from deskapp.services.orders import OrderSummary
     from deskapp.services.session import DeskSession
 
@@ -146,9 +147,7 @@ def _place(args: argparse.Namespace) -> int:
     if gateway is None:
         return 0
     from deskapp.models import PaymentStatus
-    from deskapp.services.order_card import (  # type: ignore[import-untyped,unused-ignore]
-        charge_order,
-    )
+    from deskapp.services.order_card import charge_order
     from deskapp.text import one_line
 
     outcome = charge_order(session.actor, placed.id, gateway)
@@ -156,17 +155,14 @@ def _place(args: argparse.Namespace) -> int:
     return 0 if outcome.status == PaymentStatus.SUCCESSFUL else 1
 
 
-def _card_gateway(settings: Settings) -> Any:
+def _card_gateway(settings: Settings) -> StripeGateway:
     """The Stripe gateway for a card payment, or DeskError saying why card payments are off."""
-    from deskapp.payments.gateway import PAYMENT_TIMEOUT_SECONDS, stripe_gateway
-    from deskapp.services.order_card import (  # type: ignore[import-untyped,unused-ignore]
-        card_payments_available,
-    )
+    from deskapp.services.order_card import card_payments_available, payment_gateway
 
     available, why = card_payments_available(settings)
     if not available:
         raise DeskError(why)
-    return stripe_gateway(settings, timeout=PAYMENT_TIMEOUT_SECONDS)
+    return payment_gateway(settings)
 
 
 def _list(args: argparse.Namespace) -> int:

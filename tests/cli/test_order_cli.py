@@ -7,25 +7,32 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 from ledger_helpers import client
+from localstripe_server import CARD_DECLINED, CARD_SUCCEEDS, attach_test_card
 from order_rows import add_catalogue
 
 from deskapp.cli import main
 from deskapp.db import close_database, open_database
-from deskapp.models import ClientStatus, Order, Role, Staff
+from deskapp.models import Client, ClientStatus, Order, PaymentTransaction, Role, Staff
+from deskapp.services.order_card import NO_KEY
 
 
 @pytest.fixture
 def desk_url(desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The migrated test desk with the order catalogue, an admin, an agent and clients C-1001
-    (Active) and C-1002 (Closed); the CLI opens it itself."""
+        (Active) and C-1002 (Closed); the CLI opens it itself. No keyring: a Stripe key comes only
+    from the environment (the localstripe fixture sets one)."""
     for variable in list(os.environ):
         if variable.startswith("DESKAPP_") and not variable.startswith("DESKAPP_TEST"):
             monkeypatch.delenv(variable)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # secrets only from the environment (localstripe's)
     Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN)
     Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT)
     add_catalogue()
@@ -33,6 +40,7 @@ def desk_url(desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     client("Otto", "Berg", status=ClientStatus.CLOSED)
     close_database()
     yield desk
+    keyring.set_keyring(previous)
     open_database(desk)
 
 
@@ -191,3 +199,68 @@ def test_bad_decisions_are_one_line_and_an_exit_status(
     said = capsys.readouterr()
     assert said.out == "" and said.err.count("\n") == 1, said.err
     assert sentence in said.err and "Traceback" not in said.err
+
+
+def give_card(url: str, client_number: int, card: str) -> None:
+    open_database(url)
+    attach_test_card(Client.get(Client.number == client_number).id, card)
+    close_database()
+
+
+def test_card_orders_are_charged_and_refunded_through_stripe(
+    desk_url: str, localstripe: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    give_card(desk_url, 1001, CARD_SUCCEEDS)
+
+    assert deskapp(desk_url, "order", "place", "C-1001", "VOIP-LINEx2", "--pay", "card") == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Placed O-5001 for C-1001: 10.00, to be paid by card (ticket T-20001).",
+        "O-5001 is paid by card: 10.00.",
+    ]
+    assert deskapp(desk_url, "order", "list", "--pending") == 0
+    assert "Successful (card)" in capsys.readouterr().out
+
+    reject = ["reject", "O-5001", "--reason", "No line there", "--refund", "card"]
+    assert deskapp(desk_url, "order", *reject, staff="kim") == 0
+    assert capsys.readouterr().out == "O-5001 rejected, 10.00 refunded to the card.\n"
+    open_database(desk_url)
+    assert PaymentTransaction.get().refunded_cents == 1_000
+    close_database()
+
+
+def test_a_declined_card_leaves_the_order_placed_and_failed(
+    desk_url: str, localstripe: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    give_card(desk_url, 1001, CARD_DECLINED)
+
+    assert deskapp(desk_url, "order", "place", "C-1001", "VOIP-LINE", "--pay", "card") == 1
+
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == "Placed O-5001 for C-1001: 5.00, to be paid by card (ticket T-20001)."
+    assert said[1].startswith("O-5001: Declined: Your card was declined.")
+    open_database(desk_url)
+    assert Order.get().payment_status == "Failed"
+    close_database()
+
+
+def test_no_card_on_file_says_so_after_placing(
+    desk_url: str, localstripe: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert deskapp(desk_url, "order", "place", "C-1001", "VOIP-LINE", "--pay", "card") == 1
+
+    said = capsys.readouterr()
+    assert said.out.startswith("Placed O-5001")
+    assert said.err.startswith("deskapp: C-1001 has no card on file with Stripe")
+    assert said.err.count("\n") == 1
+
+
+def test_without_a_stripe_key_a_card_order_is_not_placed(
+    desk_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert deskapp(desk_url, "order", "place", "C-1001", "VOIP-LINE", "--pay", "card") == 1
+
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == f"deskapp: {' '.join(NO_KEY.split())}\n"
+    open_database(desk_url)
+    assert not Order.select().exists()
+    close_database()
