@@ -16,6 +16,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +29,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from deskapp.errors import NotFound
+from deskapp.ids import format_number
 from deskapp.money import Money
 from deskapp.services.changes import Entity
 from deskapp.services.order_card import (
@@ -279,6 +282,16 @@ def open_order_of_ticket(app: App[Any], ticket_id: uuid.UUID, ticket_label: str)
 # -- what the screen shows -------------------------------------------------------------------
 
 
+def _grid(rows: list[tuple[str, Text]]) -> Table:
+    """Labelled lines whose values wrap under their own column."""
+    table = Table.grid(expand=True)
+    table.add_column(width=LABEL_WIDTH, no_wrap=True, style="dim")
+    table.add_column(ratio=1)
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
 def _line(text: Text, label: str, value: Text) -> None:
     if text:
         text.append("\n")
@@ -291,14 +304,14 @@ def _about(order: OrderDetail) -> Text:
     text = Text.assemble(
         (order.label, "bold"),
         "  ",
-        (f"C-{order.client_number}", "bold"),
+        (format_number("client", order.client_number), "bold"),
         " ",
         untrusted(order.client_name, limit=50),
         (f"  ({order.client_status})", "dim"),
     )
     _line(text, "Placed", Text(f"{order.placed_at:%Y-%m-%d %H:%M} UTC"))
     ticket = (
-        Text(f"T-{order.ticket_number}  (t opens it)")
+        Text(f"{format_number('ticket', order.ticket_number)}  (t opens it)")
         if order.ticket_number is not None
         else Text("none")
     )
@@ -335,36 +348,38 @@ def _items(order: OrderDetail) -> Text:
     return text
 
 
-def _payment(order: OrderDetail, card: tuple[bool, str]) -> Text:
-    """How it is paid, Stripe's last word (inert), the payments, the invoice."""
-    text = Text("Payment", style="bold")
-    _line(text, "Status", Text(payment_label(order.payment_method, order.payment_status)))
+def _payment(order: OrderDetail, card: tuple[bool, str]) -> Group:
+    """How it is paid, the gateway's last word (inert), the payments, the invoice."""
+    rows: list[tuple[str, Text]] = [
+        ("Status", Text(payment_label(order.payment_method, order.payment_status)))
+    ]
     if order.paid_at:
-        _line(text, "Paid at", Text(f"{order.paid_at:%Y-%m-%d %H:%M} UTC"))
+        rows.append(("Paid at", Text(f"{order.paid_at:%Y-%m-%d %H:%M} UTC")))
     if order.payment_note:
-        _line(text, "Gateway", untrusted(order.payment_note, limit=200))
+        rows.append(("Gateway", untrusted(order.payment_note, limit=300)))
     if order.payment_method == "card" and not card[0] and card[1]:
-        _line(text, "Card", untrusted(card[1], limit=200))
+        rows.append(("Card", untrusted(card[1], limit=300)))
     for payment in order.payments:
         refunded = f", {Money(payment.refunded_cents)} refunded" if payment.refunded_cents else ""
-        _line(
-            text,
-            "Paid",
-            Text.assemble(
-                (str(Money(payment.amount_cents)), "bold"),
-                f" {payment.created_at:%Y-%m-%d} by ",
-                untrusted(f"{payment.gateway} {payment.method}".strip(), limit=30),
-                " ",
-                untrusted(payment.reference, limit=40),
-                refunded,
-            ),
+        rows.append(
+            (
+                "Paid",
+                Text.assemble(
+                    (str(Money(payment.amount_cents)), "bold"),
+                    f" on {payment.created_at:%Y-%m-%d} by ",
+                    untrusted(payment.method or payment.gateway, limit=30),
+                    " ",
+                    untrusted(payment.reference, limit=40),
+                    refunded,
+                ),
+            )
         )
     if order.invoice_number:
         due = f", {Money(order.invoice_due_cents or 0)} due" if order.invoice_due_cents else ""
-        _line(text, "Invoice", Text(f"{order.invoice_number} {order.invoice_status}{due}"))
+        rows.append(("Invoice", Text(f"{order.invoice_number} {order.invoice_status}{due}")))
     else:
-        _line(text, "Invoice", Text("not issued yet"))
-    return text
+        rows.append(("Invoice", Text("not issued yet")))
+    return Group(Text("Payment", style="bold"), _grid(rows))
 
 
 def _services(order: OrderDetail) -> Text:
@@ -373,14 +388,13 @@ def _services(order: OrderDetail) -> Text:
     if not order.services:
         text.append("\nnone (nothing recurring in the order)", style="dim")
     for service in order.services:
-        name, status, start, next_due = service
         text.append("\n")
-        text.append_text(untrusted(name, limit=40))
-        text.append(f"  {status}")
-        if start:
-            text.append(f"  from {start:%Y-%m-%d}")
-        if next_due:
-            text.append(f"  next due {next_due:%Y-%m-%d}", style="dim")
+        text.append_text(untrusted(service.name, limit=40))
+        text.append(f"  {service.status}")
+        if service.start_date:
+            text.append(f"  from {service.start_date:%Y-%m-%d}")
+        if service.next_due_date:
+            text.append(f"  next due {service.next_due_date:%Y-%m-%d}", style="dim")
     return text
 
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -32,6 +32,9 @@ from deskapp.services.order_decide import (
 from screens.order_preview import ApprovalPreviewView
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.form_dialog import FormDialog
+
+if TYPE_CHECKING:
+    from deskapp.payments.gateway import StripeGateway
 
 __all__ = ["ApproveOrderDialog", "OrderFacts", "RejectOrderDialog", "card_gateway", "parse_start"]
 
@@ -65,13 +68,13 @@ def parse_start(typed: str) -> dt.date:
         ) from None
 
 
-def card_gateway() -> Any:
+def card_gateway() -> StripeGateway:
     """Stripe as configured (key from the keyring or the environment): for a card refund or a
     card payment. Runs in a thread."""
     from deskapp.config import load_settings
-    from deskapp.payments.gateway import stripe_gateway
+    from deskapp.services.order_card import payment_gateway
 
-    return stripe_gateway(load_settings())
+    return payment_gateway(load_settings())
 
 
 class ApproveOrderDialog(FormDialog[OrderDecision]):
@@ -119,7 +122,12 @@ class ApproveOrderDialog(FormDialog[OrderDecision]):
     def loaded(self, data: ApprovalPreview) -> None:
         """Fill the start with the default and show its preview."""
         self.default_start = data.default_start
-        why = "the payment date" if self.order.paid else "today, for a request"
+        if self.order.paid:
+            why = "the payment date"
+        elif self.order.payment_status in ("None", ""):
+            why = "today, for a request"
+        else:
+            why = "today: nothing is paid yet"
         self.query_one("#start-default", Static).update(
             Text(f"Default: {data.default_start:%Y-%m-%d} ({why}).")
         )

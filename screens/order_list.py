@@ -144,13 +144,13 @@ class OrderListScreen(AreaScreen):
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """Number, client, items, total, payment, age, who is looking."""
         wide = self.app.size.width >= WIDE
-        client, items, looking = (24, 30, 16) if wide else (12, 14, 7)
+        client, items, looking = (24, 30, 16) if wide else (12, 12, 7)
         return (
             RecordColumn("Number", lambda o: label_cell(o.label), 7),
             RecordColumn("Client", lambda o: untrusted(o.client_name, limit=client), client),
             RecordColumn("Items", lambda o: untrusted(o.items, limit=items), items),
             RecordColumn("Total", lambda o: money_cell(o.total_cents), 9, align_right=True),
-            RecordColumn("Payment", self.payment_cell, 12),
+            RecordColumn("Payment", self.payment_cell, 11),
             RecordColumn("Age", self.age_cell, 6, align_right=True),
             RecordColumn("Looking", lambda o: untrusted(o.lookers, limit=looking), looking),
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
@@ -21,28 +23,28 @@ if TYPE_CHECKING:
 
     from deskapp.services.order_decide import ApprovalPreview
 
-__all__ = ["ApprovalPreviewView", "preview_text"]
+__all__ = ["ApprovalPreviewView", "preview_table"]
 
 LABEL_WIDTH = 10
 """The width of the labels down the left ("Services", "Invoice"...)."""
 
 
-def preview_text(
+def preview_table(
     preview: ApprovalPreview,
     *,
     label_style: StyleType = "dim",
     problem_style: StyleType = "bold",
     ready_style: StyleType = "",
-) -> Text:
-    """The preview as lines: the start date, the services, the invoice or payment, the credit
-    note with its arithmetic, and what would stop approval now (or that nothing does)."""
-    text = Text()
+) -> Table:
+    """The preview as labelled lines (a long one wraps under its own column): the start date,
+    the services, the invoice or payment, the credit note with its arithmetic, and what would
+    stop approval now (or that nothing does)."""
+    table = Table.grid(expand=True)
+    table.add_column(width=LABEL_WIDTH, no_wrap=True, style=label_style)
+    table.add_column(ratio=1)
 
     def line(label: str, value: Text) -> None:
-        if text:
-            text.append("\n")
-        text.append(f"{label:<{LABEL_WIDTH}}", style=label_style)
-        text.append_text(value)
+        table.add_row(label, value)
 
     default = " (the default)" if preview.start == preview.default_start else ""
     line(
@@ -75,7 +77,7 @@ def preview_text(
             line("Refused" if index == 0 else "", shown)
     else:
         line("Ready", Text("Nothing stops approval.", style=ready_style))
-    return text
+    return table
 
 
 class ApprovalPreviewView(Widget):
@@ -130,15 +132,15 @@ class ApprovalPreviewView(Widget):
         self.note = note
         self.refresh(layout=True)
 
-    def render(self) -> Text:
+    def render(self) -> RenderableType:
         """Heading, preview (or sentence), note."""
         label = self.get_component_rich_style("approval-preview--label", partial=True)
-        parts: list[Text] = []
+        parts: list[RenderableType] = []
         if self.heading:
             parts.append(self.heading)
         if self.preview is not None:
             parts.append(
-                preview_text(
+                preview_table(
                     self.preview,
                     label_style=label,
                     problem_style=self.get_component_rich_style(
@@ -154,4 +156,4 @@ class ApprovalPreviewView(Widget):
         if self.note:
             note_style = self.get_component_rich_style("approval-preview--note", partial=True)
             parts.append(Text(self.note, style=note_style))
-        return Text("\n").join(parts)
+        return Group(*parts)

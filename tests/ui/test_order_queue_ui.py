@@ -73,8 +73,10 @@ def shown(pilot: Pilot[None]) -> list[str]:
 
 
 def preview_shown(pilot: Pilot[None]) -> str:
-    """The queue's preview pane as plain text."""
-    return the_queue(pilot).query_one("#preview", ApprovalPreviewView).render().plain
+    """The queue's preview pane as the terminal shows it."""
+    pane = the_queue(pilot).query_one("#preview", ApprovalPreviewView).region
+    lines = screen_text(pilot).splitlines()[pane.y : pane.bottom]
+    return "\n".join(line[pane.x : pane.right] for line in lines)
 
 
 async def open_dialog(pilot: Pilot[None], key: str) -> ApproveOrderDialog | RejectOrderDialog:
@@ -193,7 +195,7 @@ async def test_an_admin_rejects_with_a_reason(local: tuple[DeskSession, OrderDes
         await wait_for(pilot, lambda: pilot.app.screen is not dialog)
         await settle(pilot)
         order = get_order(made.old_request.id)
-        assert order.status == "Rejected" and order.decision_note == reason
+        assert order.status == "Rejected" and order.decision_note == reason.rstrip(".")
         assert any(made.old_request.label in notice for notice in notices(pilot))
         assert made.old_request.label not in shown(pilot)
 
