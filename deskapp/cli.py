@@ -31,11 +31,14 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
+       deskapp catalogue list [--all] | export FILE.toml | import FILE.toml [--db URL]
        deskapp order place C-1042 PRODUCT[:CYCLE][xQTY]... --request|--pay card|--pay manual
                      [--method M] [--reference R] [--db URL]
        deskapp order list [--pending] [--db URL]
        deskapp order approve O-5531 [--start YYYY-MM-DD] [--db URL]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
+       deskapp payments sync [--limit N] [--db URL]
+       deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -92,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     """
     import argparse
 
+    from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.cli_orders import add_order_commands
+    from deskapp.cli_payments import add_payments_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -198,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.set_defaults(run=handler)
 
+    add_catalogue_commands(commands, database)
     add_order_commands(commands, database)
+    add_payments_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser

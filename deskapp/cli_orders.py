@@ -112,10 +112,14 @@ def _sign_in(args: argparse.Namespace) -> tuple[DeskSession, Settings]:
 
 
 def _place(args: argparse.Namespace) -> int:
+    """Place the order; with --pay card, charge it at once. Exit 0 only when the order is placed
+    and, for a card, paid: a declined or waiting card exits 1 (the order stays, to retry)."""
     from deskapp.models import PaymentMethod
     from deskapp.money import Money
     from deskapp.services.clients import find_client_by_number
     from deskapp.services.order_place import parse_cart_item, place_order
+    from deskapp.services.orders import get_order
+    from deskapp.text import one_line
 
     lines = [parse_cart_item(item) for item in args.items]
     how = PaymentMethod(args.pay or "")
@@ -124,7 +128,8 @@ def _place(args: argparse.Namespace) -> int:
     session, settings = _sign_in(args)
     client = find_client_by_number(args.client)
     if client is None:
-        raise DeskError(f"There is no client {args.client.strip()[:20]}; write it like C-1042.")
+        typed = one_line(args.client.strip(), 20)
+        raise DeskError(f"There is no client {typed}; write it like C-1042.")
     gateway = _card_gateway(settings) if how == PaymentMethod.CARD else None
     placed = place_order(
         session.actor,
@@ -134,11 +139,10 @@ def _place(args: argparse.Namespace) -> int:
         manual_method=args.method,
         reference=args.reference,
     )
-    what = {
-        PaymentMethod.REQUEST: "sent for approval",
-        PaymentMethod.CARD: "to be paid by card",
-        PaymentMethod.MANUAL: f"paid by {args.method.strip()}",
-    }[how]
+    if how == PaymentMethod.MANUAL:
+        what = f"paid by {get_order(placed.id).payments[0].method}"
+    else:
+        what = "to be paid by card" if how == PaymentMethod.CARD else "sent for approval"
     invoice = f", {placed.invoice_number}" if placed.invoice_number else ""
     print(
         f"Placed {placed.label} for {client.label}: {Money(placed.total_cents)}, {what} "
@@ -148,7 +152,6 @@ def _place(args: argparse.Namespace) -> int:
         return 0
     from deskapp.models import PaymentStatus
     from deskapp.services.order_card import charge_order
-    from deskapp.text import one_line
 
     outcome = charge_order(session.actor, placed.id, gateway)
     print(one_line(outcome.message, 500))

@@ -1,14 +1,15 @@
 """The client screen: one place to understand a client, with keys into each of its areas.
 
-Profile and status, credit and prepaid support, contacts (the billing contact marked, the five
-mail categories), services, recent invoices, open tickets and pending orders, all loaded by one
-service call in a thread.
+Profile and status, credit and prepaid support (left, bought, used), contacts (the billing
+contact marked, the five mail categories), services, recent invoices, open tickets and pending
+orders, all loaded by one service call in a thread.
 
 | Key(s) | Description |
 | :- | :- |
 | l | The client's credit ledger and invoices. |
 | t | The client's tickets. |
 | o | The client's orders. |
+| n | A new order for the client (the cart). |
 | e | Edit the profile. |
 | s | Change the status (Active, Inactive, Closed). |
 | c | Add a contact (enter on a contact edits it). |
@@ -83,6 +84,13 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         ),
         Binding("t", "tickets", "Its tickets", tooltip="List this client's tickets."),
         Binding("o", "orders", "Its orders", tooltip="List this client's orders."),
+        Binding(
+            "n",
+            "new_order",
+            "New order for client…",
+            show=False,
+            tooltip="Open the cart: a new order for this client.",
+        ),
         Binding("e", "edit", "Edit", tooltip="Edit the client's profile."),
         Binding(
             "s", "change_status", "Status", tooltip="Set the client Active, Inactive or Closed."
@@ -135,6 +143,7 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
                 yield Static(id="client-status")
                 yield Static(id="credit")
                 yield Static(id="support")
+                yield Static(id="support-use")
                 yield Static(id="since")
         with Vertical(id="sections"):
             yield from self._section("contacts")
@@ -233,7 +242,19 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             Text.assemble(("Credit balance   ", "dim"), (str(Money(profile.credit_cents)), "bold"))
         )
         self.query_one("#support", Static).update(
-            Text.assemble(("Prepaid support  ", "dim"), support_time(profile.support_minutes))
+            Text.assemble(
+                ("Prepaid support  ", "dim"),
+                support_time(profile.support_minutes),
+                (" left", "dim") if profile.support_minutes > 0 else "",
+            )
+        )
+        self.query_one("#support-use", Static).update(
+            Text.assemble(
+                ("Support bought   ", "dim"),
+                support_time(profile.support_minutes_bought),
+                ("  used ", "dim"),
+                support_time(profile.support_minutes_used),
+            )
         )
         self.query_one("#since", Static).update(
             Text.assemble(("Client since     ", "dim"), f"{profile.created_at:%Y-%m-%d}")
@@ -307,6 +328,17 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
         label = self.profile.label if self.profile else ""
         self._open(lambda: OrderListScreen(self.client_id, label))
+
+    def action_new_order(self) -> None:
+        """The cart for this client; the screen shows the pending order once it is placed."""
+        from screens.order_cart import open_cart
+
+        if self.profile is not None:
+            open_cart(self.app, self.client_id, lambda _result: self._order_placed())
+
+    def _order_placed(self) -> None:
+        self.changed = True
+        self.reload()
 
     def action_edit(self) -> None:
         """Edit the profile; the screen shows the saved profile afterwards."""

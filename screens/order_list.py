@@ -38,6 +38,7 @@ from deskapp.services.order_decide import ApprovalPreview, preview_approval
 from deskapp.services.orders import OrderSummary, list_orders
 from deskapp.services.presence import lookers, looking_at
 from screens.area import AreaScreen
+from screens.order_cart import TakesNewOrders
 from screens.order_preview import ApprovalPreviewView
 from screens.widgets.cells import duration_cell, label_cell, money_cell
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
@@ -94,7 +95,7 @@ class QueuePages:
         return [replace(order, lookers=looking.get(str(order.id), "")) for order in page]
 
 
-class OrderListScreen(AreaScreen):
+class OrderListScreen(TakesNewOrders, AreaScreen):
     """Pending orders oldest first (or every order newest first), with the approval preview.
 
     As the orders area it shows every client's; pushed with a `client_id` (the client screen's

@@ -225,3 +225,60 @@ def stripe_event(event_id: str, kind: str, obj: Any) -> bytes:
     data = obj.to_dict() if hasattr(obj, "to_dict") else obj
     event = {"id": event_id, "object": "event", "type": kind, "data": {"object": data}}
     return json.dumps(event).encode()
+
+
+_SKIPPED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+
+
+@contextmanager
+def losing_once(api_base: str, path_suffix: str, *, forward: bool) -> Iterator[str]:
+    """A proxy on 127.0.0.1 in front of localstripe that loses the first request whose path ends
+    with `path_suffix`: with `forward` Stripe acts on it and its answer never comes back (a
+    timeout after the charge; answers refusing the request pass), without it the request never
+    reaches Stripe. Every other request passes. Yields the proxy's api base; the client's own
+    timeout ends the wait."""
+    import aiohttp
+
+    released = asyncio.Event()
+    lost: list[str] = []
+
+    async def relay(request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _SKIPPED_HEADERS}
+        matches = not lost and request.path.endswith(path_suffix)
+        status, text = 0, b""
+        if forward or not matches:
+            timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.request(
+                    request.method, f"{api_base}{request.path_qs}", data=body, headers=headers
+                ) as answer:
+                    status, text = answer.status, await answer.read()
+        # Forwarded, only an answer Stripe acted on (2xx) is lost: a refusal changed nothing.
+        if matches and (not forward or status < 300):
+            lost.append(request.path)
+            await released.wait()
+            raise web.HTTPServiceUnavailable()
+        return web.Response(status=status, body=text, content_type="application/json")
+
+    async def start(sock: socket.socket) -> web.AppRunner:
+        proxy = web.Application()
+        proxy.router.add_route("*", "/{tail:.*}", relay)
+        runner = web.AppRunner(proxy, access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        return runner
+
+    async def stop(runner: web.AppRunner) -> None:
+        released.set()
+        await runner.cleanup()
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    runner = _in_loop(start(sock))
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        _in_loop(stop(runner))
+        sock.close()

@@ -242,9 +242,16 @@ def _queue_payment(world: DemoWorld, invoice: DemoInvoice, amount: int, refunded
         reference = "ch_" + "".join(rng.choices(string.ascii_letters + string.digits, k=24))
     else:
         reference = f"BT-{invoice.paid_at:%Y%m%d}-{rng.randint(1000, 9999)}"
+    payment_id = world.ids.at(known(invoice.paid_at))
+    staff = None if by_card else world.staff[rng.choice(("admin", "sam"))][0]
+    if invoice.paid_by == "manual":
+        # An order paid upfront by bank transfer; its reference comes from the characters drawn
+        # above, so the random stream (and all the demo made after it) stays as it was.
+        by_card, staff = False, world.staff["admin"][0]
+        reference = f"BT-{invoice.paid_at:%Y%m%d}-{reference[3:9].upper()}"
     world.add(
         PaymentTransaction,
-        id=world.ids.at(known(invoice.paid_at)),
+        id=payment_id,
         created_at=invoice.paid_at,
         client=client.id,
         client_name=client.person.company or client.name,
@@ -255,7 +262,7 @@ def _queue_payment(world: DemoWorld, invoice: DemoInvoice, amount: int, refunded
         reference=reference,
         amount_cents=amount,
         refunded_cents=refunded,
-        staff=None if by_card else world.staff[rng.choice(("admin", "sam"))][0],
+        staff=staff,
     )
 
 

@@ -25,7 +25,7 @@ from deskapp.demo.data import (
     POSITIONS,
     PeopleMaker,
 )
-from deskapp.demo.orders import add_orders
+from deskapp.demo.orders import add_orders, add_paid_support_hours
 from deskapp.demo.tickets import add_canned_replies, add_tickets
 from deskapp.demo.world import DemoClient, DemoContact, DemoWorld, known, new_service
 from deskapp.errors import Conflict
@@ -92,6 +92,7 @@ def load_demo(seed: int = DEMO_SEED) -> None:
         add_orders(world)
         add_billing(world)
         add_tickets(world)
+        add_paid_support_hours(world)
         add_canned_replies(world)
         _queue_clients(world)
         world.flush()

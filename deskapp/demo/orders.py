@@ -1,5 +1,7 @@
-"""The demo's orders: every state, several waiting for approval (paid upfront and not), each
-with its items, its services, its upfront payment and the admin's decision."""
+"""The demo's orders: every state, several waiting for approval (a request, paid by card, paid
+by bank transfer, a card declined, a card waiting for the cardholder), each with its items, its
+services, its upfront payment and the admin's decision. Card payments carry made-up Stripe ids
+(`pi_demo_...`): the demo never calls Stripe."""
 
 from __future__ import annotations
 
@@ -15,20 +17,40 @@ from deskapp.demo.world import (
     known,
     new_service,
 )
-from deskapp.models import CreditKind, Order, OrderItem
+from deskapp.models import CreditKind, Order, OrderItem, PaymentMethod
 
+CARD, MANUAL, REQUEST = PaymentMethod.CARD, PaymentMethod.MANUAL, PaymentMethod.REQUEST
 ORDER_PLAN = (
-    *[("Pending", "Successful")] * 4,
-    *[("Pending", "None")] * 3,
-    ("Pending", "Failed"),
-    *[("Active", "Successful")] * 8,
-    *[("Active", "None")] * 6,
-    *[("Rejected", "Successful")] * 2,
-    *[("Rejected", "None")] * 3,
-    *[("Cancelled", "None")] * 3,
-    *[("Cancelled", "Failed")] * 2,
+    ("Pending", "Successful", CARD),
+    ("Pending", "Successful", MANUAL),
+    ("Pending", "Successful", CARD),
+    ("Pending", "Successful", MANUAL),
+    ("Pending", "None", REQUEST),
+    ("Pending", "Pending", CARD),
+    ("Pending", "None", REQUEST),
+    ("Pending", "Failed", CARD),
+    *[("Active", "Successful", CARD), ("Active", "Successful", MANUAL)] * 4,
+    *[("Active", "None", REQUEST)] * 6,
+    ("Rejected", "Successful", MANUAL),  # refunded to credit
+    ("Rejected", "Successful", CARD),  # refunded to the card
+    *[("Rejected", "None", REQUEST)] * 3,
+    *[("Cancelled", "None", REQUEST)] * 3,
+    *[("Cancelled", "Failed", CARD)] * 2,
 )
-"""(status, payment status) of each demo order: several waiting for approval, paid and not."""
+"""(status, payment status, payment method) of each demo order: several waiting for approval,
+paid and not, and card payments in each state Stripe can leave them."""
+
+DECLINES = (
+    "Your card was declined.",
+    "Your card has insufficient funds.",
+    "Your card has expired.",
+)
+"""Stripe's words for a declined card, as the order's payment note keeps them."""
+WAITING_FOR_CARDHOLDER = (
+    "The card needs the cardholder's authentication (requires_action); "
+    "waiting for them to confirm it with their bank."
+)
+"""The payment note of a card payment Stripe holds until the cardholder confirms it."""
 
 MAIN_PRODUCTS = (
     "home-bundle",
@@ -58,7 +80,7 @@ def add_orders(world: DemoWorld) -> None:
     rng = world.rng
     admin = world.staff["admin"][0]
     active = [client for client in world.clients if client.status == "Active"]
-    for position, (status, payment) in enumerate(ORDER_PLAN):
+    for position, (status, payment, method) in enumerate(ORDER_PLAN):
         client = world.clients[17] if position == 0 else rng.choice(active)
         placed = world.days_ago(
             {"Pending": rng.uniform(0.05, 6), "Active": rng.uniform(12, 28)}.get(
@@ -73,6 +95,7 @@ def add_orders(world: DemoWorld) -> None:
             placed,
             _order_items(world, position, status),
         )
+        _card_attempt(order, method, position)
         if payment == "Successful":
             order.paid_at = placed + dt.timedelta(seconds=rng.randint(20, 300))
         if status != "Pending":
@@ -100,6 +123,33 @@ def add_orders(world: DemoWorld) -> None:
         order.number = number
         _order_services_and_invoice(world, order, refund_to_credit=order is refunded[0])
         _queue_order(world, order)
+
+
+def add_paid_support_hours(world: DemoWorld) -> None:
+    """Support-hour bundles paid upfront and still waiting for approval: their hours are the
+    client's from the payment (as the desk's own payments do). Added once the tickets have
+    logged their time, which the demo draws from the hours bought before."""
+    for order in world.orders:
+        if order.status != "Pending" or order.payment_status != "Successful":
+            continue
+        for product, _cycle, _price, quantity in order.items:
+            order.client.support_minutes += product.support_minutes * quantity
+
+
+def _card_attempt(order: DemoOrder, method: str, position: int) -> None:
+    """How the order is paid and, for a card, the attempt Stripe's answer left behind: the
+    PaymentIntent of a payment that went through or waits, none for a declined one (a retry
+    makes a new one), and the gateway's last word."""
+    order.payment_method = method
+    if method != PaymentMethod.CARD:
+        return
+    order.payment_attempt = 1
+    if order.payment_status == "Failed":
+        order.payment_note = DECLINES[position % len(DECLINES)]
+        return
+    order.payment_intent = "pi_demo_" + order.id[-24:]
+    if order.payment_status == "Pending":
+        order.payment_note = WAITING_FOR_CARDHOLDER
 
 
 def _order_items(world: DemoWorld, position: int, status: str) -> list:
@@ -167,6 +217,7 @@ def _order_services_and_invoice(world: DemoWorld, order: DemoOrder, refund_to_cr
                 paid_at=order.paid_at,
                 order_id=order.id,
                 prepaid=True,
+                paid_by=order.payment_method,
                 refund_to_credit=refund_to_credit,
             )
         )
@@ -243,6 +294,10 @@ def _queue_order(world: DemoWorld, order: DemoOrder) -> None:
         decided_by=order.decided_by,
         decided_at=order.decided_at,
         decision_note=order.decision_note,
+        payment_method=order.payment_method,
+        payment_intent=order.payment_intent,
+        payment_attempt=order.payment_attempt,
+        payment_note=order.payment_note,
     )
     for product, cycle, price, quantity in order.items:
         world.add(

@@ -81,7 +81,10 @@ def _order_ticket(world: DemoWorld, order: DemoOrder) -> _Ticket:
         f"{q} × {p.name} ({c})" if q > 1 else f"{p.name} ({c})" for p, c, _, q in order.items
     )
     paid = {
-        "Successful": " Paid by card.",
+        "Successful": " Paid by card."
+        if order.payment_method == "card"
+        else " I've paid by bank transfer.",
+        "Pending": " My bank wants me to confirm the card payment; I'll do it today.",
         "Failed": " The card payment failed; please call me.",
         "None": " Please send an invoice.",
     }[order.payment_status]

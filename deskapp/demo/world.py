@@ -113,7 +113,9 @@ class DemoInvoice:
     paid_at: dt.datetime | None = None
     order_id: str | None = None
     prepaid: bool = False
-    """Paid upfront through the gateway when the order was placed (credit is not applied)."""
+    """Paid upfront when the order was placed (credit is not applied)."""
+    paid_by: str = ""
+    """For an invoice paid upfront: how its order was paid ("card" or "manual")."""
     refund_to_credit: bool = False
     """For a refunded invoice: the money went to the client's credit, not back to the card."""
     number: str = ""
@@ -144,6 +146,14 @@ class DemoOrder:
     start_date: dt.date | None = None
     decision_note: str = ""
     number: int = 0
+    payment_method: str = ""
+    """"card", "manual", or "" for a request (PaymentMethod)."""
+    payment_intent: str = ""
+    """The Stripe PaymentIntent of the card attempt that went through or waits."""
+    payment_attempt: int = 0
+    """How many card attempts were made."""
+    payment_note: str = ""
+    """The gateway's last word: why a card was declined or what it waits for."""
 
     @property
     def total_cents(self) -> int:

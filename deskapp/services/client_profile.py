@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 import peewee
+from peewee import fn
 
 from deskapp.errors import NotFound
 from deskapp.ids import format_number
@@ -21,6 +22,7 @@ from deskapp.models import (
     Service,
     Ticket,
     TicketStatus,
+    TimeEntry,
     dict_rows,
 )
 from deskapp.services.contacts import ContactDetails, list_contacts
@@ -159,6 +161,8 @@ class ClientProfile:
     """The credit balance in cents (the sum of the ledger)."""
     support_minutes: int
     """Prepaid support time left, in minutes."""
+    support_minutes_used: int
+    """Support time logged on the client's tickets, in minutes (what the bought time paid)."""
     created_at: dt.datetime
     """When the client was added (UTC)."""
     updated_at: dt.datetime
@@ -195,6 +199,11 @@ class ClientProfile:
         """Prepaid support time left, in hours."""
         return self.support_minutes / 60
 
+    @property
+    def support_minutes_bought(self) -> int:
+        """All the support time the client bought: what is left plus what was used."""
+        return self.support_minutes + self.support_minutes_used
+
 
 _SERVICE_ORDER = {"Active": 0, "Suspended": 1, "Pending": 2, "Cancelled": 3}
 
@@ -229,6 +238,7 @@ def get_client(client_id: uuid.UUID) -> ClientProfile:
         notes=row.notes,
         credit_cents=row.credit_cents,
         support_minutes=row.support_minutes,
+        support_minutes_used=_support_minutes_used(client_id),
         created_at=row.created_at,
         updated_at=row.updated_at,
         contacts=tuple(list_contacts(client_id)),
@@ -245,6 +255,17 @@ def get_client(client_id: uuid.UUID) -> ClientProfile:
         ),
         pending_order_count=pending_orders.count(),
     )
+
+
+def _support_minutes_used(client_id: uuid.UUID) -> int:
+    """The minutes logged on the client's tickets, in one aggregate query."""
+    used = (
+        TimeEntry.select(fn.COALESCE(fn.SUM(TimeEntry.minutes), 0))
+        .join(Ticket)
+        .where(Ticket.client == client_id)
+        .scalar()
+    )
+    return int(used)
 
 
 def _services(client_id: uuid.UUID) -> tuple[ServiceBrief, ...]:

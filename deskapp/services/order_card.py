@@ -154,10 +154,10 @@ def charge_order(actor: Actor | None, order_id: object, gateway: StripeGateway) 
                 f"{client_label(client)} has no card on file with Stripe; add one in Stripe, "
                 "then retry the payment."
             )
-        intent_id = _record_new_intent(order, customer, card, gateway)
+        intent_id, ours = _record_new_intent(order, customer, card, gateway)
     if intent_id is None:
         return PaymentOutcome(label, PaymentStatus.SUCCESSFUL, f"{label} is already paid.")
-    return _settle(actor, order.id, gateway, intent_id, confirm=True)
+    return _settle(actor, order.id, gateway, intent_id, confirm=ours)
 
 
 def reconcile_order(
@@ -291,10 +291,11 @@ def _customer_of(client_id: uuid.UUID, gateway: StripeGateway) -> str:
 
 def _record_new_intent(
     order: Order, customer: str, card: str, gateway: StripeGateway
-) -> str | None:
-    """Create the next attempt's intent (unconfirmed) and record it on the order; returns the
-    intent to confirm: ours, or one another desk recorded first (ours is then cancelled). None
-    when the order was paid meanwhile."""
+) -> tuple[str | None, bool]:
+    """Create the next attempt's intent (unconfirmed) and record it on the order. Returns the
+    intent to settle and whether it is ours (to confirm) or one another desk recorded first
+    (ours is cancelled; theirs is read, and confirmed only if still unconfirmed); no intent when
+    the order was paid meanwhile."""
     attempt = order.payment_attempt + 1
     label = format_number("order", order.number)
     intent = gateway.create_payment_intent(
@@ -328,8 +329,8 @@ def _record_new_intent(
             feed.publish(Entity.ORDER, order.id, "updated")
     if recorded or paid:
         gateway.cancel_payment_intent(intent.id)
-        return recorded or None
-    return intent.id
+        return recorded or None, False
+    return intent.id, True
 
 
 @contextmanager

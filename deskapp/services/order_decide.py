@@ -189,6 +189,11 @@ def _reject_locked(actor: Actor, order: Order, client: Client, why: str, how: st
     label = format_number("order", order.number)
     if order.status != OrderStatus.PENDING:
         raise Conflict(decided(order))
+    if order.payment_status == PaymentStatus.PENDING and order.payment_intent:
+        raise Conflict(
+            f"{label} has a card payment under way at Stripe; reconcile it first (p on the "
+            "order), then reject it once the payment failed, or with a refund once paid."
+        )
     paid = order.payment_status == PaymentStatus.SUCCESSFUL and paid_net_cents(order) > 0
     if paid and not how:
         raise ValidationError(

@@ -243,7 +243,7 @@ def _create_order(client: Client, cart: CartPrice, method: PaymentMethod) -> Ord
 
 
 def _subject(label: str, cart: CartPrice) -> str:
-    subject = f"Order {label}: " + ", ".join(line.text for line in cart.lines)
+    subject = " ".join(f"Order {label}: {', '.join(line.text for line in cart.lines)}".split())
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
 
 

@@ -4,6 +4,8 @@ what scripts see on stdout, and bad input as one line on stderr with exit status
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,7 +74,7 @@ def test_orders_placed_from_the_command_line_then_listed(
     )
     assert placed == 0
     assert capsys.readouterr().out == (
-        "Placed O-5002 for C-1001: 250.00, paid by cash (ticket T-20002, INV-2026-00001).\n"
+        "Placed O-5002 for C-1001: 250.00, paid by Cash (ticket T-20002, INV-2026-00001).\n"
     )
 
     assert deskapp(desk_url, "order", "list") == 0
@@ -264,3 +266,19 @@ def test_without_a_stripe_key_a_card_order_is_not_placed(
     open_database(desk_url)
     assert not Order.select().exists()
     close_database()
+
+
+def test_bad_input_from_a_real_process_is_one_line(desk_url: str) -> None:
+    for args, status in (
+        (["order", "place", "C-1001", "VOIP-LINEx0", "--request"], 1),
+        (["order", "approve", "O-5001", "--start", "tomorrow"], 2),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "deskapp", "--staff", "kim", *args, "--db", desk_url],
+            input="",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (result.returncode, result.stdout) == (status, ""), result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -20,6 +20,7 @@ from localstripe_server import (
     attach_test_card,
     authenticate_payment,
     closed_port_base,
+    losing_once,
     payment_intents,
     sign_payload,
     stripe_client,
@@ -28,7 +29,7 @@ from localstripe_server import (
 from order_rows import add_catalogue
 
 from deskapp.config import load_settings
-from deskapp.errors import Conflict, PaymentError, PermissionDenied
+from deskapp.errors import ConfigError, Conflict, PaymentError, PermissionDenied
 from deskapp.models import (
     Client,
     Invoice,
@@ -216,41 +217,61 @@ def test_a_refund_goes_back_to_the_card_and_the_invoice_is_refunded(
         refund_card_payment(admin, order_id, stripe, "Again")
 
 
-class AnswerLost(StripeGateway):
-    """Stripe confirms, but the answer never arrives (the SDK would say: timed out)."""
-
-    def confirm_payment_intent(self, intent_id: str) -> PaymentIntentState:
-        super().confirm_payment_intent(intent_id)
-        raise StripeUnreachable("no answer within 20 s")
-
-
-class ConfirmLost(StripeGateway):
-    """The confirm never reaches Stripe: the intent is created and recorded, not confirmed."""
-
-    def confirm_payment_intent(self, intent_id: str) -> PaymentIntentState:
-        raise StripeUnreachable("no answer within 20 s")
-
-
-@pytest.mark.parametrize("lost", [AnswerLost, ConfirmLost])
+@pytest.mark.parametrize(
+    "forward", [True, False], ids=["answer-lost-after-the-charge", "confirm-never-arrived"]
+)
 def test_a_payment_retried_after_a_timeout_charges_once(
-    admin: Actor, stripe: StripeGateway, localstripe: str, lost: type[StripeGateway]
+    admin: Actor, stripe: StripeGateway, localstripe: str, forward: bool
 ) -> None:
     order_id = card_order(admin, customer_with_card())
-    flaky = lost(TEST_SECRET_KEY, api_base=localstripe)
+    with losing_once(localstripe, "/confirm", forward=forward) as proxy:
+        flaky = StripeGateway(TEST_SECRET_KEY, api_base=proxy, timeout=1)
 
-    with pytest.raises(PaymentError, match="could not be reached .*safe to try again"):
-        charge_order(admin, order_id, flaky)
-    waiting = Order.get_by_id(order_id)
-    assert waiting.payment_status == PaymentStatus.PENDING
-    assert "no answer within 20 s" in waiting.payment_note
-    assert waiting.payment_intent.startswith("pi_")
+        with pytest.raises(PaymentError, match="could not be reached .*safe to try again"):
+            charge_order(admin, order_id, flaky)
+        waiting = Order.get_by_id(order_id)
+        assert waiting.payment_status == PaymentStatus.PENDING
+        assert "Stripe could not be reached (no answer within 1 s)" in waiting.payment_note
+        assert waiting.payment_intent.startswith("pi_")
+        [intent] = payment_intents()
+        assert intent.status == ("succeeded" if forward else "requires_confirmation")
+
+        assert charge_order(admin, order_id, flaky).status == PaymentStatus.SUCCESSFUL
 
     assert reconcile_order(admin, order_id, stripe).status == PaymentStatus.SUCCESSFUL
-    assert charge_order(admin, order_id, stripe).status == PaymentStatus.SUCCESSFUL
-
     [intent] = payment_intents()
     assert (intent.id, intent.status) == (waiting.payment_intent, "succeeded")
     assert [p.reference for p in payments_of(order_id)] == [intent.id]
+    assert Order.get_by_id(order_id).payment_attempt == 1
+
+
+class SecondDeskMeanwhile(StripeGateway):
+    """Between this desk creating its intent and recording it, another desk charges the order."""
+
+    def __init__(self, *args: object, other: StripeGateway, actor: Actor, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.other, self.actor = other, actor
+
+    def create_payment_intent(self, **kwargs: object) -> PaymentIntentState:
+        made = super().create_payment_intent(**kwargs)  # type: ignore[arg-type]
+        order_id = uuid.UUID(str(kwargs["metadata"]["order"]))  # type: ignore[index]
+        assert charge_order(self.actor, order_id, self.other).status == PaymentStatus.SUCCESSFUL
+        return made
+
+
+def test_two_desks_charging_one_order_at_once_charge_it_once(
+    admin: Actor, stripe: StripeGateway, localstripe: str
+) -> None:
+    order_id = card_order(admin, customer_with_card())
+    racing = SecondDeskMeanwhile(TEST_SECRET_KEY, api_base=localstripe, other=stripe, actor=admin)
+
+    outcome = charge_order(admin, order_id, racing)
+
+    assert (outcome.status, outcome.message[-24:]) == ("Successful", "is paid by card: 144.00.")
+    assert sorted(i.status for i in payment_intents()) == ["canceled", "succeeded"]
+    [payment] = payments_of(order_id)
+    assert payment.reference == Order.get_by_id(order_id).payment_intent
+    assert check_ledger() == []
 
 
 def test_stripe_unreachable_leaves_the_order_pending_with_the_reason_and_a_retry_pays(
@@ -295,6 +316,9 @@ def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(
     stale = sign_payload(payload, WEBHOOK_SECRET, timestamp=1_000_000_000)
     with pytest.raises(WebhookRefused):
         handle_webhook(payload, stale, WEBHOOK_SECRET)
+
+    with pytest.raises(ConfigError, match="No Stripe webhook secret is configured"):
+        handle_webhook(payload, sign_payload(payload, ""), "")
 
     assert Order.get_by_id(order_id).payment_status == PaymentStatus.PENDING
     assert PaymentEvent.select().count() == 0

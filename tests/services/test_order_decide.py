@@ -207,12 +207,16 @@ def test_a_paid_order_started_later_gets_a_credit_note_for_the_unused_days(world
     assert check_ledger() == []
 
 
-def test_a_paid_order_started_on_its_payment_date_gets_none(world: World) -> None:
-    order = paid(world, "FIBRE-31")
+def test_a_paid_order_started_on_its_payment_date_gets_no_credit_and_no_second_hours(
+    world: World,
+) -> None:
+    order = paid(world, "FIBRE-31", "HOURS-5")
+    assert Client.get_by_id(world.mina).support_minutes == 300
     decision = approve_order(world.admin, order)
     assert (decision.start, decision.credit_note_cents) == (TODAY, 0)
     assert credit_notes() == []
-    assert Client.get_by_id(world.mina).credit_cents == 0
+    mina = Client.get_by_id(world.mina)
+    assert (mina.credit_cents, mina.support_minutes) == (0, 300)
 
 
 def test_the_credit_note_is_capped_at_what_was_paid_net_of_refunds(world: World) -> None:
@@ -305,6 +309,14 @@ def test_a_card_order_not_yet_paid_is_refused_with_what_to_do(world: World) -> N
     with pytest.raises(Conflict, match="retry the card payment"):
         approve_order(world.admin, order)
     unchanged(order)
+    Order.update(payment_status=PaymentStatus.PENDING, payment_intent="pi_waiting").where(
+        Order.id == order
+    ).execute()
+    with pytest.raises(Conflict, match="card payment under way at Stripe; reconcile it first"):
+        reject_order(world.admin, order, "Card declined twice")
+    unchanged(order)
+    mark_payment_unsettled(order, PaymentStatus.FAILED, "Your card was declined.")
+    Order.update(payment_intent="").where(Order.id == order).execute()
     decision = reject_order(world.admin, order, "Card declined twice")
     assert (decision.status, decision.refund) == ("Rejected", "")
     assert services(order) == [("Cancelled", None, None)]

@@ -26,6 +26,7 @@ from deskapp.models import (
     PaymentMethod,
     PaymentStatus,
     PaymentTransaction,
+    Product,
     Role,
     Service,
     ServiceStatus,
@@ -354,3 +355,15 @@ def test_a_failure_midway_leaves_no_order_ticket_or_payment(
     again = place_order(agent, mina, cart("VOIP-LINE"), "manual", manual_method="Cash")
     assert again.label == "O-5001"  # the number was given back
     assert Service.get().status == ServiceStatus.ACTIVE
+
+
+def test_a_long_or_oddly_named_cart_still_opens_its_ticket(agent) -> None:
+    Product.update(name="Fibre\n[bold]1G\x1b]0;x\x07").where(Product.code == "FIBRE-1G").execute()
+    lines = [CartLine("FIBRE-1G")] + [CartLine("VOIP-LINE", None, n) for n in range(2, 25)]
+
+    placed = place_order(agent, client(), lines, PaymentMethod.REQUEST)
+
+    ticket = Ticket.get_by_id(placed.ticket_id)
+    assert ticket.subject.startswith("Order O-5001: Fibre [bold]1G\x1b]0;x\x07, 2 × VoIP Line")
+    assert len(ticket.subject) == 300 and ticket.subject.endswith("…")
+    assert Service.select().count() == 1 + sum(range(2, 25))

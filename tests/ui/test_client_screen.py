@@ -72,7 +72,8 @@ async def test_enter_opens_the_client_with_every_section(desk: str, story: Clien
             "1 Harbour Row, EH6 6LX Leith, GB",
             "Notes  Prefers email. Call after 10:00.",
             "Active",
-            "Prepaid support  3h 30m",
+            "Prepaid support  3h 30m left",
+            "Support bought   3h 30m  used none",
             "Client since     2026-03-14",
         ):
             assert expected in text, expected
