@@ -95,7 +95,7 @@ class QueuePages:
         return [replace(order, lookers=looking.get(str(order.id), "")) for order in page]
 
 
-class OrderListScreen(TakesNewOrders, AreaScreen):
+class OrderListScreen(AreaScreen, TakesNewOrders):
     """Pending orders oldest first (or every order newest first), with the approval preview.
 
     As the orders area it shows every client's; pushed with a `client_id` (the client screen's
@@ -271,6 +271,10 @@ class OrderListScreen(TakesNewOrders, AreaScreen):
             return True if self.is_admin and order and order.status == PENDING else None
         if action == "open_order":
             return True if self.highlighted is not None else None
+        if action == "new_order":
+            # AreaScreen comes first (Textual styles a screen by its first base's chain of
+            # types, so the mixin must not), and its check_action ends the chain: ask the mixin.
+            return TakesNewOrders.check_action(self, action, parameters)
         return super().check_action(action, parameters)
 
     def facts(self, order: OrderSummary) -> OrderFacts:
