@@ -14,7 +14,7 @@ decision, and (while it waits) what approving it would do.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.console import Group
 from rich.table import Table
@@ -28,7 +28,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from deskapp.errors import NotFound
 from deskapp.ids import format_number
 from deskapp.money import Money
 from deskapp.services.changes import Entity
@@ -38,7 +37,7 @@ from deskapp.services.order_card import (
     reconcile_order,
 )
 from deskapp.services.order_decide import ApprovalPreview, preview_approval
-from deskapp.services.orders import OrderDetail, get_order, order_of_ticket
+from deskapp.services.orders import OrderDetail, get_order
 from screens.messages import FollowsChanges
 from screens.order_dialogs import OrderFacts, card_gateway
 from screens.order_list import AGENT_NOTE, PENDING, payment_label
@@ -49,12 +48,10 @@ from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from deskapp.services.changes import Change
     from screens.app import DeskApp
 
-__all__ = ["OrderScreen", "open_order_of_ticket"]
+__all__ = ["OrderScreen"]
 
 LABEL_WIDTH = 10
 """The width of the labels down the left of each section."""
@@ -264,19 +261,6 @@ class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
         self.dismiss(self.changed)
-
-
-def open_order_of_ticket(app: App[Any], ticket_id: uuid.UUID, ticket_label: str) -> None:
-    """Open the order `ticket_id` was opened for (the ticket screen's `o`); a ticket with no
-    order says so in a notice."""
-
-    def find() -> None:
-        order_id = order_of_ticket(ticket_id)
-        if order_id is None:
-            raise NotFound(f"{ticket_label} was not opened for an order.")
-        app.call_from_thread(app.push_screen, OrderScreen(order_id))
-
-    app.run_worker(find, thread=True, exit_on_error=False, name="find the ticket's order")
 
 
 # -- what the screen shows -------------------------------------------------------------------

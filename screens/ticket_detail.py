@@ -360,11 +360,11 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         self._ask(lambda ticket: SaveAttachmentDialog(ticket, Path.home()))
 
     def action_open_order(self) -> None:
-        """The order the ticket was opened for (a notice says when there is none)."""
-        from screens.order_detail import open_order_of_ticket
+        """The order the ticket was opened for."""
+        from screens.order_detail import OrderScreen
 
-        if self.ticket is not None:
-            open_order_of_ticket(self.app, self.ticket_id, self.ticket.label)
+        if self.ticket is not None and self.ticket.order_id is not None:
+            self.app.push_screen(OrderScreen(self.ticket.order_id))
 
     def action_refresh(self) -> None:
         """Load the ticket and the newest messages again."""
@@ -382,6 +382,8 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             return True if any(e.status == "Proposed" for e in ticket.estimates) else None
         if action == "save_file":
             return True if ticket.attachments else None
+        if action == "open_order":
+            return ticket.order_id is not None
         return True
 
     def action_back(self) -> None:
@@ -409,6 +411,8 @@ def _about(ticket: TicketDetail) -> Text:
         text.append("the client itself")
     text.append("\n")
     text.append_text(untrusted(ticket.department, limit=30, style="bold"))
+    if ticket.order_label:
+        text.append(f"  ·  order {ticket.order_label} (o opens it)")
     for label, value in ticket.extra:
         text.append("  ·  ")
         text.append_text(untrusted(label, limit=30, style="dim"))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from localstripe_server import CARD_SUCCEEDS, attach_test_card
 from order_ui_data import (
     SIZE,
     OrderDesk,
@@ -258,6 +259,7 @@ async def test_o_on_the_ticket_opens_its_order(local: tuple[DeskSession, OrderDe
         await settle(pilot)
         await pilot.app.push_screen(TicketScreen(made.paid.ticket_id))
         await settle(pilot)
+        assert f"order {made.paid.label} (o opens it)" in screen_text(pilot)
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, OrderScreen))
         await settle(pilot)
@@ -305,3 +307,22 @@ async def test_the_queue_names_who_else_is_looking(local: tuple[DeskSession, Ord
         # ann's cursor is on the first order: bob's desk sees her there
         first = made.old_request.id
         assert lookers(Entity.ORDER, [first], made.bob) == {str(first): "Ann Admin"}
+
+
+async def test_p_retries_a_failed_card_payment_with_stripe(
+    local: tuple[DeskSession, OrderDesk], localstripe: str
+) -> None:
+    session, made = local
+    attach_test_card(get_order(made.card_failed.id).client_id, CARD_SUCCEEDS)
+    async with DeskApp(session).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = OrderScreen(made.card_failed.id)
+        await pilot.app.push_screen(screen)
+        await settle(pilot)
+        assert screen.active_bindings["p"].enabled
+        await pilot.press("p")
+        await wait_for(pilot, lambda: get_order(made.card_failed.id).payment_status == "Successful")
+        await settle(pilot)
+        assert any(made.card_failed.label in notice for notice in notices(pilot))
+        assert "Card paid" in screen_text(pilot)
+        assert not screen.active_bindings["p"].enabled  # nothing left to retry
