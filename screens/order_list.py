@@ -58,7 +58,8 @@ AGE_ERROR = dt.timedelta(days=3)
 WIDE = 110
 """Terminal width from which the client, items and looking columns get more room."""
 LOOK_RENEWAL_SECONDS = 45.0
-"""How often the desk renews its look at the highlighted order (within presence.WINDOW)."""
+"""How often the queue renews its look at the highlighted order (within presence.WINDOW) and
+loads again to show who else is looking."""
 AGENT_NOTE = "Read only: approving and rejecting orders are an admin's (a, x are off)."
 """Under an agent's preview: why the keys are dimmed."""
 
@@ -201,7 +202,7 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
         """Say why the keys are off for an agent; renew the look at the highlighted order."""
         self.preview_view.show_sentence(Text("Loading…"))
         self.preview_view.show_note("" if self.is_admin else AGENT_NOTE)
-        self.set_interval(LOOK_RENEWAL_SECONDS, self._renew_look)
+        self.set_interval(LOOK_RENEWAL_SECONDS, self._look_again)
 
     # -- the preview ----------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
                 Text(f"{order.label} is {order.status}: nothing to approve. Enter opens it."),
                 heading,
             )
-        else:
+        elif not self._previewing(order):
             self.preview_view.show_sentence(Text("Working out what approval would do…"), heading)
         self.run_worker(
             partial(self._look_and_preview, order),
@@ -228,24 +229,23 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
             name="preview the approval",
         )
 
+    def _previewing(self, order: OrderSummary) -> bool:
+        """Whether the pane shows this order's preview already (it stays until the new one)."""
+        shown = self.preview_view.preview
+        return shown is not None and shown.order_label == order.label
+
     def _look_and_preview(self, order: OrderSummary) -> None:
         """Runs in a thread: mark this desk as looking at the order; preview a pending one."""
         looking_at(self.desk_app.session.actor, Entity.ORDER, order.id)
         preview = preview_approval(order.id) if order.status == PENDING else None
         self.post_message(self._Previewed(order.id, preview))
 
-    def _renew_look(self) -> None:
-        order = self.highlighted
-        if order is None or self.app.screen is not self:
-            return
-        self.run_worker(
-            partial(looking_at, self.desk_app.session.actor, Entity.ORDER, order.id),
-            thread=True,
-            exit_on_error=False,
-            group="order-presence",
-            exclusive=True,
-            name="renew the look",
-        )
+    def _look_again(self) -> None:
+        """Now and then: renew this desk's look at the highlighted order and show who else
+        looks now (the list loads again, the cursor kept; past the first page the count line
+        offers r instead)."""
+        if self.highlighted is not None and self.app.screen is self:
+            self.refresh_for_changes()
 
     @on(_Previewed)
     def _show_preview(self, message: _Previewed) -> None:
