@@ -144,18 +144,25 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
             yield widget
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
-        """Number, client, items, total, payment, age, who is looking."""
+        """Number, client, items, total, payment, age, (status, when wide,) who is looking.
+
+        A narrow terminal has no room for the status (the pane names a decided order's)."""
         wide = self.app.size.width >= WIDE
-        client, items, looking = (24, 30, 16) if wide else (12, 12, 7)
-        return (
+        client, items, looking = (20, 24, 14) if wide else (11, 11, 7)
+        columns: list[RecordColumn[OrderSummary]] = [
             RecordColumn("Number", lambda o: label_cell(o.label), 7),
             RecordColumn("Client", lambda o: untrusted(o.client_name, limit=client), client),
             RecordColumn("Items", lambda o: untrusted(o.items, limit=items), items),
             RecordColumn("Total", lambda o: money_cell(o.total_cents), 9, align_right=True),
-            RecordColumn("Payment", self.payment_cell, 11),
-            RecordColumn("Age", self.age_cell, 6, align_right=True),
-            RecordColumn("Looking", lambda o: untrusted(o.lookers, limit=looking), looking),
+            RecordColumn("Payment", self.payment_cell, 12),
+            RecordColumn("Age", self.age_cell, 7, align_right=True),
+        ]
+        if wide:
+            columns.append(RecordColumn("Status", lambda o: label_cell(o.status), 9))
+        columns.append(
+            RecordColumn("Looking", lambda o: untrusted(o.lookers, limit=looking), looking)
         )
+        return columns
 
     def age_cell(self, order: OrderSummary) -> Text:
         """How long a pending order has waited: amber after a day, red after three."""

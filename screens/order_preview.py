@@ -63,16 +63,16 @@ def preview_table(
     else:
         services = Text("none to start (nothing recurring in the order)")
     line("Services", services)
-    line("Invoice", untrusted(preview.invoice_text or "none", limit=160))
+    line("Invoice", untrusted(preview.invoice_text or "none", limit=300))
     if preview.credit_note_cents:
         line("Credit", Text(f"a credit note of {Money(preview.credit_note_cents)} for unused days"))
         for arithmetic in preview.credit_lines:
-            line("", untrusted(arithmetic, limit=160))
+            line("", untrusted(arithmetic, limit=300))
     else:
         line("Credit", Text("no credit note"))
     if preview.problems:
         for index, problem in enumerate(preview.problems):
-            shown = untrusted(problem, limit=200)
+            shown = untrusted(problem, limit=500)
             shown.stylize(problem_style)
             line("Refused" if index == 0 else "", shown)
     else:
@@ -94,7 +94,7 @@ class ApprovalPreviewView(Widget):
     | `approval-preview--label` | The labels down the left. |
     | `approval-preview--problem` | What would stop approval now. |
     | `approval-preview--ready` | "Nothing stops approval." |
-    | `approval-preview--note` | A line under the preview (why the keys are off for you). |
+    | `approval-preview--note` | A line under the heading (why the keys are off for you). |
     """
 
     DEFAULT_CSS = """
@@ -112,7 +112,7 @@ class ApprovalPreviewView(Widget):
         self.sentence = Text("")
         """What is shown instead of a preview."""
         self.note = ""
-        """A line under the preview in the desk's words (why approving is off for this person)."""
+        """A line under the heading in the desk's words (why approving is off for this person)."""
 
     def show_preview(self, preview: ApprovalPreview, heading: Text | None = None) -> None:
         """Show `preview` (under `heading`, when given)."""
@@ -128,16 +128,20 @@ class ApprovalPreviewView(Widget):
         self.refresh(layout=True)
 
     def show_note(self, note: str) -> None:
-        """A line under whatever is shown ("" for none)."""
+        """A line under the heading, above whatever is shown ("" for none)."""
         self.note = note
         self.refresh(layout=True)
 
     def render(self) -> RenderableType:
-        """Heading, preview (or sentence), note."""
+        """Heading, note (first: a long preview may be cut at the pane's foot), preview or
+        sentence."""
         label = self.get_component_rich_style("approval-preview--label", partial=True)
         parts: list[RenderableType] = []
         if self.heading:
             parts.append(self.heading)
+        if self.note:
+            note_style = self.get_component_rich_style("approval-preview--note", partial=True)
+            parts.append(Text(self.note, style=note_style))
         if self.preview is not None:
             parts.append(
                 preview_table(
@@ -153,7 +157,4 @@ class ApprovalPreviewView(Widget):
             )
         else:
             parts.append(self.sentence)
-        if self.note:
-            note_style = self.get_component_rich_style("approval-preview--note", partial=True)
-            parts.append(Text(self.note, style=note_style))
         return Group(*parts)
