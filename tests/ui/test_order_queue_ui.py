@@ -33,6 +33,7 @@ from deskapp.services.orders import get_order, list_orders
 from deskapp.services.presence import lookers, looking_at
 from deskapp.services.session import DeskSession
 from screens.app import DeskApp
+from screens.commands import desk_commands
 from screens.order_detail import OrderScreen
 from screens.order_dialogs import ApproveOrderDialog, RejectOrderDialog
 from screens.order_list import AGENT_NOTE
@@ -182,6 +183,22 @@ async def test_a_start_that_is_not_a_date_is_refused_in_the_dialog(
         assert get_order(made.old_request.id).status == "Pending"
 
 
+async def test_an_order_another_admin_approved_meanwhile_is_refused_in_the_dialog(
+    local: tuple[DeskSession, OrderDesk],
+) -> None:
+    session, made = local
+    async with DeskApp(session).run_test(size=SIZE) as pilot:
+        queue = await go_to_orders(pilot)
+        assert "approve" in {command.action for command in desk_commands(queue)}
+        dialog = await open_dialog(pilot, "a")
+        approve_order(made.bob, made.old_request.id)  # bob, at his desk, was quicker
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        assert "already approved by Bob Berg" in screen_text(pilot)
+        assert get_order(made.old_request.id).decided_by_name == "Bob Berg"
+
+
 async def test_an_admin_rejects_with_a_reason(local: tuple[DeskSession, OrderDesk]) -> None:
     session, made = local
     async with DeskApp(session).run_test(size=SIZE) as pilot:
@@ -228,6 +245,8 @@ async def test_an_agent_reads_the_queue_with_the_decisions_dimmed(
         assert not bindings["a"].enabled and not bindings["x"].enabled
         assert "(admins" in bindings["a"].binding.tooltip
         assert AGENT_NOTE in preview_shown(pilot)
+        offered = {command.action for command in desk_commands(queue)}
+        assert "approve" not in offered and "reject" not in offered
         await pilot.press("a", "x")
         await settle(pilot)
         assert pilot.app.screen is queue
