@@ -28,9 +28,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from deskapp.config import load_settings
 from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
+from deskapp.ids import format_number
 from deskapp.services.actors import Actor
 from deskapp.services.cart import parse_quantity
 from deskapp.services.catalogue import ProductInfo, list_products
@@ -100,7 +102,7 @@ class CartResult:
     @property
     def sentence(self) -> str:
         """The notice: "O-5531 placed; its ticket is T-20311." and how the card went."""
-        ticket = f"T-{self.placed.ticket_number}"
+        ticket = format_number("ticket", self.placed.ticket_number)
         said = f"{self.placed.label} placed; its ticket is {ticket}."
         return f"{said} {self.card_message}".strip()
 
@@ -143,6 +145,11 @@ class OrderCartScreen(FormDialog[CartResult]):
         """The priced lines and total (None while the cart is empty)."""
         self.pricing = False
         """A line is being priced (no second add meanwhile)."""
+
+    def compose_buttons(self) -> ComposeResult:
+        """Place and cancel, one line tall: a short terminal keeps its rows for the cart."""
+        yield Button(self.submit_label(), variant=self.SUBMIT_VARIANT, id="submit", compact=True)
+        yield Button(self.CANCEL, id="cancel", compact=True)
 
     def heading(self) -> str:
         """Until the client has loaded."""
@@ -270,10 +277,10 @@ class OrderCartScreen(FormDialog[CartResult]):
             return self.focused is table and table.highlighted_record is not None
         return True
 
-    def on_worker_state_changed(self, event: Any) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed pricing (the app's error handler says why) leaves the cart usable."""
         super().on_worker_state_changed(event)
-        if event.worker.group == self.WORK_GROUP and event.state.name == "ERROR":
+        if event.worker.group == self.WORK_GROUP and event.state is WorkerState.ERROR:
             self.pricing = False
 
     def _clear_line_error(self) -> None:
@@ -286,6 +293,8 @@ class OrderCartScreen(FormDialog[CartResult]):
     @on(PaymentChoice.Changed)
     def _how_changed(self, message: PaymentChoice.Changed) -> None:
         self.query_one("#submit", Button).label = SUBMIT_LABELS[message.how]
+        if message.how == MANUAL:  # its fields may be below the fold on a short terminal
+            self.call_after_refresh(self.query_one("#manual-row").scroll_visible, animate=False)
 
     # -- placing --------------------------------------------------------------------------
 
@@ -360,7 +369,10 @@ def open_cart(app: App[Any], client_id: uuid.UUID, placed: Any = None) -> None:
 
 class TakesNewOrders(Screen[Any]):
     """Mixin for one client's order list: `n` opens the cart for that client (hidden on the
-    list of every client's orders, where there is no one to order for)."""
+    list of every client's orders, where there is no one to order for).
+
+    Put it after the screen's own base (Textual styles a screen by the types of its first
+    base's chain), and let the screen's check_action ask this one about "new_order"."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -50,6 +50,8 @@ class ProductPicker(Widget):
         super().__init__(id=id)
         self.products: dict[str, ProductInfo] = {}
         """The products offered, by code."""
+        self.cycles_offered: tuple[str, ...] = ()
+        """The cycles the cycle list offers now (the picked product's)."""
 
     def compose(self) -> ComposeResult:
         """One row of fields, then the line's price."""
@@ -95,12 +97,10 @@ class ProductPicker(Widget):
     def _product_changed(self) -> None:
         product = self.product
         cycle = self.query_one("#cycle", Select)
-        if product is None:
-            cycle.set_options([])
-        else:
-            cycle.set_options((_cycle_prompt(product, c), c) for c in product.cycles)
-            if product.cycles:
-                cycle.value = product.cycles[0]
+        self.cycles_offered = product.cycles if product else ()
+        cycle.set_options((_cycle_prompt(product, c), c) for c in self.cycles_offered)
+        if product is not None and self.cycles_offered:
+            cycle.value = self.cycles_offered[0]
         self._show_line_price()
 
     @on(Select.Changed, "#cycle")

@@ -17,10 +17,15 @@ from deskapp.models import (
     PaymentTransaction,
     Product,
     ProductType,
+    Role,
     Service,
     ServiceStatus,
+    Staff,
     Ticket,
 )
+from deskapp.services.actors import actor_from
+from deskapp.services.integrity import check_ledger
+from deskapp.services.order_decide import approve_order, preview_approval
 
 STATES = {
     "request pending approval": (OrderStatus.PENDING, PaymentMethod.REQUEST, PaymentStatus.NONE),
@@ -136,3 +141,17 @@ def test_support_hours_paid_upfront_are_the_clients_already(demo: str) -> None:
     for order in paid_bundles:
         client = Client.get_by_id(order.client_id)
         assert client.support_minutes >= order.bundle * order.quantity, order.number
+
+
+def test_every_demo_order_waiting_can_be_decided_by_the_desk(demo: str) -> None:
+    admin = actor_from(Staff.get(Staff.role == Role.ADMIN))
+    waiting = Order.select().where(Order.status == OrderStatus.PENDING).order_by(Order.number)
+    for order in waiting:
+        preview = preview_approval(order.id)
+        if order.payment_status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+            assert preview.problems, order.number  # the card must be settled first
+            continue
+        assert preview.problems == (), (order.number, preview.problems)
+        decision = approve_order(admin, order.id)
+        assert decision.status == OrderStatus.ACTIVE
+    assert check_ledger() == []

@@ -7,8 +7,10 @@ file before accepting it.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import settle, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
@@ -16,6 +18,7 @@ from deskapp.services.clients import find_client_by_number
 from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.order_list import OrderListScreen
+from screens.widgets.product_picker import ProductPicker
 
 SIZE = (80, 24)
 """The smallest terminal the desk is made for."""
@@ -31,11 +34,16 @@ async def cart_with_two_lines(pilot: Pilot[None]) -> None:
     await pilot.press("n")
     await settle(pilot)
     cart = pilot.app.screen
+    picker = cart.query_one(ProductPicker)
+
+    def offers(cycle: str) -> bool:
+        return cycle in picker.cycles_offered
+
     for field in cart.query(Input).results(Input):
         field.cursor_blink = False
     for code, cycle, quantity in (("FIBRE-1000", "Annually", "1"), ("VOIP-LINE", "Monthly", "2")):
         cart.query_one("#product", Select).value = code
-        await pilot.pause()
+        await wait_for(pilot, partial(offers, cycle), what=f"{code}'s cycles")
         cart.query_one("#cycle", Select).value = cycle
         cart.query_one("#quantity", Input).value = quantity
         cart.query_one("#quantity", Input).focus()

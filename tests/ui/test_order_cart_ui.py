@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from localstripe_server import CARD_DECLINED, CARD_SUCCEEDS, attach_test_card
-from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
+from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, Select, Static
 from ticket_ui_data import demo_desk, sqlite_demo
@@ -32,6 +32,7 @@ from screens.client_detail import ClientScreen
 from screens.commands import desk_commands
 from screens.order_cart import OrderCartScreen
 from screens.order_list import OrderListScreen
+from screens.widgets.product_picker import ProductPicker
 from screens.widgets.record_list import RecordList
 
 SIZE = (80, 24)
@@ -83,8 +84,7 @@ async def open_cart(pilot: Pilot[None], client_id: uuid.UUID) -> OrderCartScreen
 async def add_line(pilot: Pilot[None], code: str, cycle: str = "", quantity: str = "1") -> None:
     """Pick the product (and cycle), type the quantity, Enter."""
     screen = cart(pilot)
-    screen.query_one("#product", Select).value = code
-    await pilot.pause()
+    await pick(pilot, code)
     if cycle:
         screen.query_one("#cycle", Select).value = cycle
     field = screen.query_one("#quantity", Input)
@@ -92,6 +92,14 @@ async def add_line(pilot: Pilot[None], code: str, cycle: str = "", quantity: str
     field.focus()
     await pilot.press(*quantity, "enter")
     await settle(pilot)
+
+
+async def pick(pilot: Pilot[None], code: str) -> None:
+    """Pick the product in its list; wait until the cycle list offers its cycles."""
+    picker = pilot.app.screen.query_one(ProductPicker)
+    pilot.app.screen.query_one("#product", Select).value = code
+    product = picker.products[code]
+    await wait_for(pilot, lambda: picker.cycles_offered == product.cycles, what="its cycles")
 
 
 def total_line(pilot: Pilot[None]) -> str:
