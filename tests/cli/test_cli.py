@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
-import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -254,37 +252,6 @@ def test_an_unexpected_error_is_logged_and_named_in_one_line(
     assert "RuntimeError: the disk caught fire" in logged
     assert "deskapp db upgrade --db postgresql://desk:***@127.0.0.1:5432/postgres" in logged
     assert "hunter2" not in logged
-
-
-@pytest.fixture(scope="module")
-def localstripe() -> Iterator[str]:
-    """A localstripe server on 127.0.0.1 for this module; yields its api base."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from aiohttp import web; from localstripe.server import app; "
-            f"web.run_app(app, host='127.0.0.1', port={port}, print=None)",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("localstripe did not start")
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def doctor_lines(out: str) -> dict[str, tuple[str, str]]:

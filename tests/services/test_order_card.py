@@ -6,6 +6,7 @@ webhook events applied once, Stripe unreachable, and no key at all."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 
 import keyring
@@ -29,6 +30,7 @@ from localstripe_server import (
 from order_rows import add_catalogue
 
 from deskapp.config import load_settings
+from deskapp.db import close_database
 from deskapp.errors import ConfigError, Conflict, PaymentError, PermissionDenied
 from deskapp.models import (
     Client,
@@ -162,7 +164,7 @@ def test_a_declined_card_leaves_the_order_failed_with_stripes_reason_and_another
     assert payments_of(order_id) == []
 
     attach_test_card(mina, CARD_SUCCEEDS)
-    assert charge_order(admin, order_id, stripe).status == PaymentStatus.SUCCESSFUL
+    assert reconcile_order(admin, order_id, stripe).status == PaymentStatus.SUCCESSFUL
 
     assert Order.get_by_id(order_id).payment_attempt == 2
     assert sorted(i.status for i in payment_intents()) == ["requires_payment_method", "succeeded"]
@@ -344,6 +346,40 @@ def test_a_webhook_event_sent_twice_is_applied_once(admin: Actor, stripe: Stripe
         first,
     )
     assert sync_pending_payments(stripe).checked == 0
+
+
+def test_one_webhook_event_delivered_four_times_at_once_is_applied_once(
+    admin: Actor, stripe: StripeGateway
+) -> None:
+    order_id, intent_id = _waiting_order(admin, stripe)
+    intent = stripe_client().v1.payment_intents.retrieve(intent_id)
+    payload = stripe_event("evt_raced", "payment_intent.succeeded", intent)
+    signature = sign_payload(payload, WEBHOOK_SECRET)
+    start, outcomes = threading.Barrier(4), []
+
+    def deliver() -> None:
+        try:
+            start.wait(timeout=10)
+            outcomes.append(handle_webhook(payload, signature, WEBHOOK_SECRET))
+        except Exception as error:  # noqa: BLE001 - the assertions show it
+            outcomes.append(repr(error))
+        finally:
+            close_database()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    applied = [o for o in outcomes if "is paid by card" in o]
+    assert len(applied) == 1, outcomes
+    assert sorted(outcomes) == sorted(
+        [*applied, *["Event evt_raced (payment_intent.succeeded) was already applied."] * 3]
+    )
+    assert len(payments_of(order_id)) == 1
+    assert PaymentEvent.select().count() == 1
+    assert check_ledger() == []
 
 
 def test_webhook_events_for_a_failed_payment_and_a_refund_are_recorded(
