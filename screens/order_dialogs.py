@@ -70,11 +70,15 @@ def parse_start(typed: str) -> dt.date:
 
 def card_gateway() -> StripeGateway:
     """Stripe as configured (key from the keyring or the environment): for a card refund or a
-    card payment. Runs in a thread."""
+    card payment; PaymentError saying why when card payments are off. Runs in a thread."""
     from deskapp.config import load_settings
-    from deskapp.services.order_card import payment_gateway
+    from deskapp.services.order_card import card_payments_available, payment_gateway
 
-    return payment_gateway(load_settings())
+    settings = load_settings()
+    available, why = card_payments_available(settings)
+    if not available:
+        raise PaymentError(why)
+    return payment_gateway(settings)
 
 
 class ApproveOrderDialog(FormDialog[OrderDecision]):

@@ -29,6 +29,7 @@ from textual.widgets import Input
 from deskapp import clock
 from deskapp.models import Entity
 from deskapp.services.order_decide import approve_order, preview_approval
+from deskapp.services.order_payment import mark_order_paid
 from deskapp.services.orders import get_order, list_orders
 from deskapp.services.presence import lookers, looking_at
 from deskapp.services.session import DeskSession
@@ -233,6 +234,40 @@ async def test_a_paid_order_is_refunded_where_it_was_paid_from(
         await wait_for(pilot, lambda: pilot.app.screen is not dialog)
         await settle(pilot)
         assert get_order(made.paid.id).status == "Rejected"
+
+
+async def test_a_card_refund_without_stripe_says_why_and_credit_is_the_way_out(
+    local: tuple[DeskSession, OrderDesk],
+) -> None:
+    session, made = local
+    mark_order_paid(
+        None,
+        made.card_failed.id,
+        gateway="stripe",
+        method="card",
+        reference="pi_paid_meanwhile",
+        amount_cents=made.card_failed.total_cents,
+        paid_at=clock.now(),
+    )
+    async with DeskApp(session).run_test(size=SIZE) as pilot:
+        await go_to_orders(pilot)
+        await pilot.press("j", "j", "j")  # the card order, paid now
+        await settle(pilot)
+        dialog = await open_dialog(pilot, "x")
+        bar = dialog.query_one("#refund", ChoiceBar)
+        assert [value for _, value in bar.choices] == ["card", "credit"]
+        await pilot.press(*"Out of our area.", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog
+        assert "card payments are off" in screen_text(pilot)
+        await pilot.press("tab", "right", "shift+tab", "enter")  # to credit, and send again
+        await wait_for(pilot, lambda: pilot.app.screen is not dialog)
+        await settle(pilot)
+        order = get_order(made.card_failed.id)
+        assert order.status == "Rejected"
+        assert f"{made.card_failed.label} rejected, its payment refunded to credit." in notices(
+            pilot
+        )
 
 
 async def test_an_agent_reads_the_queue_with_the_decisions_dimmed(
