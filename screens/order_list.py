@@ -7,6 +7,7 @@ highlighted one would do, and the admin's two decisions.
 | enter | Open the highlighted order. |
 | a | Approve the highlighted order with its start date (admins). |
 | x | Reject the highlighted order with a reason (admins). |
+| n | (One client's orders) A new order for the client, in the cart. |
 | r | Load the queue again. |
 | escape | From the view choice back to the list; from the list back where you were. |
 

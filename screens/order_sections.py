@@ -26,6 +26,8 @@ __all__ = [
 
 LABEL_WIDTH = 10
 """The width of the labels down the left of each section."""
+DECIDED = {"Active": "Approved", "Rejected": "Rejected", "Cancelled": "Cancelled"}
+"""How the decision line says what became of the order."""
 
 
 def _grid(rows: list[tuple[str, Text]]) -> Table:
@@ -103,7 +105,8 @@ def payment_section(order: OrderDetail, card: tuple[bool, str]) -> Group:
         rows.append(("Paid at", Text(f"{order.paid_at:%Y-%m-%d %H:%M} UTC")))
     if order.payment_note:
         rows.append(("Gateway", untrusted(order.payment_note, limit=300)))
-    if order.payment_method == "card" and not card[0] and card[1]:
+    waiting = order.payment_status in ("Pending", "Failed")
+    if order.payment_method == "card" and waiting and not card[0] and card[1]:
         rows.append(("Card", untrusted(card[1], limit=300)))
     for payment in order.payments:
         refunded = f", {Money(payment.refunded_cents)} refunded" if payment.refunded_cents else ""
@@ -153,7 +156,7 @@ def decision_text(order: OrderDetail) -> Text:
     text.append("\n")
     text.append_text(
         Text.assemble(
-            f"{order.status} by ",
+            f"{DECIDED.get(order.status, order.status)} by ",
             untrusted(order.decided_by_name or "the desk", limit=40),
             f" at {order.decided_at:%Y-%m-%d %H:%M} UTC",
         )
