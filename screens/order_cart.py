@@ -15,7 +15,7 @@ scroll instead).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
@@ -357,7 +357,9 @@ def _added(lines: tuple[CartLine, ...], line: CartLine) -> tuple[CartLine, ...]:
     return (*lines, line)
 
 
-def open_cart(app: App[Any], client_id: uuid.UUID, placed: Any = None) -> None:
+def open_cart(
+    app: App[Any], client_id: uuid.UUID, placed: Callable[[CartResult], object] | None = None
+) -> None:
     """Show the cart for a client; `placed(result)` is called with the order placed."""
 
     def answered(result: CartResult | None) -> None:

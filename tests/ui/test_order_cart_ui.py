@@ -10,7 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from localstripe_server import CARD_DECLINED, CARD_SUCCEEDS, attach_test_card
+from localstripe_server import (
+    CARD_DECLINED,
+    CARD_SUCCEEDS,
+    TEST_SECRET_KEY,
+    attach_test_card,
+    closed_port_base,
+)
 from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, Select, Static
@@ -361,3 +367,23 @@ async def test_a_declined_card_leaves_the_order_placed_and_says_why(
         assert (order.payment_method, order.payment_status) == ("card", "Failed")
         assert order.payment_note and order.payment_note in notices(pilot)[-1]
         assert Ticket.get(Ticket.order == order.id)
+
+
+async def test_stripe_unreachable_leaves_the_order_placed_and_pending(
+    local: DeskSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESKAPP_STRIPE_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("DESKAPP_STRIPE_API_BASE", closed_port_base())
+    client = a_client()
+    async with DeskApp(local).run_test(size=SIZE, notifications=True) as pilot:
+        await open_cart(pilot, client.id)
+        await add_line(pilot, "ROUTER")
+        await pilot.click("#how-card")
+        await settle(pilot)
+        await place(pilot)
+        order = orders_of(client.id)[0]
+        assert (order.payment_method, order.payment_status) == ("card", "Pending")
+        said = notices(pilot)[-1]
+        assert said.startswith(f"O-{order.number} placed; its ticket is T-")
+        assert "Stripe could not be reached" in said
+        assert not isinstance(pilot.app.screen, OrderCartScreen)
