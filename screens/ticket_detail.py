@@ -19,6 +19,7 @@ service, and the ticket loads again afterwards.
 | l | Log time (from the client's prepaid support). |
 | m | Merge into another ticket of the client. |
 | w | Save one of the ticket's files. |
+| o | Open the order the ticket was opened for. |
 | f5 | Load the ticket again. |
 | escape | Leave the composer (the draft is kept), then go back. |
 """
@@ -77,6 +78,7 @@ NEEDS_TICKET = frozenset(
         "log_time",
         "merge",
         "save_file",
+        "open_order",
     }
 )
 """Actions that wait for the ticket to load."""
@@ -102,6 +104,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         _binding("l", "log_time", "Log time", "Log time from the client's prepaid support."),
         _binding("m", "merge", "Merge", "Merge into another ticket of the client.", False),
         _binding("w", "save_file", "Save file", "Save one of the ticket's files.", False),
+        _binding("o", "open_order", "Its order", "Open the order the ticket is about.", False),
         _binding("f5", "refresh", "Refresh", "Load the ticket again.", False),
         _binding("escape", "back", "Back", "Leave the composer (draft kept), or go back."),
         *AREAS_NOT_IN_FOOTER,
@@ -356,6 +359,13 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
         self._ask(lambda ticket: SaveAttachmentDialog(ticket, Path.home()))
 
+    def action_open_order(self) -> None:
+        """The order the ticket was opened for."""
+        from screens.order_detail import OrderScreen
+
+        if self.ticket is not None and self.ticket.order_id is not None:
+            self.app.push_screen(OrderScreen(self.ticket.order_id))
+
     def action_refresh(self) -> None:
         """Load the ticket and the newest messages again."""
         self.reload()
@@ -372,6 +382,8 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             return True if any(e.status == "Proposed" for e in ticket.estimates) else None
         if action == "save_file":
             return True if ticket.attachments else None
+        if action == "open_order":
+            return ticket.order_id is not None
         return True
 
     def action_back(self) -> None:
@@ -399,6 +411,8 @@ def _about(ticket: TicketDetail) -> Text:
         text.append("the client itself")
     text.append("\n")
     text.append_text(untrusted(ticket.department, limit=30, style="bold"))
+    if ticket.order_label:
+        text.append(f"  ·  order {ticket.order_label} (o opens it)")
     for label, value in ticket.extra:
         text.append("  ·  ")
         text.append_text(untrusted(label, limit=30, style="dim"))
