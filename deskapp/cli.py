@@ -254,13 +254,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 2
     try:
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()  # here, so a reader gone away is seen below, not at exit
+        return status
     except DeskError as error:
         _say_error(str(error))
         return 1
     except KeyboardInterrupt:
         _say_error("interrupted.")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`deskapp order list | head`): not an error of the desk's.
+        # Python would complain again flushing stdout at exit, so stdout goes nowhere now.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as error:  # noqa: BLE001 - anything else is a bug, logged in full
         _say_error(_log_unexpected(error, arguments))
         return 1
@@ -453,31 +462,15 @@ MAIL_IMPORT_MAX_BYTES = 64 * 1024 * 1024
 
 def _read_mail(name: str) -> bytes:
     """The raw mail from a file, or from stdin for "-"; DeskError with a sentence otherwise."""
-    if name == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is not None:
-            raw = stream.read(MAIL_IMPORT_MAX_BYTES + 1)
-        else:  # a text-only stdin (an embedding program's)
-            raw = sys.stdin.read().encode("utf-8", "surrogateescape")
-    else:
-        from pathlib import Path
+    from deskapp.cli_input import read_input
 
-        path = Path(name).expanduser()
-        try:
-            with path.open("rb") as file:
-                raw = file.read(MAIL_IMPORT_MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise DeskError(f"There is no file {path}.") from None
-        except IsADirectoryError:
-            raise DeskError(f"{path} is a folder, not a mail file.") from None
-        except OSError as error:
-            raise DeskError(f"Cannot read {path}: {error.strerror or error}.") from None
-    if len(raw) > MAIL_IMPORT_MAX_BYTES:
-        raise DeskError(
-            f"The mail is larger than {MAIL_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
-            "it was not imported."
-        )
-    return raw
+    return read_input(
+        name,
+        MAIL_IMPORT_MAX_BYTES,
+        "mail file",
+        f"The mail is larger than {MAIL_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
+        "it was not imported.",
+    )
 
 
 def _ticket_import(args: argparse.Namespace) -> int:

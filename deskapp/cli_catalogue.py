@@ -132,26 +132,14 @@ def _import(args: argparse.Namespace) -> int:
 
 def _read(name: str) -> str:
     """The file's text (stdin for "-"); DeskError with a sentence when it cannot be read."""
-    if name == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:  # a text-only stdin (an embedding program's)
-            return sys.stdin.read(FILE_LIMIT_BYTES + 1)  # the import refuses what is too long
-        raw = stream.read(FILE_LIMIT_BYTES + 1)
-    else:
-        from pathlib import Path
+    from deskapp.cli_input import read_input
 
-        path = Path(name).expanduser()
-        try:
-            with path.open("rb") as file:
-                raw = file.read(FILE_LIMIT_BYTES + 1)
-        except FileNotFoundError:
-            raise DeskError(f"There is no file {path}.") from None
-        except IsADirectoryError:
-            raise DeskError(f"{path} is a folder, not a catalogue file.") from None
-        except OSError as error:
-            raise DeskError(f"Cannot read {path}: {error.strerror or error}.") from None
-    if len(raw) > FILE_LIMIT_BYTES:
-        raise DeskError(f"The file is larger than {FILE_LIMIT_BYTES:,} bytes; it was not read.")
+    raw = read_input(
+        name,
+        FILE_LIMIT_BYTES,
+        "catalogue file",
+        f"The file is larger than {FILE_LIMIT_BYTES:,} bytes; it was not read.",
+    )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

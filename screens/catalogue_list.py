@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -41,6 +41,9 @@ from screens.widgets.cells import label_cell
 from screens.widgets.form_dialog import FormDialog
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
 from screens.widgets.untrusted import untrusted
+
+_Answer = TypeVar("_Answer")
+"""What a product dialog dismisses with."""
 
 __all__ = ["CatalogueScreen", "DeleteProductDialog", "RetireProductDialog"]
 
@@ -223,35 +226,41 @@ def details_text(product: ProductInfo) -> Text:
     return text
 
 
-class RetireProductDialog(FormDialog[ProductInfo]):
-    """Confirm retiring a product; dismisses the retired product."""
+class _ConfirmProductDialog(FormDialog[_Answer]):
+    """Ask before a change to one product: its heading names the product, a note says what the
+    change does, and the focus starts on the button that decides."""
 
-    SUBMIT = "Retire"
     SUBMIT_VARIANT = "error"
     SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound)
+    NOTE = ""
+    """What the change does and keeps."""
 
     def __init__(self, product: ProductInfo) -> None:
         super().__init__()
         self.product = product
-        """The product to retire."""
+        """The product to change."""
 
     def heading(self) -> str:
         """Names the product."""
-        return f"Retire {self.product.code} ({self.product.name})?"
+        return f"{self.SUBMIT} {self.product.code} ({self.product.name})?"
 
     def compose_fields(self) -> ComposeResult:
-        """What retiring does and keeps."""
-        yield Static(
-            Text(
-                "No new order can include it. The orders and services that have it keep it, "
-                "and it stays in the catalogue, marked Retired."
-            ),
-            classes="note",
-        )
+        """What the change does."""
+        yield Static(Text(self.NOTE), classes="note")
 
     def on_mount(self) -> None:
         """The focus on the button that decides."""
         self.query_one("#submit").focus()
+
+
+class RetireProductDialog(_ConfirmProductDialog[ProductInfo]):
+    """Confirm retiring a product; dismisses the retired product."""
+
+    SUBMIT = "Retire"
+    NOTE = (
+        "No new order can include it. The orders and services that have it keep it, "
+        "and it stays in the catalogue, marked Retired."
+    )
 
     def call_service(self, values: Mapping[str, Any]) -> ProductInfo:
         """retire_product."""
@@ -263,36 +272,14 @@ class RetireProductDialog(FormDialog[ProductInfo]):
         self.dismiss(result)
 
 
-class DeleteProductDialog(FormDialog[bool]):
+class DeleteProductDialog(_ConfirmProductDialog[bool]):
     """Confirm deleting a product added by mistake; one that an order or a service uses is
     refused, with the service's sentence saying to retire it. Dismisses True once deleted."""
 
     SUBMIT = "Delete"
-    SUBMIT_VARIANT = "error"
-    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound)
-
-    def __init__(self, product: ProductInfo) -> None:
-        super().__init__()
-        self.product = product
-        """The product to delete."""
-
-    def heading(self) -> str:
-        """Names the product."""
-        return f"Delete {self.product.code} ({self.product.name})?"
-
-    def compose_fields(self) -> ComposeResult:
-        """When deleting is allowed."""
-        yield Static(
-            Text(
-                "Only a product no order or service ever used can be deleted; any other is "
-                "retired instead."
-            ),
-            classes="note",
-        )
-
-    def on_mount(self) -> None:
-        """The focus on the button that decides."""
-        self.query_one("#submit").focus()
+    NOTE = (
+        "Only a product no order or service ever used can be deleted; any other is retired instead."
+    )
 
     def call_service(self, values: Mapping[str, Any]) -> bool:
         """delete_product."""

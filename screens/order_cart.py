@@ -34,9 +34,9 @@ from deskapp.config import load_settings
 from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
 from deskapp.ids import format_number
 from deskapp.services.actors import Actor
-from deskapp.services.cart import parse_quantity
+from deskapp.services.cart import check_client_can_order, parse_quantity
 from deskapp.services.catalogue import ProductInfo, list_products
-from deskapp.services.clients import ensure_client_open, get_client
+from deskapp.services.clients import get_client
 from deskapp.services.invoices import PAYMENT_METHODS
 from deskapp.services.order_card import card_payments_available, charge_order, payment_gateway
 from deskapp.services.order_place import (
@@ -171,7 +171,7 @@ class OrderCartScreen(FormDialog[CartResult]):
         """The client (refused when Closed: the rule placing applies), the orderable
         products, and whether the card can be charged."""
         profile = get_client(self.client_id)
-        ensure_client_open(self.client_id)
+        check_client_can_order(self.client_id)
         who = profile.name + (f" ({profile.company})" if profile.company else "")
         products: list[ProductInfo] = []
         while True:

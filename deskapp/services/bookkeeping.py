@@ -18,7 +18,15 @@ from deskapp import clock
 from deskapp.db import feed, is_postgres
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number, uuid7
-from deskapp.models import Client, CreditEntry, CreditKind, Entity, Invoice, InvoiceStatus
+from deskapp.models import (
+    Client,
+    CreditEntry,
+    CreditKind,
+    Entity,
+    Invoice,
+    InvoiceStatus,
+    Order,
+)
 from deskapp.money import MAX_CENTS, Money
 from deskapp.services import audit
 from deskapp.services.actors import Actor
@@ -123,6 +131,23 @@ def lock_invoice(invoice_id: object) -> tuple[Invoice, Client]:
     if invoice.client_id != client.id:
         raise Conflict(f"{invoice.number} moved to another client just now; open it again.")
     return invoice, client
+
+
+def lock_order(order_id: object) -> tuple[Order, Client]:
+    """An order and its client, both locked: the client first, as every writer does."""
+    order_key = key(order_id, "order")
+    client_id = Order.select(Order.client).where(Order.id == order_key).scalar()
+    if client_id is None:
+        raise NotFound("That order no longer exists.")
+    client = lock_client(client_id)
+    assert client is not None
+    query = Order.select().where(Order.id == order_key)
+    order = (query.for_update() if is_postgres() else query).first()
+    if order is None:
+        raise NotFound("That order no longer exists.")
+    if order.client_id != client.id:
+        raise Conflict("That order moved to another client just now; open it again.")
+    return order, client
 
 
 def invoice_row(invoice_id: uuid.UUID) -> Invoice | None:

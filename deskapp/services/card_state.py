@@ -10,13 +10,11 @@ from __future__ import annotations
 import uuid
 
 from deskapp import clock
-from deskapp.db import is_postgres
 from deskapp.db.transaction import write_transaction
-from deskapp.errors import NotFound
 from deskapp.models import Order, PaymentStatus
 from deskapp.payments.gateway import PaymentIntentState
 from deskapp.services.actors import Actor
-from deskapp.services.bookkeeping import lock_client
+from deskapp.services.bookkeeping import lock_order
 from deskapp.services.order_place import mark_order_paid, mark_payment_unsettled
 
 STRIPE_GATEWAY = "stripe"
@@ -97,12 +95,4 @@ def note_problem(order_id: uuid.UUID, note: str) -> None:
 def locked_order(order_id: uuid.UUID) -> Order:
     """The order's row, its client locked first as every money writer does (call inside
     write_transaction())."""
-    client_id = Order.select(Order.client).where(Order.id == order_id).scalar()
-    if client_id is None:
-        raise NotFound("That order no longer exists.")
-    lock_client(client_id)
-    query = Order.select().where(Order.id == order_id)
-    order = (query.for_update() if is_postgres() else query).first()
-    if order is None:
-        raise NotFound("That order no longer exists.")
-    return order
+    return lock_order(order_id)[0]

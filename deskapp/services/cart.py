@@ -18,6 +18,7 @@ from deskapp.errors import ValidationError
 from deskapp.models import Cycle, Product, ProductPrice, ProductType
 from deskapp.models.billing import CYCLE_MONTHS
 from deskapp.money import MAX_CENTS, Money
+from deskapp.services.clients import ensure_client_open
 
 MAX_QUANTITY = 100
 """The most of one product one order line takes; more is a typo, or a call to sales."""
@@ -141,6 +142,12 @@ def check_quantity(quantity: object, code: str = "") -> int:
             f"{quantity:,}{of} is more than one order takes ({MAX_QUANTITY}); check the number.",
         )
     return quantity
+
+
+def check_client_can_order(client_id: uuid.UUID) -> None:
+    """Refuse a client that may not order now (gone: NotFound; Closed: Conflict saying why), so
+    a cart says so when it opens rather than when it is placed."""
+    ensure_client_open(client_id)
 
 
 def price_cart(lines: Sequence[CartLine]) -> CartPrice:

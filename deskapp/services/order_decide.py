@@ -42,7 +42,7 @@ from deskapp.payments.gateway import StripeGateway
 from deskapp.services import audit
 from deskapp.services.actors import Actor, require_admin
 from deskapp.services.billing_run import add_months
-from deskapp.services.bookkeeping import append_entry, key, lock_client
+from deskapp.services.bookkeeping import append_entry, key, lock_order
 from deskapp.services.conversation.messages import post_reply
 from deskapp.services.invoices import issue_invoice_for_order, refund_invoice
 from deskapp.services.order_card import refund_card_payment
@@ -58,7 +58,6 @@ from deskapp.services.order_plan import (
     plan_approval,
     preview,
 )
-from deskapp.services.ticket_write import locked
 from deskapp.services.validation import text
 
 __all__ = [
@@ -106,7 +105,7 @@ def approve_order(actor: Actor, order_id: object, start: dt.date | None = None) 
     """Approve a pending order with its actual start date (admins only)."""
     require_admin(actor, "approve an order")
     with write_transaction():
-        order, client = _lock_order(order_id)
+        order, client = lock_order(order_id)
         if order.status != OrderStatus.PENDING:
             raise Conflict(decided(order))
         plan = plan_approval(order, client, start)
@@ -173,7 +172,7 @@ def reject_order(
             "Card payments are off, so the card cannot be refunded; refund to credit."
         )
     with write_transaction():
-        order, client = _lock_order(order_id)
+        order, client = lock_order(order_id)
         label = format_number("order", order.number)
         if not (how == "card" and _card_refund_unfinished(order)):
             _reject_locked(actor, order, client, why, how)
@@ -250,7 +249,7 @@ def _refund_card(
             "a card refund to retry."
         ) from error
     with write_transaction():
-        order, _ = _lock_order(order_id)
+        order, _ = lock_order(order_id)
         invoice = order_invoice(order)
         if invoice is not None and invoice.status == InvoiceStatus.PAID:
             refund_invoice(actor, invoice.id, why, to_credit=False)
@@ -278,22 +277,6 @@ def _card_refund_unfinished(order: Order) -> bool:
         and invoice.status == InvoiceStatus.PAID
         and paid_net_cents(order) > 0
     )
-
-
-def _lock_order(order_id: object) -> tuple[Order, Client]:
-    """The order and its client, both locked: the client first, as every writer does."""
-    order_key = key(order_id, "order")
-    client_id = Order.select(Order.client).where(Order.id == order_key).scalar()
-    if client_id is None:
-        raise NotFound("That order no longer exists.")
-    client = lock_client(client_id)
-    assert client is not None
-    order = locked(Order.select().where(Order.id == order_key)).first()
-    if order is None:
-        raise NotFound("That order no longer exists.")
-    if order.client_id != client.id:
-        raise Conflict("That order moved to another client just now; open it again.")
-    return order, client
 
 
 def _start_services(plan: ApprovalPlan) -> None:

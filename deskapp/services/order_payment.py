@@ -12,9 +12,9 @@ import datetime as dt
 import uuid
 
 from deskapp import clock
-from deskapp.db import feed, is_postgres
+from deskapp.db import feed
 from deskapp.db.transaction import write_transaction
-from deskapp.errors import Conflict, NotFound, ValidationError
+from deskapp.errors import Conflict, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
     Client,
@@ -37,7 +37,7 @@ from deskapp.money import Money
 from deskapp.services import audit
 from deskapp.services.actors import Actor
 from deskapp.services.billing_run import add_months
-from deskapp.services.bookkeeping import key, lock_client
+from deskapp.services.bookkeeping import lock_order
 from deskapp.services.invoices import MANUAL_GATEWAY, issue_invoice_for_order
 
 CYCLE_VALUES = frozenset(Cycle)
@@ -54,14 +54,6 @@ def invoice_number_of(order_id: uuid.UUID) -> str:
         .scalar()
     )
     return str(number or "")
-
-
-def _locked_order(order_id: uuid.UUID) -> Order:
-    query = Order.select().where(Order.id == order_id)
-    order = (query.for_update() if is_postgres() else query).first()
-    if order is None:
-        raise NotFound("That order no longer exists.")
-    return order
 
 
 def mark_order_paid(
@@ -82,14 +74,8 @@ def mark_order_paid(
     """
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents < 0:
         raise ValidationError("amount", "A payment is a whole number of cents, not below 0.")
-    order_key = key(order_id, "order")
-    client_id = Order.select(Order.client).where(Order.id == order_key).scalar()
-    if client_id is None:
-        raise NotFound("That order no longer exists.")
     with write_transaction():
-        client = lock_client(client_id)
-        assert client is not None
-        order = _locked_order(order_key)
+        order, client = lock_order(order_id)
         if order.payment_status == PaymentStatus.SUCCESSFUL:
             return
         label = format_number("order", order.number)
@@ -203,7 +189,7 @@ def mark_payment_unsettled(order_id: object, status: PaymentStatus | str, note: 
     if wanted not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
         raise ValueError(f"a payment is unsettled as Pending or Failed, not {status!r}")
     with write_transaction():
-        order = _locked_order(key(order_id, "order"))
+        order, _ = lock_order(order_id)
         if order.payment_status == PaymentStatus.SUCCESSFUL:
             return
         why = " ".join(str(note).split())[:NOTE_LIMIT]

@@ -282,3 +282,19 @@ def test_bad_input_from_a_real_process_is_one_line(desk_url: str) -> None:
         )
         assert (result.returncode, result.stdout) == (status, ""), result.stderr
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly(desk_url: str) -> None:
+    """`deskapp order list | head -1`: the pipe closes early; no traceback, no "unexpected
+    error", and the status says so the Unix way (141, as a shell reports SIGPIPE)."""
+    for _ in range(3):
+        assert deskapp(desk_url, "order", "place", "C-1001", "VOIP-LINE", "--request") == 0
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "deskapp", "order", "list", "--db", desk_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # before anything is written: every write meets a closed pipe
+    status = reader.wait(timeout=60)
+    assert (status, reader.stderr.read()) == (141, b"")
