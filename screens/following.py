@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.signal import Signal
 
 if TYPE_CHECKING:
-    from deskapp.services.changes import Change
+    from deskapp.services.changes import Change, FeedPlace
 
 log = logging.getLogger("deskapp.screens")
 
@@ -32,10 +32,10 @@ class FollowsOtherDesks(App[None]):
     class ChangesRead(Message, bubble=False):
         """The change feed's newer events (possibly none), read in a thread."""
 
-        def __init__(self, after: int, changes: tuple[Change, ...]) -> None:
+        def __init__(self, place: FeedPlace, changes: tuple[Change, ...]) -> None:
             super().__init__()
-            self.after = after
-            """The last change seen: the next read asks for changes after it."""
+            self.place = place
+            """Where the desk is in the feed now: the next read asks from there."""
             self.changes = changes
             """What was read, oldest first."""
 
@@ -45,6 +45,7 @@ class FollowsOtherDesks(App[None]):
         """Other desks' (and this one's) committed changes, as they are seen: screens
         subscribe and refresh what they show of those entities."""
         self._last_change: int | None = None
+        self._feed_place: FeedPlace | None = None
         self._reading_changes = False
 
     def start_following(self) -> None:
@@ -76,27 +77,27 @@ class FollowsOtherDesks(App[None]):
 
     def _ask_changes(self) -> None:
         from deskapp.services.changes import (  # after the first screen
-            changes_after,
+            FeedPlace,
+            changes_since,
             start_following,
         )
 
         try:
-            if self._last_change is None:
-                after, changes = start_following(), ()
+            if self._feed_place is None:
+                place, changes = FeedPlace(start_following()), ()
             else:
-                after = self._last_change
-                changes = tuple(changes_after(after))
-                if changes:
-                    after = changes[-1].id
+                read, place = changes_since(self._feed_place)
+                changes = tuple(read)
         except Exception:  # noqa: BLE001 (the connection check tells; ask again next time)
             log.debug("reading the change feed failed", exc_info=True)
             self._reading_changes = False
             return
-        self.post_message(self.ChangesRead(after, changes))
+        self.post_message(self.ChangesRead(place, changes))
 
     @on(ChangesRead)
     def _changes_read(self, message: ChangesRead) -> None:
-        self._last_change = message.after
+        self._feed_place = message.place
+        self._last_change = message.place.after
         self._reading_changes = False
         if message.changes:
             self.changes_signal.publish(message.changes)

@@ -98,6 +98,22 @@ def events_after(event_id: int, limit: int = 500) -> list[tuple[int, str, str, s
     return list(cast("Iterable[tuple[int, str, str, str]]", query))  # .tuples(): plain tuples
 
 
+def events_among(event_ids: Iterable[int]) -> list[tuple[int, str, str, str]]:
+    """Those of `event_ids` that are in the feed (committed), oldest first, as events_after."""
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return []
+    query = (
+        ChangeEvent.select(
+            ChangeEvent.id, ChangeEvent.entity, ChangeEvent.entity_id, ChangeEvent.action
+        )
+        .where(ChangeEvent.id.in_(wanted))
+        .order_by(ChangeEvent.id)
+        .tuples()
+    )
+    return list(cast("Iterable[tuple[int, str, str, str]]", query))  # .tuples(): plain tuples
+
+
 def listen(changed: Callable[[], None], keep_going: Callable[[], bool]) -> None:
     """On PostgreSQL, call `changed()` as soon as any desk commits a change (its NOTIFY), until
     `keep_going()` turns false. SQLite has no notifications: this returns at once (desks on a

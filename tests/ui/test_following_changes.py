@@ -21,7 +21,13 @@ from deskapp import clock
 from deskapp.db import db, feed
 from deskapp.models import ChangeEvent, Staff
 from deskapp.services.actors import actor_from
-from deskapp.services.changes import Change, changes_after, latest_change, start_following
+from deskapp.services.changes import (
+    Change,
+    FeedPlace,
+    changes_after,
+    latest_change,
+    start_following,
+)
 from deskapp.services.clients import find_client_by_number, get_client, update_client
 from deskapp.services.conversation import find_ticket, record_client_message
 from deskapp.services.credit import add_credit
@@ -143,11 +149,11 @@ async def test_a_failing_feed_says_nothing_and_is_asked_again(
     app = demo_app(desk)
     calls: list[int] = []
 
-    def broken(after: int, limit: int = 500) -> list[Change]:
-        calls.append(after)
+    def broken(place: FeedPlace, limit: int = 500) -> tuple[list[Change], FeedPlace]:
+        calls.append(place.after)
         raise ConnectionError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("deskapp.services.changes.changes_after", broken)
+    monkeypatch.setattr("deskapp.services.changes.changes_since", broken)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(pilot)
         await wait_for(pilot, lambda: len(calls) >= 3, what="the feed asked again and again")
