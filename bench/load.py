@@ -110,6 +110,8 @@ class AgentReport:
     """Where its following started."""
     place: Any = None
     """Where it is in the feed (a FeedPlace), as a desk keeps it."""
+    cpu_seconds: float = 0.0
+    """The CPU time its process used (on the first agent of each process only)."""
 
 
 def main() -> int:
@@ -179,7 +181,11 @@ def _run(url: str, args: argparse.Namespace) -> int:
     load_after = os.getloadavg()
 
     open_database(url)
-    print(f"load average after: {load_after[0]:.1f} (5 min {load_after[1]:.1f})\n")
+    cpu = sum(report.cpu_seconds for report in reports)
+    print(
+        f"load average after: {load_after[0]:.1f} (5 min {load_after[1]:.1f}); the agents' "
+        f"processes used {cpu:.0f} s of CPU ({cpu / (args.seconds + LAST_READ_AFTER):.2f} cores)\n"
+    )
     print_times(reports, args.seconds)
     failures = print_errors(reports) + verify(reports, balances)
     print("\nALL CHECKS PASSED" if not failures else f"\n{failures} CHECK(S) FAILED")
@@ -278,12 +284,14 @@ def work_shift(
         )
         for n, (agent, report) in enumerate(zip(agents, reports, strict=True))
     ]
+    cpu = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     for report in reports:  # plain dicts pickle; defaultdict of a lambda does not
         report.times = dict(report.times)
+    reports[0].cpu_seconds = time.process_time() - cpu
     return reports
 
 
