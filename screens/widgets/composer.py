@@ -33,7 +33,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from deskapp.drafts import DraftStore
-from deskapp.errors import DeskError
+from deskapp.errors import DatabaseUnavailable, DeskError
 from screens.widgets.desk_session import desk_session
 from screens.widgets.external_editor import EditorFailed, edit_in_editor
 from screens.widgets.failed_work import ReportsFailedWork
@@ -296,6 +296,9 @@ class Composer(ReportsFailedWork, Vertical):
                 message = post_note(actor, self.ticket_id, text, attachment_paths=paths)
             else:
                 message = post_reply(actor, self.ticket_id, text, attachment_paths=paths)
+        except DatabaseUnavailable as error:
+            self.post_message(self._Failed(f"Not sent: {error} Your text is kept."))
+            raise  # the app's one handler says so too and watches for the database's return
         except DeskError as error:
             self.post_message(self._Failed(f"Not sent: {error}"))
             return
