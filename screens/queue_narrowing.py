@@ -28,6 +28,12 @@ class QueuePages:
         self.filter = queue_filter
         """What the pages hold."""
 
+    def __eq__(self, other: object) -> bool:
+        """Pages of the same filter are the same pages (a reload of the same list)."""
+        return isinstance(other, QueuePages) and other.filter == self.filter
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __call__(self, last: TicketSummary | None, limit: int) -> list[TicketSummary]:
         """Runs in a thread: the page after `last` (None: the first page)."""
         return list_queue(self.filter, after=last, limit=limit)

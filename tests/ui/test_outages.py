@@ -17,6 +17,7 @@ from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs, wait_
 from private_postgres import PrivateCluster, why_not
 from textual.pilot import Pilot
 from ticket_screen_data import demo_app, open_ticket
+from ticket_ui_data import go_to_queue
 
 from deskapp import migrations
 from deskapp.db import close_database, db, open_database
@@ -155,3 +156,39 @@ async def test_a_server_restart_while_writing_a_reply(
             *shown,
             "Typed while the server restarts",
         ]
+
+
+@pytest.mark.postgres
+async def test_the_queue_keeps_its_rows_while_the_server_is_down(
+    private_cluster: PrivateCluster, frozen_time: dt.datetime
+) -> None:
+    url = private_cluster.create_database("desk")
+    open_database(url)
+    migrations.upgrade()
+    app = demo_app(url)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        queue = await go_to_queue(pilot)
+        await pilot.press("j", "j")
+        shown = [t.id for t in queue.records.records]
+        on = queue.records.highlighted_record
+        assert shown and on is not None
+
+        private_cluster.stop()
+        await pilot.press("r")
+        await settle(pilot)
+        assert [t.id for t in queue.records.records] == shown
+        assert queue.records.highlighted_record == on
+        assert "could not be loaded" in screen_text(pilot)
+        assert "○ reconnecting" in screen_text(pilot)
+
+        private_cluster.start()
+        await wait_for(
+            pilot,
+            lambda: header_says(pilot, "● connected"),
+            timeout=BACK_WITHIN,
+            what="connected again",
+        )
+        await pilot.press("r")
+        await settle(pilot)
+        assert [t.id for t in queue.records.records] == shown
+        assert "could not be loaded" not in screen_text(pilot)
