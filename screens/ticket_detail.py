@@ -50,6 +50,7 @@ from deskapp.services.conversation import (
     get_ticket,
     list_messages,
 )
+from deskapp.services.presence import PRESENCE
 from screens.client_sections import support_time
 from screens.messages import FollowsChanges
 from screens.widgets.cells import duration_cell
@@ -58,6 +59,7 @@ from screens.widgets.conversation_view import ConversationView
 from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.failed_work import ReportsFailedWork
+from screens.widgets.ticket_presence import TicketPresence
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
@@ -138,6 +140,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         with Horizontal(id="ticket-head"):
             yield Static(Text("Loading…"), id="ticket-about")
             yield Static(id="ticket-state")
+        yield TicketPresence(self.ticket_id, id="presence")
         yield ConversationView(self._fetch_messages, id="conversation")
         yield Static(id="draft-hint")
         yield Composer(self.ticket_id, self.drafts, id="composer")
@@ -152,6 +155,11 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     def conversation(self) -> ConversationView:
         """The message list."""
         return self.query_one("#conversation", ConversationView)
+
+    @property
+    def presence(self) -> TicketPresence:
+        """Who else is on the ticket."""
+        return self.query_one("#presence", TicketPresence)
 
     @property
     def composer(self) -> Composer:
@@ -176,7 +184,11 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         """Changes to this ticket (another desk's reply or status, a mail that came in): the
         ticket shows as it is now, new messages added below; the place read and the composer
         stay as they are."""
-        return change.entity == Entity.TICKET and change.entity_id == str(self.ticket_id)
+        return (
+            change.entity == Entity.TICKET
+            and change.entity_id == str(self.ticket_id)
+            and change.action != PRESENCE  # the presence line reads those itself
+        )
 
     @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
     def reload(self) -> None:
@@ -232,12 +244,14 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         composer = self.composer
         self.composing = composer.display = True
         composer.open(mode)
+        self.presence.replying = mode == "reply"
         self._show_draft_hint()
 
     def _close_composer(self) -> None:
         composer = self.composer
         composer.save_draft()
         self.composing = composer.display = False
+        self.presence.replying = False
         self.conversation.focus()
         self._show_draft_hint()
 
@@ -253,6 +267,18 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         )
         self.conversation.refresh_newest()
         self.reload()
+
+    @on(Composer.NewMessagesFirst)
+    def _ask_about_new_messages(self, event: Composer.NewMessagesFirst) -> None:
+        from screens.new_messages_dialog import NewMessagesDialog
+
+        def answered(send: bool | None) -> None:
+            if send:
+                event.composer.send_anyway()
+            else:
+                event.composer.keep_writing(event.messages)
+
+        self.app.push_screen(NewMessagesDialog(event.messages), answered)
 
     @on(Composer.CannedReplyWanted)
     def _offer_canned_replies(self, event: Composer.CannedReplyWanted) -> None:
@@ -295,6 +321,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         self.composer.save_draft()
         self.ticket_id = ticket_id
         self.composer.ticket_id = ticket_id
+        self.presence.show_ticket(ticket_id)
         self.ticket = None
         self.reload()
         self.conversation.load_newest()
@@ -392,6 +419,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             self._close_composer()
             return
         self.composer.save_draft()
+        self.presence.leave()
         # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
         self.dismiss(self.changed)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,7 +41,9 @@ from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
-    from deskapp.services.conversation import ConversationMessage
+    from collections.abc import Sequence
+
+    from deskapp.services.conversation import ConversationMessage, WritingMark
 
 __all__ = ["MODES", "Composer"]
 
@@ -86,6 +89,17 @@ class Composer(ReportsFailedWork, Vertical):
             self.kind = kind
             """"reply" or "note"."""
 
+    class NewMessagesFirst(Message):
+        """The client wrote since the reply was begun: the screen shows `messages` and asks;
+        then `send_anyway()` or `keep_writing()`."""
+
+        def __init__(self, composer: Composer, messages: Sequence[ConversationMessage]) -> None:
+            super().__init__()
+            self.composer = composer
+            """The composer."""
+            self.messages = tuple(messages)
+            """The client's new messages, oldest first."""
+
     class CannedReplyWanted(Message):
         """The person asked for a canned reply; the screen offers the ticket's and hands the
         chosen text to `insert_text`."""
@@ -109,6 +123,16 @@ class Composer(ReportsFailedWork, Vertical):
             super().__init__()
             self.message = message
             self.kind = kind
+
+    class _Marked(Message, bubble=False):
+        def __init__(self, mark: WritingMark) -> None:
+            super().__init__()
+            self.mark = mark
+
+    class _NewMessages(Message, bubble=False):
+        def __init__(self, messages: list[ConversationMessage]) -> None:
+            super().__init__()
+            self.messages = messages
 
     class _DraftNotSaved(Message, bubble=False):
         def __init__(self, sentence: str) -> None:
@@ -141,6 +165,8 @@ class Composer(ReportsFailedWork, Vertical):
         self._draft_lock = threading.Lock()
         self._draft_seq = 0
         self._draft_written = 0
+        self.mark: WritingMark | None = None
+        """Where the conversation stood when this reply was begun (see `open`)."""
 
     def compose(self) -> ComposeResult:
         """The mode's label, the text, attached files, an error line and the keys."""
@@ -186,6 +212,23 @@ class Composer(ReportsFailedWork, Vertical):
         self.mode = mode
         self.save_draft()
         self.text_area.focus()
+        if mode == "reply" and (self.mark is None or self.mark.ticket_id != self.ticket_id):
+            self.run_worker(
+                partial(self._take_mark, self.ticket_id),
+                thread=True,
+                exit_on_error=False,
+                group="composer-mark",
+            )
+
+    def _take_mark(self, ticket_id: uuid.UUID) -> None:
+        from deskapp.services.conversation import writing_mark
+
+        self.post_message(self._Marked(writing_mark(ticket_id)))
+
+    @on(_Marked)
+    def _marked(self, message: _Marked) -> None:
+        if message.mark.ticket_id == self.ticket_id:
+            self.mark = message.mark
 
     def watch_mode(self) -> None:
         """Label, border, title and the send key's words follow the mode."""
@@ -269,8 +312,11 @@ class Composer(ReportsFailedWork, Vertical):
 
     # Sending -------------------------------------------------------------------------------
 
-    def action_send(self) -> None:
-        """Send what is written, as the mode says, in a thread; the text stays until it went."""
+    def action_send(self, *, asked: bool = False) -> None:
+        """Send what is written, as the mode says, in a thread; the text stays until it went.
+
+        A reply whose client wrote since it was begun is not sent yet: the screen is asked
+        first (`NewMessagesFirst`), unless `asked`."""
         if self.sending:
             return
         text = self.text
@@ -280,18 +326,36 @@ class Composer(ReportsFailedWork, Vertical):
         self.save_draft()  # on disk before the database is asked
         self.sending = True
         self.run_worker(
-            partial(self._send, self.mode, text, tuple(self.attachments)),
+            partial(
+                self._send, self.mode, text, tuple(self.attachments), None if asked else self.mark
+            ),
             thread=True,
             exit_on_error=False,
             group="composer-send",
             name=f"send the {self.mode}",
         )
 
-    def _send(self, mode: str, text: str, paths: tuple[Path, ...]) -> None:
-        from deskapp.services.conversation import post_note, post_reply
+    def send_anyway(self) -> None:
+        """Send the reply although the client wrote meanwhile (the person saw it)."""
+        self.mark = None
+        self.action_send(asked=True)
+
+    def keep_writing(self, seen: Sequence[ConversationMessage]) -> None:
+        """Back to writing; the messages `seen` count as read from now on."""
+        if self.mark is not None and seen:
+            self.mark = replace(self.mark, newest_client_message=seen[-1].page_key)
+        self.text_area.focus()
+
+    def _send(
+        self, mode: str, text: str, paths: tuple[Path, ...], mark: WritingMark | None
+    ) -> None:
+        from deskapp.services.conversation import client_messages_since, post_note, post_reply
 
         actor = desk_session(self).actor
         try:
+            if mode == "reply" and mark is not None and (new := client_messages_since(mark)):
+                self.post_message(self._NewMessages(new))
+                return
             if mode == "note":
                 message = post_note(actor, self.ticket_id, text, attachment_paths=paths)
             else:
@@ -317,6 +381,11 @@ class Composer(ReportsFailedWork, Vertical):
         self.text_area.read_only = sending
         self.set_class(sending, "-sending")
 
+    @on(_NewMessages)
+    def _new_messages(self, message: _NewMessages) -> None:
+        self.sending = False
+        self.post_message(self.NewMessagesFirst(self, message.messages))
+
     @on(_Failed)
     def _failed(self, message: _Failed) -> None:
         self.sending = False
@@ -329,6 +398,7 @@ class Composer(ReportsFailedWork, Vertical):
         self.attachments.clear()
         self._show_files()
         self.discard_draft()
+        self.mark = None
         self.post_message(self.Sent(self, message.message, message.kind))
 
     def show_error(self, sentence: str) -> None:
