@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,7 +26,6 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -38,11 +36,10 @@ from deskapp.errors import DatabaseUnavailable, DeskError
 from screens.widgets.desk_session import desk_session
 from screens.widgets.external_editor import EditorFailed, edit_in_editor
 from screens.widgets.failed_work import ReportsFailedWork
+from screens.widgets.since_writing import AsksAboutNewMessages
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from deskapp.services.conversation import ConversationMessage, WritingMark
 
 __all__ = ["MODES", "Composer"]
@@ -56,7 +53,7 @@ DRAFT_SAVE_DELAY = 0.3
 """Seconds of quiet typing before the draft is written."""
 
 
-class Composer(ReportsFailedWork, Vertical):
+class Composer(ReportsFailedWork, AsksAboutNewMessages):
     """Write a reply or a note for one ticket; posts `Composer.Sent` when it went through, and
     asks its screen for canned replies and files (`CannedReplyWanted`, `AttachWanted`)."""
 
@@ -89,17 +86,6 @@ class Composer(ReportsFailedWork, Vertical):
             self.kind = kind
             """"reply" or "note"."""
 
-    class NewMessagesFirst(Message):
-        """The client wrote since the reply was begun: the screen shows `messages` and asks;
-        then `send_anyway()` or `keep_writing()`."""
-
-        def __init__(self, composer: Composer, messages: Sequence[ConversationMessage]) -> None:
-            super().__init__()
-            self.composer = composer
-            """The composer."""
-            self.messages = tuple(messages)
-            """The client's new messages, oldest first."""
-
     class CannedReplyWanted(Message):
         """The person asked for a canned reply; the screen offers the ticket's and hands the
         chosen text to `insert_text`."""
@@ -123,16 +109,6 @@ class Composer(ReportsFailedWork, Vertical):
             super().__init__()
             self.message = message
             self.kind = kind
-
-    class _Marked(Message, bubble=False):
-        def __init__(self, mark: WritingMark) -> None:
-            super().__init__()
-            self.mark = mark
-
-    class _NewMessages(Message, bubble=False):
-        def __init__(self, messages: list[ConversationMessage]) -> None:
-            super().__init__()
-            self.messages = messages
 
     class _DraftNotSaved(Message, bubble=False):
         def __init__(self, sentence: str) -> None:
@@ -165,8 +141,6 @@ class Composer(ReportsFailedWork, Vertical):
         self._draft_lock = threading.Lock()
         self._draft_seq = 0
         self._draft_written = 0
-        self.mark: WritingMark | None = None
-        """Where the conversation stood when this reply was begun (see `open`)."""
 
     def compose(self) -> ComposeResult:
         """The mode's label, the text, attached files, an error line and the keys."""
@@ -212,23 +186,8 @@ class Composer(ReportsFailedWork, Vertical):
         self.mode = mode
         self.save_draft()
         self.text_area.focus()
-        if mode == "reply" and (self.mark is None or self.mark.ticket_id != self.ticket_id):
-            self.run_worker(
-                partial(self._take_mark, self.ticket_id),
-                thread=True,
-                exit_on_error=False,
-                group="composer-mark",
-            )
-
-    def _take_mark(self, ticket_id: uuid.UUID) -> None:
-        from deskapp.services.conversation import writing_mark
-
-        self.post_message(self._Marked(writing_mark(ticket_id)))
-
-    @on(_Marked)
-    def _marked(self, message: _Marked) -> None:
-        if message.mark.ticket_id == self.ticket_id:
-            self.mark = message.mark
+        if mode == "reply":
+            self.take_mark()
 
     def watch_mode(self) -> None:
         """Label, border, title and the send key's words follow the mode."""
@@ -335,26 +294,22 @@ class Composer(ReportsFailedWork, Vertical):
             name=f"send the {self.mode}",
         )
 
-    def send_anyway(self) -> None:
-        """Send the reply although the client wrote meanwhile (the person saw it)."""
-        self.mark = None
-        self.action_send(asked=True)
+    def sent_stopped(self) -> None:
+        """The send stopped to ask about new messages: the text may change again."""
+        self.sending = False
 
-    def keep_writing(self, seen: Sequence[ConversationMessage]) -> None:
-        """Back to writing; the messages `seen` count as read from now on."""
-        if self.mark is not None and seen:
-            self.mark = replace(self.mark, newest_client_message=seen[-1].page_key)
+    def focus_text(self) -> None:
+        """Back to the text."""
         self.text_area.focus()
 
     def _send(
         self, mode: str, text: str, paths: tuple[Path, ...], mark: WritingMark | None
     ) -> None:
-        from deskapp.services.conversation import client_messages_since, post_note, post_reply
+        from deskapp.services.conversation import post_note, post_reply
 
         actor = desk_session(self).actor
         try:
-            if mode == "reply" and mark is not None and (new := client_messages_since(mark)):
-                self.post_message(self._NewMessages(new))
+            if mode == "reply" and self.client_wrote_since(mark):
                 return
             if mode == "note":
                 message = post_note(actor, self.ticket_id, text, attachment_paths=paths)
@@ -380,11 +335,6 @@ class Composer(ReportsFailedWork, Vertical):
         """The text cannot change while it is being sent."""
         self.text_area.read_only = sending
         self.set_class(sending, "-sending")
-
-    @on(_NewMessages)
-    def _new_messages(self, message: _NewMessages) -> None:
-        self.sending = False
-        self.post_message(self.NewMessagesFirst(self, message.messages))
 
     @on(_Failed)
     def _failed(self, message: _Failed) -> None:
