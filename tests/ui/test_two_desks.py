@@ -1,5 +1,6 @@
 """Two desks on one shared PostgreSQL desk, in one test: what one agent does shows on the other's
-screen by itself, through the change feed and PostgreSQL's notifications.
+screen by itself, through the change feed and PostgreSQL's notifications: the reply in the
+other's queue and open conversation, and who is replying while they type.
 
 Each DeskApp runs under its own Pilot in a task of its own (`DeskAtWork`): Textual finds "the
 app" of a widget through a context variable that `run_test` sets for the task using it, so two
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from pilot_helpers import settle, use_tmp_user_dirs, wait_for
+from pilot_helpers import screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.pilot import Pilot
 from ticket_screen_data import open_ticket
 from ticket_ui_data import SIZE, go_to_queue
@@ -25,20 +26,23 @@ from deskapp.db import db, feed
 from deskapp.demo import load_demo
 from deskapp.models import Staff
 from deskapp.services.actors import actor_from
-from deskapp.services.conversation import find_ticket
+from deskapp.services.presence import Activity, Present
 from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.tickets import TicketSummary
 from screens.app import DeskApp
 from screens.ticket_detail import TicketScreen
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 """Two desks share a PostgreSQL database (a local file is one person's desk)."""
 
-TICKET = "T-20046"
-"""In the demo under the frozen clock: In Progress, so a reply visibly makes it Answered."""
 SHOWS_WITHIN = 1.0
 """Seconds another desk may take to show a change (the bound of each wait, not a timing)."""
+SAM_REPLYING = Present("Sam Okoye", Activity.REPLYING)
+"""What kim's queue shows on the ticket while sam writes."""
 
 T = TypeVar("T")
+Step = Callable[[Pilot[None]], Awaitable[None]]
+"""Something to do on one desk, under its Pilot."""
 
 
 @pytest.fixture(autouse=True)
@@ -115,14 +119,20 @@ def listening_desks() -> int:
     return int(row[0])
 
 
-async def reply(pilot: Pilot[None], text: str) -> None:
-    """On the open ticket: r, the text, ctrl+s; back once the reply shows as sent."""
+async def start_reply(pilot: Pilot[None], text: str) -> None:
+    """On the open ticket: r and the text (as a paste puts it in), not sent yet."""
     screen = pilot.app.screen
     assert isinstance(screen, TicketScreen)
     await pilot.press("r")
     await settle(pilot)
-    screen.composer.text_area.insert(text)  # as a paste puts it in
+    screen.composer.text_area.insert(text)
     await pilot.pause()
+
+
+async def send(pilot: Pilot[None], text: str) -> None:
+    """ctrl+s; back once the reply shows as sent on this desk."""
+    screen = pilot.app.screen
+    assert isinstance(screen, TicketScreen)
     await pilot.press("ctrl+s")
     await wait_for(
         pilot,
@@ -131,44 +141,65 @@ async def reply(pilot: Pilot[None], text: str) -> None:
     )
 
 
+def within_a_second(condition: Callable[[], object], what: str) -> Step:
+    """A step: wait until `condition()` holds, failing after SHOWS_WITHIN seconds."""
+    return lambda pilot: wait_for(pilot, condition, SHOWS_WITHIN, what)
+
+
+def shows(text: str) -> Step:
+    """A step: wait until the desk's screen shows `text`, failing after SHOWS_WITHIN seconds."""
+    return lambda pilot: wait_for(pilot, lambda: text in screen_text(pilot), SHOWS_WITHIN, text)
+
+
 async def test_a_reply_at_one_desk_shows_in_the_others_queue_and_open_conversation(
     desks: tuple[DeskApp, DeskApp],
 ) -> None:
     sam, kim = (DeskAtWork(app) for app in desks)
-    ticket = find_ticket(TICKET)
-    assert ticket.status == "In Progress"
+    first = "The mailboxes are moved; please try now."
+    second = "One more thing: the old password works."
     try:
-        # Kim watches the queue; sam has the ticket open.
+        # Kim watches the queue while sam opens a ticket of it, not answered yet, and writes.
         queue = await kim.do(go_to_queue)
-        await sam.do(lambda pilot: open_ticket(pilot, TICKET))
         await kim.do(lambda pilot: wait_for(pilot, lambda: listening_desks() >= 2))
 
-        def kim_queue_shows_it_answered() -> bool:
-            return any(t.id == ticket.id and t.status == "Answered" for t in queue.records.records)
+        before = next(t for t in queue.records.records if t.status != "Answered")
+        assert not before.present
 
-        assert not kim_queue_shows_it_answered()
-        await sam.do(lambda pilot: reply(pilot, "The mailboxes are moved; please try now."))
+        def in_kim_queue() -> TicketSummary:
+            """The ticket's row in kim's queue (a blank one while the queue loads again)."""
+            rows = (t for t in queue.records.records if t.id == before.id)
+            return next(rows, None) or dataclasses.replace(before, status="", present=())
+
+        await sam.do(lambda pilot: open_ticket(pilot, before.label))
+        await sam.do(lambda pilot: start_reply(pilot, first))
         await kim.do(
-            lambda pilot: wait_for(
-                pilot, kim_queue_shows_it_answered, SHOWS_WITHIN, "sam's reply in kim's queue"
+            within_a_second(
+                lambda: in_kim_queue().present == (SAM_REPLYING,), "sam replying, in the queue"
+            )
+        )
+        await sam.do(lambda pilot: send(pilot, first))
+        await kim.do(
+            within_a_second(
+                lambda: in_kim_queue().status == "Answered", "sam's reply, in the queue"
             )
         )
 
-        # Kim opens the ticket; sam answers again.
-        conversation = await kim.do(lambda pilot: open_ticket(pilot, TICKET))
-        await sam.do(lambda pilot: reply(pilot, "One more thing: the old password works."))
+        # Kim opens the ticket; sam writes again.
+        screen = await kim.do(lambda pilot: open_ticket(pilot, before.label))
+        await kim.do(shows("Sam Okoye is viewing"))
+        await sam.do(lambda pilot: start_reply(pilot, second))
+        await kim.do(shows("Sam Okoye is replying"))
+        await sam.do(lambda pilot: send(pilot, second))
         await kim.do(
-            lambda pilot: wait_for(
-                pilot,
+            within_a_second(
                 lambda: any(
-                    m.body.startswith("One more thing: the old password works.")
-                    and m.author == "Sam Okoye"
-                    for m in conversation.conversation.messages
+                    m.body.startswith(second) and m.author == "Sam Okoye"
+                    for m in screen.conversation.messages
                 ),
-                SHOWS_WITHIN,
-                "sam's reply in kim's open conversation",
+                "sam's reply, in kim's open conversation",
             )
         )
+        await kim.do(shows("Sam Okoye is viewing"))  # the composer closed
     finally:
         await sam.close()
         await kim.close()
