@@ -65,7 +65,9 @@ def _database_url(text: str) -> str:
 def _positive(text: str) -> int:
     import argparse
 
-    if not text.strip().isdigit() or int(text) < 1:
+    from deskapp.text import is_number
+
+    if not is_number(text.strip()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a whole number above 0")
     return int(text)
 
@@ -82,7 +84,9 @@ def _date(text: str) -> dt.date:
 def _days(text: str) -> int:
     import argparse
 
-    if not text.strip().isdigit() or int(text) > 366:
+    from deskapp.text import is_number
+
+    if not is_number(text.strip()) or int(text) > 366:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a number of days from 0 to 366")
     return int(text)
 
@@ -271,13 +275,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as error:  # noqa: BLE001 - anything else is a bug, logged in full
-        _say_error(_log_unexpected(error, arguments))
+        _say_error(_damaged_database(error) or _log_unexpected(error, arguments))
         return 1
     finally:
         if "deskapp.db" in sys.modules:
             from deskapp.db import close_database
 
             close_database()
+
+
+def _damaged_database(error: Exception) -> str | None:
+    """The sentence for a damaged SQLite file met midway (a trashed page), if that is what
+    `error` is."""
+    if "deskapp.db" not in sys.modules:
+        return None
+    from deskapp.db import damaged_sentence
+
+    return damaged_sentence(error)
 
 
 def _say_error(message: str) -> None:
@@ -287,7 +301,6 @@ def _say_error(message: str) -> None:
 def _log_unexpected(error: Exception, arguments: list[str]) -> str:
     """Append the traceback to the log file (passwords in URLs masked); returns the line to show."""
     import datetime as dt
-    import re
     import traceback
 
     what = f"unexpected error ({type(error).__name__})"
@@ -296,9 +309,9 @@ def _log_unexpected(error: Exception, arguments: list[str]) -> str:
 
         path = log_file_path()
         with path.open("a", encoding="utf-8") as log:
-            command = re.sub(
-                r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", " ".join(["deskapp", *arguments])
-            )
+            from deskapp.db import safe_url
+
+            command = " ".join(["deskapp", *(safe_url(a) for a in arguments)])
             log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {command}\n")
             log.write(traceback.format_exc())
     except OSError:

@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from deskapp.errors import ConfigError
+from deskapp.text import is_number
 
 APP_NAME = "deskapp"
 CONFIG_ENV = "DESKAPP_CONFIG"
@@ -136,7 +137,15 @@ def data_dir(*, create: bool = False) -> Path:
 
     path = Path(user_data_dir(APP_NAME))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """Make the folder (and its parents) if missing; the folder itself is its owner's alone
+    (0700), since the desk keeps clients' details, drafts and logs in it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
     return path
 
 
@@ -144,9 +153,13 @@ def log_file_path() -> Path:
     """The log file for tracebacks of unexpected errors (its folder is created)."""
     from platformdirs import user_log_dir
 
-    folder = Path(user_log_dir(APP_NAME))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "deskapp.log"
+    folder = private_dir(Path(user_log_dir(APP_NAME)))
+    path = folder / "deskapp.log"
+    if not path.exists():
+        import os
+
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
 
 
 def default_database_url() -> str:
@@ -251,7 +264,7 @@ def _unknown(dotted: str, path: Path) -> str:
 
 def _convert(setting: _Setting, value: Any, where: str) -> Any:
     if setting.kind is int:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and is_number(value.strip()):
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"{where} must be a whole number, not “{str(value)[:40]}”.")

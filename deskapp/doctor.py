@@ -50,9 +50,9 @@ def _check_database(settings: Settings) -> tuple[str, str, str]:
     from pathlib import Path
 
     from deskapp import migrations
-    from deskapp.db import describe
+    from deskapp.db import describe, safe_url
 
-    where = f"{settings.database_url} (from {settings.database_url_source})"
+    where = f"{safe_url(settings.database_url)} (from {settings.database_url_source})"
     try:
         info = describe(settings.database_url)
         if info.backend == "sqlite":

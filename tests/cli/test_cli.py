@@ -241,7 +241,7 @@ def test_an_unexpected_error_is_logged_and_named_in_one_line(
 
     monkeypatch.setattr(deskapp.db, "open_database", broken_open)
 
-    url = "postgresql://desk:hunter2@127.0.0.1:5432/postgres"
+    url = "postgresql://desk:hun@ter 2@127.0.0.1:5432/postgres"
     assert main(["db", "upgrade", "--db", url]) == 1
     log = home / ".local/state/deskapp/log/deskapp.log"
     assert capsys.readouterr().err == (
@@ -250,8 +250,8 @@ def test_an_unexpected_error_is_logged_and_named_in_one_line(
     logged = log.read_text()
     assert "Traceback" in logged
     assert "RuntimeError: the disk caught fire" in logged
-    assert "deskapp db upgrade --db postgresql://desk:***@127.0.0.1:5432/postgres" in logged
-    assert "hunter2" not in logged
+    assert "deskapp db upgrade --db postgresql://desk@127.0.0.1:5432/postgres" in logged
+    assert "hun@ter 2" not in logged
 
 
 def doctor_lines(out: str) -> dict[str, tuple[str, str]]:
