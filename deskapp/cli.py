@@ -295,7 +295,11 @@ def _damaged_database(error: Exception) -> str | None:
 
 
 def _say_error(message: str) -> None:
-    print(f"deskapp: {' '.join(message.split())}", file=sys.stderr)
+    """One line on stderr, cleaned as the screen cleans untrusted text: a sentence can quote
+    what a client wrote (a From address, a name) or what a server answered."""
+    from deskapp.text import clean
+
+    print(f"deskapp: {clean(' '.join(message.split()))}", file=sys.stderr)
 
 
 def _log_unexpected(error: Exception, arguments: list[str]) -> str:
@@ -423,13 +427,14 @@ def _db_seed(args: argparse.Namespace) -> int:
 def _db_check(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.services.integrity import check_ledger
+    from deskapp.text import clean
 
     open_configured(_settings(args))
     migrations.ensure_current()
     print(f"Schema version {migrations.current_version()} is current.")
     problems = check_ledger(CHECK_LINES)
     for problem in problems:
-        print(problem)
+        print(clean(problem))
     if problems:
         print(f"{len(problems):,} mismatch{'es' if len(problems) > 1 else ''} found.")
         return 1
@@ -459,13 +464,14 @@ def _billing_run(args: argparse.Namespace) -> int:
 def _mail_send(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.mail import mail_settings, send_outbox, smtp_password
+    from deskapp.text import clean
 
     settings = _settings(args)
     mail = mail_settings(settings)
     password = smtp_password(mail)
     open_configured(settings)
     migrations.ensure_current()
-    print(send_outbox(mail, password, limit=args.limit).line())
+    print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
     return 0
 
 

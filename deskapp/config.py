@@ -299,6 +299,23 @@ def _check_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> None
                 f"{where('stripe_api_base')} must be a URL such as http://127.0.0.1:8420, "
                 f"not “{base[:60]}”."
             )
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            raise ConfigError(
+                f"{where('stripe_api_base')} sends the Stripe key in clear text to "
+                f"{parts.hostname}: use https, or http only to this machine (127.0.0.1)."
+            )
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` is this machine (localhost, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def preferences_path() -> Path:

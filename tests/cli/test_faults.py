@@ -141,3 +141,33 @@ def test_doctor_never_prints_the_password(
     out = capsys.readouterr()
     assert password not in out.out + out.err
     assert "postgresql://desk@127.0.0.1:1/desk" in out.out + out.err
+
+
+def test_a_stripe_api_base_in_clear_text_is_only_for_this_machine(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deskapp.config import load_settings
+    from deskapp.errors import ConfigError
+
+    for base in ("http://127.0.0.1:8420", "http://localhost:8420", "https://api.example.net"):
+        monkeypatch.setenv("DESKAPP_STRIPE_API_BASE", base)
+        assert load_settings().stripe_api_base == base
+    monkeypatch.setenv("DESKAPP_STRIPE_API_BASE", "http://stripe.example.net")
+    with pytest.raises(ConfigError, match="clear text to stripe.example.net"):
+        load_settings()
+
+
+def test_two_senders_through_a_symlink_take_one_lock(home: Path) -> None:
+    from deskapp.errors import Conflict
+    from deskapp.mail.queue import sender_lock
+
+    real = home / "desk.db"
+    open_database(f"sqlite:///{real}")
+    migrations.upgrade()
+    link = home / "link.db"
+    link.symlink_to(real)
+    with sender_lock():
+        close_database()
+        open_database(f"sqlite:///{link}")
+        with pytest.raises(Conflict), sender_lock():
+            pass

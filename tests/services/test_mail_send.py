@@ -487,6 +487,9 @@ def test_mail_send_command(
     assert capsys.readouterr().out == "Sent 1, retrying 1, failed 1, uncertain 0\n"
 
     monkeypatch.setenv("DESKAPP_SMTP_USER", "desk@example.net")
+    assert main(["mail", "send", "--db", desk]) == 1  # a login over a plain connection
+    assert "would cross the network in clear text" in capsys.readouterr().err
+    monkeypatch.setenv("DESKAPP_SMTP_TLS", "starttls")
     assert main(["mail", "send", "--db", desk]) == 1
     error = capsys.readouterr().err
     assert error.startswith("deskapp: The SMTP password is not set")
