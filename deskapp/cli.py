@@ -108,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         """argparse that reports a usage error in one line."""
 
         def error(self, message: str) -> None:  # type: ignore[override]
-            self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+            from deskapp.text import clean  # the message quotes what was typed
+
+            self.exit(2, f"{self.prog}: {clean(message)} (see `{self.prog} --help`)\n")
 
     database = _Parser(add_help=False)
     database.add_argument(
