@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 
 Clock = Callable[[], dt.datetime]
@@ -21,9 +20,6 @@ def frozen_clock(at: dt.datetime) -> Clock:
 
 
 _clock: Clock = system_clock
-_frozen = os.environ.get("DESKAPP_FROZEN_TIME")
-if _frozen:
-    _clock = frozen_clock(dt.datetime.fromisoformat(_frozen))
 
 
 def now() -> dt.datetime:

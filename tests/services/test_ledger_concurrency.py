@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+import frozen_run
 import pytest
 from billing_worker import apply_credit_worker
 from ledger_helpers import client, invoice, service, staff
@@ -95,14 +94,12 @@ def test_twenty_billing_runs_at_once_bill_each_period_exactly_once(shared_desk: 
             expected[key] = _periods(first, cycle, TODAY + dt.timedelta(days=7))
     close_database()
 
-    environment = {**os.environ, "DESKAPP_FROZEN_TIME": FROZEN_NOW.isoformat()}
     runs = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), shared_desk, TODAY.isoformat()],
+            frozen_run.command(FROZEN_NOW, str(WORKER), shared_desk, TODAY.isoformat()),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env=environment,
         )
         for _ in range(WORKERS)
     ]
