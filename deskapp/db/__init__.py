@@ -8,12 +8,14 @@ loads on demand.
 
 from __future__ import annotations
 
+import datetime
 import urllib.parse
 from pathlib import Path
 from typing import NamedTuple
 
 import peewee
 
+from deskapp import clock
 from deskapp.errors import ConfigError
 
 db = peewee.DatabaseProxy()
@@ -132,6 +134,12 @@ def open_database(
         except peewee.DatabaseError as error:
             db.initialize(None)
             raise ConfigError(damaged_sentence(error) or str(error)) from None
+        if info.backend == "postgresql":
+            from deskapp.db.postgres import follow_server_clock
+
+            follow_server_clock(database)
+        else:
+            clock.follow_server(datetime.timedelta(0))  # a local desk's time is its own
     return database
 
 
