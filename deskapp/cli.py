@@ -27,7 +27,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp demo
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
-       deskapp db check [--db URL]
+       deskapp db check [--digest HEX]... [--db URL]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
@@ -143,7 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(run=_db_seed)
     check = db_commands.add_parser(
-        "check", parents=[database], help="verify cached credit and amounts due"
+        "check", parents=[database], help="verify the ledger, amounts due and the hash chains"
+    )
+    check.add_argument(
+        "--digest",
+        metavar="HEX",
+        action="append",
+        default=[],
+        help="also prove the history up to this earlier head digest unchanged",
     )
     check.set_defaults(run=_db_check)
 
@@ -400,6 +407,7 @@ def _db_seed(args: argparse.Namespace) -> int:
 
 def _db_check(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.services.chain import check_chains, prove_digest
     from deskapp.services.integrity import check_ledger
 
     open_configured(_settings(args))
@@ -408,10 +416,22 @@ def _db_check(args: argparse.Namespace) -> int:
     problems = check_ledger(CHECK_LINES)
     for problem in problems:
         print(problem)
+    if not problems:
+        print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
+    chains = check_chains()
+    for report in chains:
+        if report.problem:
+            problems.append(report.problem)
+            print(report.problem)
+        print(f"{report.title} chain: {report.length:,} entries, head digest {report.head_digest}")
+    for digest in args.digest:
+        proof = prove_digest(digest, chains)
+        print(proof.sentence)
+        if not proof.unchanged:
+            problems.append(proof.sentence)
     if problems:
-        print(f"{len(problems):,} mismatch{'es' if len(problems) > 1 else ''} found.")
+        print(f"{len(problems):,} problem{'s' if len(problems) > 1 else ''} found.")
         return 1
-    print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
     return 0
 
 

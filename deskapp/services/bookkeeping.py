@@ -184,6 +184,7 @@ def append_entry(
     entry = CreditEntry.create(
         id=_next_entry_key(client.id),
         client=client.id,
+        client_number=client.number,
         kind=kind,
         amount_cents=amount_cents,
         balance_after_cents=after,

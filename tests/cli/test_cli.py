@@ -132,7 +132,7 @@ def test_db_check_passes_and_names_each_mismatch(
     assert f"Client C-{number}: cached credit 99.99, but its ledger entries add up to 0.00." in out
     assert f"Invoice {covered.number} (Paid): amount due 1.00" in out
     assert partly.number not in out
-    assert "mismatches found." in out
+    assert "problems found." in out
 
 
 def test_db_check_and_seed_want_an_upgraded_database(
