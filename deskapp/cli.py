@@ -374,6 +374,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.db import is_postgres
 
     open_configured(_settings(args))
     latest = migrations.latest_version()
@@ -384,7 +385,21 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         print(f"The database is now at schema version {latest}.")
     else:
         print(f"The database is already at schema version {latest}; nothing to do.")
+    if is_postgres():
+        _prepare_desk_role(_settings(args).desk_role)
     return 0
+
+
+def _prepare_desk_role(configured: str | None) -> None:
+    from deskapp.db.roles import prepare_desk_role
+
+    role = prepare_desk_role(configured or "")
+    if role.created:
+        print(f"Created the desk's login {role.name} (NOLOGIN) and granted it what desks need.")
+    else:
+        print(f"The desk's login {role.name} has what desks need, and no more.")
+    if not role.can_log_in:
+        print(f"Before desks use it, an admin runs: ALTER ROLE {role.name} LOGIN PASSWORD '…';")
 
 
 def _db_seed(args: argparse.Namespace) -> int:

@@ -95,7 +95,7 @@ def content_sql(table: str) -> str:
     return ", ".join(f'"{c.name}"' for c in CHAINS[table])
 
 
-def seal(database: peewee.Database) -> int:
+def seal(database: peewee.Database | peewee.DatabaseProxy) -> int:
     """Chain every row not yet chained, in key order; returns how many joined.
 
     Call at the end of a transaction: the chain-head row stays locked until it commits."""
@@ -109,7 +109,7 @@ def seal(database: peewee.Database) -> int:
     return joined
 
 
-def _seal_table(database: peewee.Database, table: str) -> int:
+def _seal_table(database: peewee.Database | peewee.DatabaseProxy, table: str) -> int:
     lock = " FOR UPDATE" if is_postgres() else ""
     param = database.param
     length, digest = database.execute_sql(

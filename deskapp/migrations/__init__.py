@@ -18,7 +18,6 @@ from deskapp import clock
 from deskapp.db import chain, db, is_postgres
 from deskapp.errors import ConfigError
 
-
 CHAINED_SINCE = 7
 """The schema version that chains ledger and audit rows (deskapp.db.chain)."""
 

@@ -149,8 +149,7 @@ _SEALED = 'OLD."chain_hash" IS NOT NULL AND (' + _kept("chain_seq", "chain_hash"
 GUARDS = (
     _function(
         "deskapp_no_delete",
-        _REFUSE.format(what="'they are never deleted'")
-        + "; ",
+        _REFUSE.format(what="'they are never deleted'") + "; ",
     ),
     _function(
         "deskapp_credit_entry_kept",

@@ -65,7 +65,9 @@ def prove_digest(digest: str, reports: Sequence[ChainReport]) -> DigestProof:
     """Whether `digest` (an earlier head) is a verified place in one of the walked chains."""
     wanted = digest.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", wanted):
-        raise ValidationError("digest", "A digest is 64 hexadecimal characters, as db check prints.")
+        raise ValidationError(
+            "digest", "A digest is 64 hexadecimal characters, as db check prints."
+        )
     short = wanted[:16] + "…"
     for report in reports:
         if wanted == chain.GENESIS:

@@ -288,7 +288,8 @@ def _profile_contact(keep_id: uuid.UUID, discard: Client) -> None:
 
 def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None:
     """Delete a client and everything of it but its payment transactions and ledger entries,
-    which stay detached with the client's name. `typed_number` must be the client's number (C-1042 or 1042). Admin only."""
+    which stay detached with the client's name. `typed_number` must be the client's number
+    (C-1042 or 1042). Admin only."""
     require_admin(actor, "delete clients")
     with write_transaction():
         row = _client(client_id, lock=True)
