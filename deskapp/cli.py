@@ -438,7 +438,8 @@ def _db_check(args: argparse.Namespace) -> int:
         if report.problem:
             problems.append(report.problem)
             print(report.problem)
-        print(f"{report.title} chain: {report.length:,} entries, head digest {report.head_digest}")
+        entries = f"{report.length:,} entr{'y' if report.length == 1 else 'ies'}"
+        print(f"{report.title} chain: {entries}, head digest {report.head_digest}")
     for digest in args.digest:
         proof = prove_digest(digest, chains)
         print(proof.sentence)

@@ -86,8 +86,11 @@ def prepare_desk_role(name: str) -> DeskRole:
                 "`deskapp db upgrade` again."
             )
     with db.atomic():
-        if created:
-            db.execute_sql(f'CREATE ROLE "{name}" NOLOGIN')
+        if created:  # another upgrade may create it at the same moment: that is fine
+            db.execute_sql(
+                f'DO $$ BEGIN CREATE ROLE "{name}" NOLOGIN; '
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
         _grant(name)
     return DeskRole(name, created, bool(found and found[0]))
 
