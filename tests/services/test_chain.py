@@ -167,3 +167,11 @@ def test_a_refused_write_leaves_nothing_to_chain(books) -> None:
     after = check_chains()
     assert [r.head_digest for r in after] == [r.head_digest for r in before]
     assert all(r.problem is None for r in after)
+
+
+def test_an_audit_entry_recorded_outside_a_transaction_is_chained_at_once(books) -> None:
+    from deskapp.services import audit
+
+    audit.record(None, "note", "client", books["mina"], "Written by a script")
+    assert _audit(check_chains()).problem is None
+    assert AuditEntry.select().where(AuditEntry.chain_seq.is_null()).count() == 0
