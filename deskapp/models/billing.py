@@ -252,7 +252,7 @@ class CreditEntry(BaseModel):
     client = peewee.ForeignKeyField(
         Client, null=True, backref="credit_entries", on_delete="SET NULL"
     )
-    client_id: uuid.UUID
+    client_id: uuid.UUID | None
     client_number = peewee.BigIntegerField(default=0)
     """The number of the client whose running balance this entry belongs to (never changes)."""
     client_name = peewee.CharField(max_length=300, default="")

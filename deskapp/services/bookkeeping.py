@@ -36,8 +36,8 @@ class CreditMovement:
 
     id: uuid.UUID
     """The entry's key (time-ordered: a later entry has a greater key)."""
-    client_id: uuid.UUID
-    """Whose credit moved."""
+    client_id: uuid.UUID | None
+    """Whose credit moved (None once that client was deleted: the entry is kept, detached)."""
     created_at: dt.datetime
     """When it was booked (UTC)."""
     kind: str
