@@ -46,10 +46,12 @@ SQLITE_CREDIT_ENTRY = (
     '"description" TEXT NOT NULL, "invoice_id" TEXT, "reverses_id" TEXT, "staff_id" TEXT, '
     'FOREIGN KEY ("client_id") REFERENCES "client" ("id") ON DELETE SET NULL, '
     'FOREIGN KEY ("invoice_id") REFERENCES "invoice" ("id") ON DELETE SET NULL, '
-    'FOREIGN KEY ("reverses_id") REFERENCES "credit_entry" ("id") ON DELETE SET NULL, '
+    'FOREIGN KEY ("reverses_id") REFERENCES "credit_entry_new" ("id") ON DELETE SET NULL, '
     'FOREIGN KEY ("staff_id") REFERENCES "staff" ("id") ON DELETE SET NULL)'
 )
-"""credit_entry as in 0001, but with a client that may go (SQLite cannot alter a foreign key)."""
+"""credit_entry as in 0001, but with a client that may go (SQLite cannot alter a foreign key).
+Its reversal key names the new table itself: renaming it to credit_entry renames that too, and
+dropping the old table meanwhile (an implicit DELETE while foreign keys are on) cannot clear it."""
 
 
 def up(database: peewee.Database, backend: str) -> None:
