@@ -71,6 +71,12 @@ def prepare_desk_role(name: str) -> DeskRole:
     Run as the owner, on PostgreSQL, after migrating; raises ConfigError with a sentence when
     the owner may not create roles."""
     name = desk_role_name(name)
+    if _owner_or_superuser() is None:
+        user = db.execute_sql("SELECT current_user").fetchone()[0]
+        raise ConfigError(
+            f"`deskapp db upgrade` runs as the database's owner, not as {user}: a desk's login "
+            "cannot change the schema or grant anything."
+        )
     found = db.execute_sql(
         f"SELECT rolcanlogin FROM pg_roles WHERE rolname = {db.param}", (name,)
     ).fetchone()
@@ -137,6 +143,19 @@ def _privileges(table: str) -> str:
 def runs_as_owner() -> str | None:
     """A sentence when the open PostgreSQL connection could rewrite history (it owns the schema
     or is a superuser), for `doctor`; None when it is a desk's login."""
+    why = _owner_or_superuser()
+    if why is None:
+        return None
+    user = db.execute_sql("SELECT current_user").fetchone()[0]
+    return (
+        f"this desk signs in as {user}, {why}, who can rewrite the ledger and the audit log; "
+        f"desks should sign in as the desk's own login ({DEFAULT_DESK_ROLE} unless "
+        "[database] desk_role names another) and leave the owner to `deskapp db upgrade`."
+    )
+
+
+def _owner_or_superuser() -> str | None:
+    """"a superuser" or "the schema's owner" for the connection's login; None for others."""
     user, is_super = db.execute_sql(
         "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
     ).fetchone()
@@ -145,13 +164,7 @@ def runs_as_owner() -> str | None:
         "AND tablename = 'credit_entry'"
     ).fetchone()
     if is_super:
-        why = "a superuser"
-    elif owner and owner[0] == user:
-        why = "the schema's owner"
-    else:
-        return None
-    return (
-        f"this desk signs in as {user}, {why}, who can rewrite the ledger and the audit log; "
-        f"desks should sign in as the desk's own login ({DEFAULT_DESK_ROLE} unless "
-        "[database] desk_role names another) and leave the owner to `deskapp db upgrade`."
-    )
+        return "a superuser"
+    if owner and owner[0] == user:
+        return "the schema's owner"
+    return None

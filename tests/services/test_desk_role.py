@@ -135,6 +135,8 @@ def test_a_desk_signed_in_as_its_login_does_all_its_work(desk: str, desk_login: 
     close_database()
     open_database(desk_login)
     assert runs_as_owner() is None
+    with pytest.raises(ConfigError, match="runs as the database's owner, not as deskapp_desk_t"):
+        prepare_desk_role("deskapp_desk")
     agent, admin = staff(Role.AGENT), staff(Role.ADMIN)
     keep, merged, gone = client(), client("Ola"), client("Ben")
     credit.add_credit(agent, merged, "30", "Goodwill")
