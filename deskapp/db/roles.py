@@ -155,7 +155,7 @@ def runs_as_owner() -> str | None:
 
 
 def _owner_or_superuser() -> str | None:
-    """"a superuser" or "the schema's owner" for the connection's login; None for others."""
+    """ "a superuser" or "the schema's owner" for the connection's login; None for others."""
     user, is_super = db.execute_sql(
         "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
     ).fetchone()
