@@ -58,6 +58,9 @@ class CreditMovement:
     """Whether a later entry reverses this one."""
     staff_name: str = ""
     """Who booked it; empty for the desk itself (billing run)."""
+    merged_from: str = ""
+    """For an entry that came with a merge, the client it was booked on (C-1002): its balance
+    after is that client's running balance; empty for the client's own entries."""
 
     @property
     def can_reverse(self) -> bool:

@@ -38,6 +38,7 @@ from deskapp.services.actors import Actor, actor_from
 from deskapp.services.client_merge import delete_client, merge_clients, merge_preview
 from deskapp.services.clients import ClientForm, create_client
 from deskapp.services.contacts import ContactForm, add_contact
+from deskapp.services.credit_history import ledger_page
 from deskapp.services.integrity import check_ledger
 
 
@@ -283,6 +284,16 @@ def test_merge_moves_everything_and_changes_exactly_these_rows(world: World) -> 
     entries = [e.amount_cents for e in CreditEntry.select().where(CreditEntry.client == world.keep)]
     assert kept.credit_cents == sum(entries) == 1750
     assert [line for line in check_ledger() if not line.startswith("Invoice")] == []
+    page = ledger_page(world.keep)
+    assert sorted((e.merged_from, e.amount_cents) for e in page.entries) == [
+        ("", -250),
+        ("", 1000),
+        ("", 1000),
+        ("C-1002", -1000),
+        ("C-1002", -200),
+        ("C-1002", 500),
+        ("C-1002", 700),
+    ]
     assert kept.support_minutes == 105
 
     # Contacts: the twin stays the billing contact and inherits the duplicate's conversation.
