@@ -27,7 +27,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp demo
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
-       deskapp db check [--db URL]
+       deskapp db check [--digest HEX]... [--db URL]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
@@ -149,7 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(run=_db_seed)
     check = db_commands.add_parser(
-        "check", parents=[database], help="verify cached credit and amounts due"
+        "check", parents=[database], help="verify the ledger, amounts due and the hash chains"
+    )
+    check.add_argument(
+        "--digest",
+        metavar="HEX",
+        action="append",
+        default=[],
+        help="also prove the history up to this earlier head digest unchanged",
     )
     check.set_defaults(run=_db_check)
 
@@ -395,6 +402,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.db import is_postgres
 
     open_configured(_settings(args))
     latest = migrations.latest_version()
@@ -405,7 +413,21 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         print(f"The database is now at schema version {latest}.")
     else:
         print(f"The database is already at schema version {latest}; nothing to do.")
+    if is_postgres():
+        _prepare_desk_role(_settings(args).desk_role)
     return 0
+
+
+def _prepare_desk_role(configured: str | None) -> None:
+    from deskapp.db.roles import prepare_desk_role
+
+    role = prepare_desk_role(configured or "")
+    if role.created:
+        print(f"Created the desk's login {role.name} (NOLOGIN) and granted it what desks need.")
+    else:
+        print(f"The desk's login {role.name} has what desks need, and no more.")
+    if not role.can_log_in:
+        print(f"Before desks use it, an admin runs: ALTER ROLE {role.name} LOGIN PASSWORD '…';")
 
 
 def _db_seed(args: argparse.Namespace) -> int:
@@ -428,6 +450,7 @@ def _db_seed(args: argparse.Namespace) -> int:
 
 def _db_check(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.services.chain import check_chains, prove_digest
     from deskapp.services.integrity import check_ledger
     from deskapp.text import clean
 
@@ -437,10 +460,23 @@ def _db_check(args: argparse.Namespace) -> int:
     problems = check_ledger(CHECK_LINES)
     for problem in problems:
         print(clean(problem))
+    if not problems:
+        print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
+    chains = check_chains()
+    for report in chains:
+        if report.problem:
+            problems.append(report.problem)
+            print(clean(report.problem))
+        entries = f"{report.length:,} entr{'y' if report.length == 1 else 'ies'}"
+        print(f"{report.title} chain: {entries}, head digest {report.head_digest}")
+    for digest in args.digest:
+        proof = prove_digest(digest, chains)
+        print(proof.sentence)
+        if not proof.unchanged:
+            problems.append(proof.sentence)
     if problems:
-        print(f"{len(problems):,} mismatch{'es' if len(problems) > 1 else ''} found.")
+        print(f"{len(problems):,} problem{'s' if len(problems) > 1 else ''} found.")
         return 1
-    print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
     return 0
 
 

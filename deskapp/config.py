@@ -5,6 +5,7 @@ The file (``deskapp doctor`` shows where it is; ``DESKAPP_CONFIG`` names another
 
     [database]
     url = "postgresql://desk@db.example.net:5432/desk"
+    desk_role = "deskapp_desk"   # the desk's own login, made by `db upgrade` (PostgreSQL)
 
     [desk]
     staff = "sam"          # who signs in
@@ -56,6 +57,7 @@ class _Setting(NamedTuple):
 
 SETTINGS = (
     _Setting("database_url", "database", "url", "DESKAPP_DATABASE_URL", str),
+    _Setting("desk_role", "database", "desk_role", "DESKAPP_DESK_ROLE", str),
     _Setting("staff", "desk", "staff", "DESKAPP_STAFF", str),
     _Setting("theme", "desk", "theme", "DESKAPP_THEME", str),
     _Setting("stripe_api_base", "stripe", "api_base", "DESKAPP_STRIPE_API_BASE", str),
@@ -106,6 +108,8 @@ class Settings(NamedTuple):
     """The From address of mail the desk sends."""
     smtp_timeout: int = 30
     """Seconds to wait for the mail server to answer before trying again later."""
+    desk_role: str | None = None
+    """The desk's own PostgreSQL login that `db upgrade` prepares; None means deskapp_desk."""
     sources: Mapping[str, str] = MappingProxyType({})
     """Where each setting came from: "default", "config file", "--db" or the variable name."""
 

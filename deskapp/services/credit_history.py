@@ -106,9 +106,13 @@ def ledger_page(
         )
     }
     entries = tuple(
-        replace(movement(row, *_names(row)), reversed=True)
-        if row.id in reversed_keys
-        else movement(row, *_names(row))
+        replace(
+            movement(row, *_names(row)),
+            reversed=row.id in reversed_keys,
+            merged_from=""
+            if row.client_number in (0, found.number)  # 0: a row written without one
+            else format_number("client", row.client_number),
+        )
         for row in rows
     )
     return LedgerPage(
@@ -220,6 +224,7 @@ def _entries(client_key: uuid.UUID) -> peewee.ModelSelect[CreditEntry]:
         CreditEntry.select(
             CreditEntry.id,
             CreditEntry.client,
+            CreditEntry.client_number,
             CreditEntry.created_at,
             CreditEntry.kind,
             CreditEntry.amount_cents,
