@@ -1,6 +1,7 @@
 """Saving a record someone else saved while the form was open, through Pilot on both backends:
 the form names who and when, shows their version beside what was typed (kept), and saving
-again replaces theirs, as a choice made seeing it. The client, status and contact forms."""
+again replaces theirs, as a choice made seeing it. The client, status, contact and product
+forms."""
 
 from __future__ import annotations
 
@@ -21,12 +22,19 @@ from client_forms_data import (
 from pilot_helpers import screen_text, use_tmp_user_dirs
 from textual.widgets import Input, RadioButton
 
+from deskapp.demo import load_demo
+from deskapp.models import Staff
+from deskapp.services import catalogue
+from deskapp.services.actors import actor_from
 from deskapp.services.client_profile import get_client
 from deskapp.services.clients import update_client
 from deskapp.services.contacts import get_contact, update_contact
+from deskapp.services.session import open_desk
+from screens.app import DeskApp
 from screens.client_form import ClientFormScreen
 from screens.client_status import ChangeStatusDialog
 from screens.contact_form import ContactFormDialog
+from screens.product_form import ProductFormDialog
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +105,20 @@ async def test_the_contact_form_names_kim_and_shows_her_version(
         await press_button(pilot, "submit")
         assert results == [contact.id]
     assert get_contact(story.other_contact_id).position == "CTO"
+
+
+async def test_the_product_form_names_who_retired_it_meanwhile(desk: str) -> None:
+    load_demo()
+    admin = actor_from(Staff.get(Staff.username == "admin"))
+    fibre = catalogue.find_product("FIBRE-1000")
+    async with DeskApp(open_desk(desk, staff="admin")).run_test(size=SIZE) as pilot:
+        results = await open_dialog(pilot, ProductFormDialog(fibre.id))
+        pilot.app.screen.query_one("#name", Input).value = "Fibre 1000 Plus"
+        catalogue.retire_product(admin, fibre.id)  # another desk, meanwhile
+        await press_button(pilot, "submit")
+        assert results == []
+        assert error_under(pilot, "form").startswith(f"{admin.name} changed FIBRE-1000 at ")
+        assert catalogue.find_product("FIBRE-1000").name == fibre.name
+        await press_button(pilot, "submit")
+        assert len(results) == 1
+    assert catalogue.find_product("FIBRE-1000").name == "Fibre 1000 Plus"
