@@ -37,3 +37,8 @@ class PaymentError(DeskError):
 
 class ConfigError(DeskError):
     """Configuration, database URL or secrets are unusable."""
+
+
+class DatabaseUnavailable(DeskError):
+    """The database did not answer (a shared server restarting, a connection cut): what was
+    asked did not happen; the desk reconnects by itself, so trying again later works."""

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from deskapp.errors import DeskError
+from deskapp.errors import DatabaseUnavailable, DeskError
 from deskapp.services import preferences
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
@@ -139,6 +139,14 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         """Once the first screen shows its rows: follow other desks."""
         self.start_following()
 
+    def feed_unread(self) -> None:
+        """The change feed failed to answer: is the database gone?"""
+        self.check_connection()
+
+    def reconnected(self) -> None:
+        """Back after an outage: read what other desks changed meanwhile."""
+        self.read_changes()
+
     @property
     def previous_area(self) -> str | None:
         """The area escape returns to from an area's list, if any."""
@@ -195,6 +203,8 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         error = event.worker.error
         if isinstance(error, DeskError):
             self.notify(untrusted_message(str(error)), severity="error", markup=False)
+            if isinstance(error, DatabaseUnavailable):
+                self.connection_lost()
             return
         where = _log_unexpected(error, event.worker.name or "work")
         self.notify(

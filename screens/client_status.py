@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -111,6 +112,11 @@ class ChangeStatusDialog(FormDialog[str]):
         return clients.change_status(
             self.actor, self.client_id, self.profile.version, values["status"]
         )
+
+    def adopt_version(self, version: int) -> None:
+        """Someone changed the client meanwhile: saving again means replacing theirs."""
+        if self.profile is not None:
+            self.profile = replace(self.profile, version=version)
 
     def rejected(self, field: str, sentence: str) -> None:
         """Refused to close because of services: offer to cancel them and close."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -28,6 +29,9 @@ class FollowsOtherDesks(App[None]):
 
     CHANGES_POLL_SECONDS = 1.0
     """How often the desk asks the change feed what others changed."""
+    LISTEN_AGAIN_SECONDS = 1.0
+    """How long the listening thread waits before listening again after its connection
+    died (the server restarting, say)."""
 
     class ChangesRead(Message, bubble=False):
         """The change feed's newer events (possibly none), read in a thread."""
@@ -66,10 +70,13 @@ class FollowsOtherDesks(App[None]):
         """In a thread: read the feed the moment a shared database says something changed."""
         from deskapp.services.changes import wait_for_changes  # after the first screen
 
-        try:
-            wait_for_changes(lambda: self.call_from_thread(self.read_changes), self._still_on)
-        except Exception:  # noqa: BLE001 (reading now and then goes on; the header tells)
-            log.debug("listening for changes stopped", exc_info=True)
+        while self._still_on():
+            try:
+                wait_for_changes(lambda: self.call_from_thread(self.read_changes), self._still_on)
+                return  # the app stopped (or the database is local: nothing to listen to)
+            except Exception:  # noqa: BLE001 (reading now and then goes on; the header tells)
+                log.debug("listening for changes stopped; listening again soon", exc_info=True)
+            time.sleep(self.LISTEN_AGAIN_SECONDS)  # a server that is restarting, say
 
     def _still_on(self) -> bool:
         return self.is_running
@@ -91,8 +98,13 @@ class FollowsOtherDesks(App[None]):
         except Exception:  # noqa: BLE001 (the connection check tells; ask again next time)
             log.debug("reading the change feed failed", exc_info=True)
             self._reading_changes = False
+            self.call_from_thread(self.feed_unread)
             return
         self.post_message(self.ChangesRead(after, changes))
+
+    def feed_unread(self) -> None:
+        """The change feed could not be read (the database may be gone); the app asks its
+        connection check."""
 
     @on(ChangesRead)
     def _changes_read(self, message: ChangesRead) -> None:

@@ -4,8 +4,12 @@ keys cycle), the one line that says the narrowing, and the pages list_queue() gi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 
+from deskapp.services.changes import Entity
+from deskapp.services.presence import present_on
 from deskapp.services.tickets import QueueFilter, TicketSummary, list_queue
 from screens.widgets.untrusted import untrusted
 
@@ -22,15 +26,24 @@ SORTS = {
 
 
 class QueuePages:
-    """`fetch(last, limit)` for the list: pages of list_queue() for one filter (keyset paging)."""
+    """`fetch(last, limit)` for the list: pages of list_queue() for one filter (keyset paging),
+    with who else is viewing or replying to each ticket."""
 
     def __init__(self, queue_filter: QueueFilter) -> None:
         self.filter = queue_filter
         """What the pages hold."""
 
+    def __eq__(self, other: object) -> bool:
+        """Pages of the same filter are the same pages (a reload of the same list)."""
+        return isinstance(other, QueuePages) and other.filter == self.filter
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __call__(self, last: TicketSummary | None, limit: int) -> list[TicketSummary]:
         """Runs in a thread: the page after `last` (None: the first page)."""
-        return list_queue(self.filter, after=last, limit=limit)
+        page = list_queue(self.filter, after=last, limit=limit)
+        on = present_on(Entity.TICKET, [t.id for t in page], self.filter.staff_id)
+        return [replace(t, present=on[str(t.id)]) if str(t.id) in on else t for t in page]
 
 
 def narrowing_text(queue_filter: QueueFilter, department: str) -> Text:

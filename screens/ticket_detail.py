@@ -41,7 +41,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from deskapp import clock
 from deskapp.drafts import DraftStore
 from deskapp.services.changes import Entity
 from deskapp.services.conversation import (
@@ -50,15 +49,15 @@ from deskapp.services.conversation import (
     get_ticket,
     list_messages,
 )
-from screens.client_sections import support_time
+from deskapp.services.presence import PRESENCE
 from screens.messages import FollowsChanges
-from screens.widgets.cells import duration_cell
+from screens.ticket_head import about_ticket, reply_recipients_of, ticket_state
 from screens.widgets.composer import Composer
 from screens.widgets.conversation_view import ConversationView
 from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
 from screens.widgets.failed_work import ReportsFailedWork
-from screens.widgets.untrusted import untrusted
+from screens.widgets.ticket_presence import TicketPresence
 
 if TYPE_CHECKING:
     from deskapp.services.changes import Change
@@ -138,6 +137,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         with Horizontal(id="ticket-head"):
             yield Static(Text("Loading…"), id="ticket-about")
             yield Static(id="ticket-state")
+        yield TicketPresence(self.ticket_id, id="presence")
         yield ConversationView(self._fetch_messages, id="conversation")
         yield Static(id="draft-hint")
         yield Composer(self.ticket_id, self.drafts, id="composer")
@@ -152,6 +152,11 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     def conversation(self) -> ConversationView:
         """The message list."""
         return self.query_one("#conversation", ConversationView)
+
+    @property
+    def presence(self) -> TicketPresence:
+        """Who else is on the ticket."""
+        return self.query_one("#presence", TicketPresence)
 
     @property
     def composer(self) -> Composer:
@@ -176,7 +181,11 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         """Changes to this ticket (another desk's reply or status, a mail that came in): the
         ticket shows as it is now, new messages added below; the place read and the composer
         stay as they are."""
-        return change.entity == Entity.TICKET and change.entity_id == str(self.ticket_id)
+        return (
+            change.entity == Entity.TICKET
+            and change.entity_id == str(self.ticket_id)
+            and change.action != PRESENCE  # the presence line reads those itself
+        )
 
     @work(thread=True, exit_on_error=False, group="ticket", name="load the ticket")
     def reload(self) -> None:
@@ -195,9 +204,9 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     def _show_ticket(self, message: _Loaded) -> None:
         ticket = self.ticket = message.ticket
         self.query_one(DeskHeader).area = f"{self.AREA_TITLE} · {ticket.label}"
-        self.query_one("#ticket-about", Static).update(_about(ticket))
-        self.query_one("#ticket-state", Static).update(_state(ticket))
-        self.composer.show_recipients(_recipients(ticket))
+        self.query_one("#ticket-about", Static).update(about_ticket(ticket))
+        self.query_one("#ticket-state", Static).update(ticket_state(ticket))
+        self.composer.show_recipients(reply_recipients_of(ticket))
         self.refresh_bindings()
 
     def _show_draft_hint(self) -> None:
@@ -232,12 +241,14 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         composer = self.composer
         self.composing = composer.display = True
         composer.open(mode)
+        self.presence.replying = mode == "reply"
         self._show_draft_hint()
 
     def _close_composer(self) -> None:
         composer = self.composer
         composer.save_draft()
         self.composing = composer.display = False
+        self.presence.replying = False
         self.conversation.focus()
         self._show_draft_hint()
 
@@ -253,6 +264,18 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         )
         self.conversation.refresh_newest()
         self.reload()
+
+    @on(Composer.NewMessagesFirst)
+    def _ask_about_new_messages(self, event: Composer.NewMessagesFirst) -> None:
+        from screens.new_messages_dialog import NewMessagesDialog
+
+        def answered(send: bool | None) -> None:
+            if send:
+                event.composer.send_anyway()
+            else:
+                event.composer.keep_writing(event.messages)
+
+        self.app.push_screen(NewMessagesDialog(event.messages), answered)
 
     @on(Composer.CannedReplyWanted)
     def _offer_canned_replies(self, event: Composer.CannedReplyWanted) -> None:
@@ -295,6 +318,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         self.composer.save_draft()
         self.ticket_id = ticket_id
         self.composer.ticket_id = ticket_id
+        self.presence.show_ticket(ticket_id)
         self.ticket = None
         self.reload()
         self.conversation.load_newest()
@@ -392,78 +416,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             self._close_composer()
             return
         self.composer.save_draft()
+        self.presence.leave()
         # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
         self.dismiss(self.changed)
-
-
-def _about(ticket: TicketDetail) -> Text:
-    """Number and subject; client and contact; department and its fields; tags, followers."""
-    text = Text.assemble((ticket.label, "bold"), "  ", untrusted(ticket.subject, style="bold"))
-    text.append("\n")
-    text.append_text(
-        Text.assemble((ticket.client_label, "bold"), " ", untrusted(ticket.client_name, limit=50))
-    )
-    text.append("\nContact ", style="dim")
-    if ticket.contact_name or ticket.contact_email:
-        text.append_text(untrusted(f"{ticket.contact_name} <{ticket.contact_email}>", limit=70))
-    else:
-        text.append("the client itself")
-    text.append("\n")
-    text.append_text(untrusted(ticket.department, limit=30, style="bold"))
-    if ticket.order_label:
-        text.append(f"  ·  order {ticket.order_label} (o opens it)")
-    for label, value in ticket.extra:
-        text.append("  ·  ")
-        text.append_text(untrusted(label, limit=30, style="dim"))
-        text.append(" ")
-        text.append_text(untrusted(value or "—", limit=50))
-    text.append("\n")
-    text.append("Tags ", style="dim")
-    text.append_text(untrusted(ticket.tags or "none", limit=60))
-    if ticket.subscribers:
-        text.append("  ·  following ", style="dim")
-        text.append_text(untrusted(", ".join(s.name for s in ticket.subscribers), limit=60))
-    return text
-
-
-def _state(ticket: TicketDetail) -> Text:
-    """Status, priority, assignee, waiting time, prepaid support, estimates and files."""
-    waiting = (
-        duration_cell(clock.now() - ticket.waiting_since).plain
-        if ticket.waiting_since
-        else "not waiting"
-    )
-    proposed = sum(1 for e in ticket.estimates if e.status == "Proposed")
-    rows = [
-        ("Status", Text(ticket.status, style="bold")),
-        ("Priority", Text(ticket.priority)),
-        ("Assignee", untrusted(ticket.assignee or "nobody", limit=24)),
-        ("Waiting", Text(waiting)),
-        (
-            "Prepaid",
-            Text.assemble(
-                support_time(ticket.support_minutes_left),
-                (" left", "dim"),
-                (f" · {ticket.time_logged_minutes}m logged", "dim"),
-            ),
-        ),
-        (
-            "Estimates",
-            Text(f"{len(ticket.estimates)} ({proposed} waiting) · {len(ticket.attachments)} files"),
-        ),
-    ]
-    text = Text()
-    for index, (label, value) in enumerate(rows):
-        if index:
-            text.append("\n")
-        text.append(f"{label:<10}", style="dim")
-        text.append_text(value)
-    return text
-
-
-def _recipients(ticket: TicketDetail) -> str:
-    """Who a reply is mailed to: the contact (or the client) and subscribers with mail on."""
-    who = [ticket.contact_email or "the client's own address"]
-    who += [s.email for s in ticket.subscribers if s.mail_support]
-    return ", ".join(address for address in who if address)

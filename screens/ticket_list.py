@@ -43,6 +43,7 @@ from screens.widgets.cells import duration_cell, label_cell
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordColumn, RecordTable
 from screens.widgets.search_box import SearchBox
+from screens.widgets.ticket_presence import presence_mark
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class TicketListScreen(AreaScreen):
         the terminal is wide)."""
         columns: list[RecordColumn[TicketSummary]] = [
             RecordColumn("Number", lambda t: label_cell(t.label), 8),
-            RecordColumn("Subject", lambda t: untrusted(t.subject, limit=25), 25),
+            RecordColumn("Subject", subject_cell, 25),
             RecordColumn("Client", lambda t: untrusted(t.client_name, limit=16), 16),
             RecordColumn("Department", lambda t: untrusted(t.department, limit=10), 10),
             RecordColumn("Status", lambda t: untrusted(t.status), 14),
@@ -415,6 +416,12 @@ class TicketListScreen(AreaScreen):
         if self._reload_on_resume:
             self._reload_on_resume = False
             self.action_refresh()
+
+
+def subject_cell(ticket: TicketSummary) -> Text:
+    """The subject, after a mark naming who else is on the ticket (✎ replying, ◉ viewing)."""
+    mark = presence_mark(ticket.present)
+    return Text.assemble(mark, untrusted(ticket.subject, limit=max(8, 25 - len(mark))))
 
 
 def open_ticket_screen(app: App[Any], ticket_id: uuid.UUID) -> None:

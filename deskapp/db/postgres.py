@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable
+from typing import Any, cast
 
 import peewee
 import psycopg
 from playhouse.postgres_ext import Psycopg3Database
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Json, Jsonb
+
+from deskapp.errors import DatabaseUnavailable
 
 # Peewee's module-level driver slots, which it fills only from its own eager import.
 vars(peewee).update(
@@ -27,10 +30,101 @@ class _Psycopg3Adapter(peewee.Psycopg3Adapter):
     txn_unknown = TransactionStatus.UNKNOWN
 
 
+NOT_ANSWERING = (
+    "The database does not answer just now, so this did not happen; the desk keeps "
+    "reconnecting by itself: try again in a moment."
+)
+"""Said when no connection can be made (the server is down or restarting)."""
+LOST_MID_WORK = (
+    "The connection to the database was lost, so nothing of this was saved; the desk "
+    "reconnects by itself: try again in a moment."
+)
+"""Said when a connection died in the middle of a transaction (it was rolled back)."""
+_ASKED_AGAIN = ("SELECT", "BEGIN")
+"""Statements safe to send again on a new connection: they change nothing by themselves."""
+
+
+class ConnectionLost(DatabaseUnavailable, peewee.OperationalError):
+    """The server went away or cut this connection: a DeskError with a sentence for the person
+    (nothing was saved), and still an OperationalError for code that catches those."""
+
+
 class DeskPostgresDatabase(Psycopg3Database):
-    """Psycopg3Database with its driver wired in after a driver-less peewee import."""
+    """Psycopg3Database with its driver wired in after a driver-less peewee import, which
+    outlives its server: a connection the server cut (pg_terminate_backend, a restart) is
+    replaced at the next unit of work instead of failing every statement after it.
+
+    Outside a transaction a reading statement or BEGIN that meets a dead connection is sent
+    again once on a new one; inside a transaction nothing is sent again (what went before is
+    gone with the connection): the transaction fails with ConnectionLost and the next one
+    starts on a new connection.
+    """
 
     psycopg3_adapter = _Psycopg3Adapter
+
+    def _lost(self) -> bool:
+        """Whether this thread holds a connection the server has closed."""
+        return not self._state.closed and bool(self._state.conn.closed)
+
+    def _forget_connection(self) -> None:
+        with self._lock:
+            try:
+                self._state.conn.close()
+            except psycopg.Error:
+                pass  # it is dead already
+            self._state.reset()
+
+    def cursor(self, named_cursor: object = None) -> psycopg.Cursor[Any]:
+        """A cursor on a live connection: a dead one is replaced between transactions; no
+        connection to be had raises ConnectionLost."""
+        if self._lost() and not self.in_transaction():
+            self._forget_connection()
+        if self.is_closed():
+            try:
+                self.connect()
+            except peewee.OperationalError as error:
+                raise ConnectionLost(NOT_ANSWERING) from error
+        return cast("psycopg.Cursor[Any]", super().cursor(named_cursor))
+
+    def execute_sql(self, sql: str, params: Any = None, **options: Any) -> Any:
+        """Run `sql`; a reading statement outside a transaction survives a cut connection."""
+        try:
+            return super().execute_sql(sql, params, **options)
+        except (peewee.OperationalError, peewee.InterfaceError) as error:
+            self._raise_unless_asked_again(error, sql)
+        return self._asked_again(super().execute_sql, sql, params, **options)
+
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        """BEGIN, on a new connection when this one turns out dead."""
+        try:
+            return super().begin(*args, **kwargs)
+        except (peewee.OperationalError, peewee.InterfaceError) as error:
+            self._raise_unless_asked_again(error, "BEGIN")
+        return self._asked_again(super().begin, *args, **kwargs)
+
+    def commit(self) -> None:
+        """COMMIT; a connection lost on the way says so with a sentence."""
+        try:
+            super().commit()
+        except (peewee.OperationalError, peewee.InterfaceError) as error:
+            if isinstance(error, ConnectionLost) or not self._lost():
+                raise
+            raise ConnectionLost(LOST_MID_WORK) from error
+
+    def _raise_unless_asked_again(self, error: Exception, sql: str) -> None:
+        if isinstance(error, ConnectionLost) or not self._lost():
+            raise error  # an answer from a live server (a constraint, a syntax error, ...)
+        if self.in_transaction() or not sql.lstrip().upper().startswith(_ASKED_AGAIN):
+            raise ConnectionLost(LOST_MID_WORK) from error
+
+    def _asked_again(self, send: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        self._forget_connection()
+        try:
+            return send(*args, **kwargs)
+        except (peewee.OperationalError, peewee.InterfaceError) as error:
+            if isinstance(error, ConnectionLost) or not self._lost():
+                raise
+            raise ConnectionLost(NOT_ANSWERING) from error
 
 
 CONNECT_TIMEOUT_SECONDS = 5

@@ -30,6 +30,7 @@ from deskapp.models import (
 from deskapp.services import audit
 from deskapp.services.actors import Actor, require_admin
 from deskapp.services.catalogue_checks import CYCLES, PRODUCT_TYPES, validated
+from deskapp.services.conflicts import changed_meanwhile
 
 __all__ = [
     "CYCLES",
@@ -213,8 +214,8 @@ def update_product(
         )
     )
     if not changed:
-        raise Conflict(
-            f"Someone else changed {current.code} first; reload it and make your change again."
+        raise changed_meanwhile(
+            Product, product_id, entity="product", label=current.code, fields=values
         )
     ProductPrice.delete().where(ProductPrice.product == product_id).execute()
     _write_prices(product_id, prices)

@@ -16,6 +16,7 @@ from deskapp.ids import format_number, parse_number, uuid7
 from deskapp.models import Client, ClientStatus, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
+from deskapp.services.conflicts import changed_meanwhile
 from deskapp.services.numbers import next_number
 from deskapp.text import one_line
 
@@ -218,9 +219,12 @@ def _update_versioned(current: Client, version: int, values: dict[str, Any]) -> 
         .execute()
     )
     if not changed:
-        raise Conflict(
-            f"Someone else changed {format_number('client', current.number)} first; "
-            "reload the client and make your change again."
+        raise changed_meanwhile(
+            Client,
+            current.id,
+            entity="client",
+            label=format_number("client", current.number),
+            fields=values,
         )
 
 

@@ -17,10 +17,11 @@ import peewee
 from deskapp import clock
 from deskapp.db import feed
 from deskapp.db.transaction import write_transaction
-from deskapp.errors import Conflict, NotFound, ValidationError
+from deskapp.errors import NotFound, ValidationError
 from deskapp.models import Client, Contact, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
+from deskapp.services.conflicts import changed_meanwhile
 
 MAIL_CATEGORIES = {
     "mail_general": "General",
@@ -264,9 +265,12 @@ def update_contact(
         except peewee.IntegrityError:
             raise _taken(values["email"]) from None
         if not changed:
-            raise Conflict(
-                f"Someone else changed {current.first_name} {current.last_name} first; "
-                "reload the contact and make your change again."
+            raise changed_meanwhile(
+                Contact,
+                contact_id,
+                entity="contact",
+                label=f"{current.first_name} {current.last_name}",
+                fields=values,
             )
         if values["is_billing"]:
             _clear_billing(current.client_id, contact_id)

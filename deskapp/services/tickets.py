@@ -22,6 +22,7 @@ from deskapp.db import db, is_postgres
 from deskapp.errors import ValidationError
 from deskapp.ids import format_number
 from deskapp.models import Priority, Ticket, TicketStatus
+from deskapp.services.presence import Present
 from deskapp.services.ticket_queue_plan import PageKey, QueuePlan, as_uuid, waiting_page
 
 VIEWS = ("open", "completed", "all")
@@ -95,6 +96,9 @@ class TicketSummary:
     """Tags staff gave it, "a, b" (lower-case)."""
     client_id: uuid.UUID
     """The client's key."""
+    present: tuple[Present, ...] = ()
+    """Who else is viewing or replying to it (filled by the queue's pages, from
+    services.presence; empty as list_queue returns it)."""
 
     @property
     def label(self) -> str:

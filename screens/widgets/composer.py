@@ -26,21 +26,21 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from deskapp.drafts import DraftStore
-from deskapp.errors import DeskError
+from deskapp.errors import DatabaseUnavailable, DeskError
 from screens.widgets.desk_session import desk_session
 from screens.widgets.external_editor import EditorFailed, edit_in_editor
 from screens.widgets.failed_work import ReportsFailedWork
+from screens.widgets.since_writing import AsksAboutNewMessages
 from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
-    from deskapp.services.conversation import ConversationMessage
+    from deskapp.services.conversation import ConversationMessage, WritingMark
 
 __all__ = ["MODES", "Composer"]
 
@@ -53,7 +53,7 @@ DRAFT_SAVE_DELAY = 0.3
 """Seconds of quiet typing before the draft is written."""
 
 
-class Composer(ReportsFailedWork, Vertical):
+class Composer(ReportsFailedWork, AsksAboutNewMessages):
     """Write a reply or a note for one ticket; posts `Composer.Sent` when it went through, and
     asks its screen for canned replies and files (`CannedReplyWanted`, `AttachWanted`)."""
 
@@ -186,6 +186,8 @@ class Composer(ReportsFailedWork, Vertical):
         self.mode = mode
         self.save_draft()
         self.text_area.focus()
+        if mode == "reply":
+            self.take_mark()
 
     def watch_mode(self) -> None:
         """Label, border, title and the send key's words follow the mode."""
@@ -269,8 +271,11 @@ class Composer(ReportsFailedWork, Vertical):
 
     # Sending -------------------------------------------------------------------------------
 
-    def action_send(self) -> None:
-        """Send what is written, as the mode says, in a thread; the text stays until it went."""
+    def action_send(self, *, asked: bool = False) -> None:
+        """Send what is written, as the mode says, in a thread; the text stays until it went.
+
+        A reply whose client wrote since it was begun is not sent yet: the screen is asked
+        first (`NewMessagesFirst`), unless `asked`."""
         if self.sending:
             return
         text = self.text
@@ -280,22 +285,39 @@ class Composer(ReportsFailedWork, Vertical):
         self.save_draft()  # on disk before the database is asked
         self.sending = True
         self.run_worker(
-            partial(self._send, self.mode, text, tuple(self.attachments)),
+            partial(
+                self._send, self.mode, text, tuple(self.attachments), None if asked else self.mark
+            ),
             thread=True,
             exit_on_error=False,
             group="composer-send",
             name=f"send the {self.mode}",
         )
 
-    def _send(self, mode: str, text: str, paths: tuple[Path, ...]) -> None:
+    def sent_stopped(self) -> None:
+        """The send stopped to ask about new messages: the text may change again."""
+        self.sending = False
+
+    def focus_text(self) -> None:
+        """Back to the text."""
+        self.text_area.focus()
+
+    def _send(
+        self, mode: str, text: str, paths: tuple[Path, ...], mark: WritingMark | None
+    ) -> None:
         from deskapp.services.conversation import post_note, post_reply
 
         actor = desk_session(self).actor
         try:
+            if mode == "reply" and self.client_wrote_since(mark):
+                return
             if mode == "note":
                 message = post_note(actor, self.ticket_id, text, attachment_paths=paths)
             else:
                 message = post_reply(actor, self.ticket_id, text, attachment_paths=paths)
+        except DatabaseUnavailable as error:
+            self.post_message(self._Failed(f"Not sent: {error} Your text is kept."))
+            raise  # the app's one handler says so too and watches for the database's return
         except DeskError as error:
             self.post_message(self._Failed(f"Not sent: {error}"))
             return
@@ -326,6 +348,7 @@ class Composer(ReportsFailedWork, Vertical):
         self.attachments.clear()
         self._show_files()
         self.discard_draft()
+        self.mark = None
         self.post_message(self.Sent(self, message.message, message.kind))
 
     def show_error(self, sentence: str) -> None:

@@ -23,7 +23,8 @@ class DeskHeader(Horizontal):
     staff = reactive("")
     """Who is signed in, with their role."""
     reachable: reactive[bool | None] = reactive[bool | None](True)
-    """Whether the database answered the last check (None: checking)."""
+    """Whether the database answered the last check (None: checking; False: the desk is
+    reconnecting)."""
 
     def compose(self) -> ComposeResult:
         """The parts of the line, left to right."""
@@ -83,7 +84,7 @@ class DeskHeader(Horizontal):
             elif self.reachable:
                 part.update(Text("● connected"))
             else:
-                part.update(Text("○ unreachable"))
+                part.update(Text("○ reconnecting"))
             part.set_class(self.reachable is False, "-unreachable")
 
     def _show_staff(self) -> None:

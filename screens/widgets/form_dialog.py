@@ -28,8 +28,10 @@ from textual.widgets.button import ButtonVariant
 from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError, ValidationError
+from deskapp.services.conflicts import ChangedMeanwhile
 from screens.widgets.desk_session import desk_session
 from screens.widgets.failed_work import ReportsFailedWork
+from screens.widgets.their_version import their_version_text
 from screens.widgets.untrusted import untrusted, untrusted_message
 
 if TYPE_CHECKING:
@@ -90,6 +92,11 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
             self.sentence = sentence
             self.loading = loading
 
+    class _ChangedMeanwhile(Message, bubble=False):
+        def __init__(self, error: ChangedMeanwhile) -> None:
+            super().__init__()
+            self.error = error
+
     class _Accepted(Message, bubble=False):
         def __init__(self, result: Any) -> None:
             super().__init__()
@@ -99,6 +106,8 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
         super().__init__()
         self.load_failed = False
         """Loading failed (its sentence is shown): the form cannot be sent."""
+        self.field_labels: dict[str, str] = {}
+        """Each field's label by its name (to name fields in their version)."""
 
     def compose(self) -> ComposeResult:
         """Title, the fields, a line for errors of no one field, the buttons."""
@@ -108,6 +117,7 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
             )
             yield from self.compose_fields()
             yield Static(id="form-error", classes="field-error")
+            yield Static(id="their-version", classes="their-version")
             with Horizontal(id="dialog-buttons", classes="dialog-buttons"):
                 yield from self.compose_buttons()
 
@@ -151,6 +161,7 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
         """A labelled field: the label, the widget (its id is the field's name), its error line."""
         if widget.id is None:
             raise ValueError("a field's widget needs the field's name as its id")
+        self.field_labels[widget.id] = label
         return Vertical(self.label(label), widget, self.field_error(widget.id), classes=classes)
 
     def load(self) -> Any:
@@ -253,6 +264,9 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
         except ValidationError as error:
             self.post_message(self._Rejected(error.field, str(error)))
             return
+        except ChangedMeanwhile as error:
+            self.post_message(self._ChangedMeanwhile(error))
+            return
         except self.SHOWN_IN_FORM as error:
             self.post_message(self._Rejected(FORM_ERROR, str(error)))
             return
@@ -271,6 +285,28 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
         self.working = False
         self.show_error(message.field, message.sentence)
         self.rejected(message.field, message.sentence)
+
+    @on(_ChangedMeanwhile)
+    def _changed_meanwhile(self, message: _ChangedMeanwhile) -> None:
+        """Someone saved it first: say who and when, show theirs beside what was typed (kept),
+        and take their version as the one read, so saving again is a choice made seeing it."""
+        error = message.error
+        self.working = False
+        self.show_error(FORM_ERROR, str(error))
+        try:
+            yours = self.values()
+        except ValidationError:
+            yours = {}
+        panel = self.query_one("#their-version", Static)
+        panel.update(their_version_text(error.theirs, yours, self.field_labels))
+        panel.add_class("-shown")
+        self.adopt_version(error.version)
+        self.rejected(FORM_ERROR, str(error))
+
+    def adopt_version(self, version: int) -> None:
+        """Take `version` as the one read (a form that keeps it elsewhere says where)."""
+        if hasattr(self, "version"):
+            self.version = version
 
     def rejected(self, field: str, sentence: str) -> None:
         """The service refused (its sentence is shown); a dialog may offer a way out."""
@@ -292,7 +328,7 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
 
     def clear_errors(self) -> None:
         """Hide every sentence the service gave before."""
-        for line in self.query(".field-error").results(Static):
+        for line in self.query(".field-error, .their-version").results(Static):
             line.update(Text(""))
             line.remove_class("-shown")
 

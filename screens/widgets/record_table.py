@@ -101,6 +101,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         self._complete = False
         self._paging_held = False
         self._keep_key: str | None = None
+        self._shown_before: tuple[list[RecordT], int] | None = None
 
     @property
     def complete(self) -> bool:
@@ -136,6 +137,11 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         for `release_paging()`, once the first frame is out: a thread reading it while that
         frame is drawn would slow the drawing.
         """
+        if self._records and (fetch is None or fetch == self._fetch):
+            # The same rows asked for again: shown again should the database not answer.
+            self._shown_before = (list(self._records), self.cursor_row)
+        elif fetch is not None and fetch != self._fetch:
+            self._shown_before = None
         if fetch is not None:
             self._fetch = fetch
         highlighted = self.highlighted_record if keep_cursor else None
@@ -195,6 +201,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
             return  # a page for a filter that is no longer shown
         self._fetching = False
         self._complete = len(message.records) < message.limit
+        self._shown_before = None
         keep = self._keep_key
         self._keep_key = None
         self._append(message.records)
@@ -207,6 +214,12 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         """A failed page: stop waiting for it (the app shows the error)."""
         if event.worker.group == "record-page" and event.state is WorkerState.ERROR:
             self._fetching = False
+            if not self._records and self._shown_before is not None:
+                # Loading the same rows again failed (the database gone, say): keep showing
+                # what was there rather than an empty list.
+                records, row = self._shown_before
+                self._append(records)
+                self.move_cursor(row=min(row, len(records) - 1))
             self.post_message(self.LoadFailed(self))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:

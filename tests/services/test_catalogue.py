@@ -67,7 +67,7 @@ def test_editing_needs_the_version_read(admin) -> None:
     )
     assert (edited.name, edited.version) == ("Fibre 1G", 2)
 
-    with pytest.raises(Conflict, match="Someone else changed FIBRE-1000 first"):
+    with pytest.raises(Conflict, match="changed FIBRE-1000 at .* UTC, after you opened it"):
         catalogue.save_product(
             admin, **{**FIBRE, "name": "Stale"}, product_id=saved.id, version=saved.version
         )

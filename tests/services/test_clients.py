@@ -36,6 +36,7 @@ from deskapp.services.clients import (
     get_client,
     update_client,
 )
+from deskapp.services.conflicts import ChangedMeanwhile
 
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -130,8 +131,10 @@ def test_update_needs_the_version_that_was_read(agent: Actor) -> None:
     changed = update_client(agent, profile.id, profile.version, {"company": "Okafor Ltd"})
     assert (changed.company, changed.version, changed.first_name) == ("Okafor Ltd", 2, "Mina")
 
-    with pytest.raises(Conflict, match="Someone else changed C-1001"):
+    with pytest.raises(ChangedMeanwhile, match="Ana Agent changed C-1001 at .* UTC") as refused:
         update_client(agent, profile.id, profile.version, {"company": "Stale"})
+    assert refused.value.theirs["company"] == "Okafor Ltd"
+    assert refused.value.version == 2
     assert get_client(profile.id).company == "Okafor Ltd"
     with pytest.raises(NotFound):
         update_client(agent, Staff.get().id, 1, {"company": "x"})

@@ -11,6 +11,7 @@ from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import AuditEntry, Contact, Department, Staff, Subscriber, Ticket
 from deskapp.services.actors import Actor, actor_from
 from deskapp.services.clients import ClientForm, ClientProfile, create_client
+from deskapp.services.conflicts import ChangedMeanwhile
 from deskapp.services.contacts import (
     ContactForm,
     add_contact,
@@ -70,8 +71,10 @@ def test_add_list_edit_and_delete(agent: Actor, okafor: ClientProfile) -> None:
 
     edited = update_contact(agent, ola.id, ola.version, {"position": "CEO", "mail_support": False})
     assert (edited.position, edited.version, edited.categories) == ("CEO", 2, ("General", "Domain"))
-    with pytest.raises(Conflict, match="Someone else changed Ola Okafor"):
+    with pytest.raises(Conflict, match="Ana Agent changed Ola Okafor at .* UTC") as refused:
         update_contact(agent, ola.id, ola.version, {"position": "Stale"})
+    assert isinstance(refused.value, ChangedMeanwhile)
+    assert refused.value.theirs["position"] == "CEO"
 
     delete_contact(agent, ben.id)
     assert [c.id for c in list_contacts(okafor.id)] == [ola.id]

@@ -178,9 +178,12 @@ async def test_an_edit_after_someone_elses_change_is_refused_with_the_sentence(
         fill(pilot, city="York")
         await press_button(pilot, "submit")
         assert results == []
-        assert error_under(pilot, "form") == (
-            "Someone else changed C-1042 first; reload the client and make your change again."
+        assert error_under(pilot, "form").startswith("Kim Adler changed C-1042 at 2026-"), (
+            error_under(pilot, "form")
         )
+        assert "nothing of yours was saved" in error_under(pilot, "form")
+        theirs = screen_text(pilot)
+        assert "Their version" in theirs and "+44 20 0000 0000" in theirs  # beside yours
         assert pilot.app.screen.query_one("#city", Input).value == "York"
         assert submit_enabled(pilot)
     profile = get_client(story.client_id)

@@ -229,7 +229,7 @@ async def test_header_shows_the_connection_state(session: DeskSession) -> None:
         assert "● connected" in screen_text(pilot)
         pilot.app.database_reachable = False
         await pilot.pause()
-        assert "○ unreachable" in screen_text(pilot)
+        assert "○ reconnecting" in screen_text(pilot)
 
 
 def test_database_reachable_answers_false_when_the_database_is_gone(

@@ -299,7 +299,8 @@ async def test_a_dropped_database_keeps_the_text_and_says_so(desk: str) -> None:
             await pilot.press("ctrl+s")
             await settle(pilot)
             text = screen_text(pilot)
-            assert "Not sent: the database did not answer" in text
+            assert "Not sent: The database does not answer" in text
+            assert "○ reconnecting" in text
             assert screen.composer.text == "Still here" and not screen.composer.sending
             draft = DraftStore().load(screen.ticket_id)
             assert draft is not None and (draft.kind, draft.text) == ("note", "Still here")

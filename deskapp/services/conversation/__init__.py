@@ -26,6 +26,11 @@ from deskapp.services.conversation.messages import (
     post_reply,
 )
 from deskapp.services.conversation.reply_mail import reply_recipients
+from deskapp.services.conversation.since_writing import (
+    WritingMark,
+    client_messages_since,
+    writing_mark,
+)
 
 __all__ = [
     "AttachmentInfo",
@@ -34,6 +39,8 @@ __all__ = [
     "MessagePageKey",
     "SubscriberInfo",
     "TicketDetail",
+    "WritingMark",
+    "client_messages_since",
     "find_ticket",
     "get_ticket",
     "list_messages",
@@ -41,4 +48,5 @@ __all__ = [
     "post_reply",
     "record_client_message",
     "reply_recipients",
+    "writing_mark",
 ]
