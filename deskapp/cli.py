@@ -27,7 +27,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp demo
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
-       deskapp db check [--db URL]
+       deskapp db check [--digest HEX]... [--db URL]
        deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
@@ -65,7 +65,9 @@ def _database_url(text: str) -> str:
 def _positive(text: str) -> int:
     import argparse
 
-    if not text.strip().isdigit() or int(text) < 1:
+    from deskapp.text import is_number
+
+    if not is_number(text.strip()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a whole number above 0")
     return int(text)
 
@@ -82,7 +84,9 @@ def _date(text: str) -> dt.date:
 def _days(text: str) -> int:
     import argparse
 
-    if not text.strip().isdigit() or int(text) > 366:
+    from deskapp.text import is_number
+
+    if not is_number(text.strip()) or int(text) > 366:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a number of days from 0 to 366")
     return int(text)
 
@@ -104,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         """argparse that reports a usage error in one line."""
 
         def error(self, message: str) -> None:  # type: ignore[override]
-            self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+            from deskapp.text import clean  # the message quotes what was typed
+
+            self.exit(2, f"{self.prog}: {clean(message)} (see `{self.prog} --help`)\n")
 
     database = _Parser(add_help=False)
     database.add_argument(
@@ -143,7 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(run=_db_seed)
     check = db_commands.add_parser(
-        "check", parents=[database], help="verify cached credit and amounts due"
+        "check", parents=[database], help="verify the ledger, amounts due and the hash chains"
+    )
+    check.add_argument(
+        "--digest",
+        metavar="HEX",
+        action="append",
+        default=[],
+        help="also prove the history up to this earlier head digest unchanged",
     )
     check.set_defaults(run=_db_check)
 
@@ -271,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as error:  # noqa: BLE001 - anything else is a bug, logged in full
-        _say_error(_log_unexpected(error, arguments))
+        _say_error(_damaged_database(error) or _log_unexpected(error, arguments))
         return 1
     finally:
         if "deskapp.db" in sys.modules:
@@ -280,14 +293,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             close_database()
 
 
+def _damaged_database(error: Exception) -> str | None:
+    """The sentence for a damaged SQLite file met midway (a trashed page), if that is what
+    `error` is."""
+    if "deskapp.db" not in sys.modules:
+        return None
+    from deskapp.db import damaged_sentence
+
+    return damaged_sentence(error)
+
+
 def _say_error(message: str) -> None:
-    print(f"deskapp: {' '.join(message.split())}", file=sys.stderr)
+    """One line on stderr, cleaned as the screen cleans untrusted text: a sentence can quote
+    what a client wrote (a From address, a name) or what a server answered."""
+    from deskapp.text import clean
+
+    print(f"deskapp: {clean(' '.join(message.split()))}", file=sys.stderr)
 
 
 def _log_unexpected(error: Exception, arguments: list[str]) -> str:
     """Append the traceback to the log file (passwords in URLs masked); returns the line to show."""
     import datetime as dt
-    import re
     import traceback
 
     what = f"unexpected error ({type(error).__name__})"
@@ -296,9 +322,9 @@ def _log_unexpected(error: Exception, arguments: list[str]) -> str:
 
         path = log_file_path()
         with path.open("a", encoding="utf-8") as log:
-            command = re.sub(
-                r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", " ".join(["deskapp", *arguments])
-            )
+            from deskapp.db import safe_url
+
+            command = " ".join(["deskapp", *(safe_url(a) for a in arguments)])
             log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {command}\n")
             log.write(traceback.format_exc())
     except OSError:
@@ -376,6 +402,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.db import is_postgres
 
     open_configured(_settings(args))
     latest = migrations.latest_version()
@@ -386,7 +413,21 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         print(f"The database is now at schema version {latest}.")
     else:
         print(f"The database is already at schema version {latest}; nothing to do.")
+    if is_postgres():
+        _prepare_desk_role(_settings(args).desk_role)
     return 0
+
+
+def _prepare_desk_role(configured: str | None) -> None:
+    from deskapp.db.roles import prepare_desk_role
+
+    role = prepare_desk_role(configured or "")
+    if role.created:
+        print(f"Created the desk's login {role.name} (NOLOGIN) and granted it what desks need.")
+    else:
+        print(f"The desk's login {role.name} has what desks need, and no more.")
+    if not role.can_log_in:
+        print(f"Before desks use it, an admin runs: ALTER ROLE {role.name} LOGIN PASSWORD '…';")
 
 
 def _db_seed(args: argparse.Namespace) -> int:
@@ -409,18 +450,33 @@ def _db_seed(args: argparse.Namespace) -> int:
 
 def _db_check(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.services.chain import check_chains, prove_digest
     from deskapp.services.integrity import check_ledger
+    from deskapp.text import clean
 
     open_configured(_settings(args))
     migrations.ensure_current()
     print(f"Schema version {migrations.current_version()} is current.")
     problems = check_ledger(CHECK_LINES)
     for problem in problems:
-        print(problem)
+        print(clean(problem))
+    if not problems:
+        print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
+    chains = check_chains()
+    for report in chains:
+        if report.problem:
+            problems.append(report.problem)
+            print(clean(report.problem))
+        entries = f"{report.length:,} entr{'y' if report.length == 1 else 'ies'}"
+        print(f"{report.title} chain: {entries}, head digest {report.head_digest}")
+    for digest in args.digest:
+        proof = prove_digest(digest, chains)
+        print(proof.sentence)
+        if not proof.unchanged:
+            problems.append(proof.sentence)
     if problems:
-        print(f"{len(problems):,} mismatch{'es' if len(problems) > 1 else ''} found.")
+        print(f"{len(problems):,} problem{'s' if len(problems) > 1 else ''} found.")
         return 1
-    print("Every client's credit matches its ledger; every invoice's amount due is consistent.")
     return 0
 
 
@@ -446,13 +502,14 @@ def _billing_run(args: argparse.Namespace) -> int:
 def _mail_send(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.mail import mail_settings, send_outbox, smtp_password
+    from deskapp.text import clean
 
     settings = _settings(args)
     mail = mail_settings(settings)
     password = smtp_password(mail)
     open_configured(settings)
     migrations.ensure_current()
-    print(send_outbox(mail, password, limit=args.limit).line())
+    print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
     return 0
 
 

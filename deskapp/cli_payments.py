@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from deskapp.errors import ConfigError
+from deskapp.text import is_number
 
 if TYPE_CHECKING:
     import argparse
@@ -56,7 +57,7 @@ def _address(text: str) -> tuple[str, int]:
     import argparse
 
     host, _, port = text.strip().rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not is_number(port) or not 0 < int(port) < 65536:
         raise argparse.ArgumentTypeError(f"“{text[:40]}” is not HOST:PORT like 127.0.0.1:8421")
     return host.strip("[]"), int(port)
 
@@ -133,7 +134,7 @@ def webhook_server(host: str, port: int, secret: str) -> HTTPServer:
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             length = self.headers.get("Content-Length", "")
-            if not length.isdigit():
+            if not is_number(length):
                 self._answer(411, "A Content-Length is required.")
                 return
             if int(length) > MAX_BODY_BYTES:

@@ -5,6 +5,7 @@ The file (``deskapp doctor`` shows where it is; ``DESKAPP_CONFIG`` names another
 
     [database]
     url = "postgresql://desk@db.example.net:5432/desk"
+    desk_role = "deskapp_desk"   # the desk's own login, made by `db upgrade` (PostgreSQL)
 
     [desk]
     staff = "sam"          # who signs in
@@ -36,6 +37,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from deskapp.errors import ConfigError
+from deskapp.text import is_number
 
 APP_NAME = "deskapp"
 CONFIG_ENV = "DESKAPP_CONFIG"
@@ -55,6 +57,7 @@ class _Setting(NamedTuple):
 
 SETTINGS = (
     _Setting("database_url", "database", "url", "DESKAPP_DATABASE_URL", str),
+    _Setting("desk_role", "database", "desk_role", "DESKAPP_DESK_ROLE", str),
     _Setting("staff", "desk", "staff", "DESKAPP_STAFF", str),
     _Setting("theme", "desk", "theme", "DESKAPP_THEME", str),
     _Setting("stripe_api_base", "stripe", "api_base", "DESKAPP_STRIPE_API_BASE", str),
@@ -105,6 +108,8 @@ class Settings(NamedTuple):
     """The From address of mail the desk sends."""
     smtp_timeout: int = 30
     """Seconds to wait for the mail server to answer before trying again later."""
+    desk_role: str | None = None
+    """The desk's own PostgreSQL login that `db upgrade` prepares; None means deskapp_desk."""
     sources: Mapping[str, str] = MappingProxyType({})
     """Where each setting came from: "default", "config file", "--db" or the variable name."""
 
@@ -136,7 +141,15 @@ def data_dir(*, create: bool = False) -> Path:
 
     path = Path(user_data_dir(APP_NAME))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """Make the folder (and its parents) if missing; the folder itself is its owner's alone
+    (0700), since the desk keeps clients' details, drafts and logs in it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
     return path
 
 
@@ -144,9 +157,13 @@ def log_file_path() -> Path:
     """The log file for tracebacks of unexpected errors (its folder is created)."""
     from platformdirs import user_log_dir
 
-    folder = Path(user_log_dir(APP_NAME))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "deskapp.log"
+    folder = private_dir(Path(user_log_dir(APP_NAME)))
+    path = folder / "deskapp.log"
+    if not path.exists():
+        import os
+
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
 
 
 def default_database_url() -> str:
@@ -251,7 +268,7 @@ def _unknown(dotted: str, path: Path) -> str:
 
 def _convert(setting: _Setting, value: Any, where: str) -> Any:
     if setting.kind is int:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and is_number(value.strip()):
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"{where} must be a whole number, not “{str(value)[:40]}”.")
@@ -286,6 +303,23 @@ def _check_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> None
                 f"{where('stripe_api_base')} must be a URL such as http://127.0.0.1:8420, "
                 f"not “{base[:60]}”."
             )
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            raise ConfigError(
+                f"{where('stripe_api_base')} sends the Stripe key in clear text to "
+                f"{parts.hostname}: use https, or http only to this machine (127.0.0.1)."
+            )
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` is this machine (localhost, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def preferences_path() -> Path:

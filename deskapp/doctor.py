@@ -50,9 +50,9 @@ def _check_database(settings: Settings) -> tuple[str, str, str]:
     from pathlib import Path
 
     from deskapp import migrations
-    from deskapp.db import describe
+    from deskapp.db import describe, safe_url
 
-    where = f"{settings.database_url} (from {settings.database_url_source})"
+    where = f"{safe_url(settings.database_url)} (from {settings.database_url_source})"
     try:
         info = describe(settings.database_url)
         if info.backend == "sqlite":
@@ -64,6 +64,9 @@ def _check_database(settings: Settings) -> tuple[str, str, str]:
     except DeskError as error:
         return "FAIL", "database", f"{where}: {error}"
     if version == latest:
+        owner = _runs_as_owner(info.backend)
+        if owner:
+            return "warn", "database", f"{where}: {owner}"
         return "ok", "database", f"{where}: reachable, schema version {version} is current."
     if version == 0:
         return "warn", "database", f"{where}: reachable and empty; `deskapp` creates the schema."
@@ -80,6 +83,15 @@ def _check_database(settings: Settings) -> tuple[str, str, str]:
         f"{where}: schema version {version}, this deskapp needs {latest}; "
         "run `deskapp db upgrade`.",
     )
+
+
+def _runs_as_owner(backend: str) -> str | None:
+    """Why a shared desk should not run as this login (it could rewrite history), or None."""
+    if backend != "postgresql":
+        return None
+    from deskapp.db.roles import runs_as_owner
+
+    return runs_as_owner()
 
 
 def _check_keyring() -> tuple[str, str, str]:

@@ -8,6 +8,8 @@ import threading
 import time
 import uuid
 
+from deskapp.text import is_number
+
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
@@ -51,7 +53,7 @@ def parse_number(kind: str, text: str) -> int | None:
     prefix = PREFIXES[kind]
     if cleaned.startswith(prefix):
         cleaned = cleaned[len(prefix) :].lstrip("-")
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 12 else None
+    return int(cleaned) if is_number(cleaned) and len(cleaned) < 12 else None
 
 
 def invoice_number(year: int, sequence: int) -> str:

@@ -48,6 +48,27 @@ def clean(text: str, *, multiline: bool = False) -> str:
     return _CONTROL.sub(replace, text)
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether `text` holds a lone surrogate: not a character, and no database can store it
+    (a terminal can deliver one from a broken paste)."""
+    return _SURROGATE.search(text) is not None
+
+
+def searchable(text: str) -> str:
+    """A typed search as the database can take it: NUL and lone surrogates dropped."""
+    return _SURROGATE.sub("", text.replace("\x00", ""))
+
+
+def is_number(text: str) -> bool:
+    """Whether `text` is one or more ASCII digits 0-9 and nothing else. str.isdigit() also
+    takes "²" and "¹²³", which int() then refuses: every number typed is checked with this."""
+    return _ASCII_DIGITS.fullmatch(text) is not None
+
+
 def one_line(text: str, limit: int = 200) -> str:
     """A cleaned single line, shortened with an ellipsis: for table cells and titles."""
     cleaned = clean(text)

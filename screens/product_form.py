@@ -27,6 +27,7 @@ from deskapp.services.catalogue import (
     get_product,
     save_product,
 )
+from deskapp.text import is_number
 from screens.widgets.form_dialog import FormDialog
 from screens.widgets.inert_fields import InertInput, InertTextArea
 
@@ -136,7 +137,7 @@ class ProductFormDialog(FormDialog[ProductInfo]):
                 except ValidationError as error:
                     raise ValidationError("prices", f"The {cycle} price: {error}") from error
         minutes_typed = self.query_one("#support_minutes", Input).value.strip()
-        if minutes_typed and not minutes_typed.isdigit():
+        if minutes_typed and not is_number(minutes_typed):
             raise ValidationError(
                 "support_minutes", "Support minutes must be a whole number, like 300 for 5 hours."
             )

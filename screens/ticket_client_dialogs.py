@@ -21,6 +21,7 @@ from deskapp.money import Money
 from deskapp.services import ticket_actions
 from deskapp.services.contacts import list_contacts
 from deskapp.services.conversation import TicketDetail
+from deskapp.text import is_number
 from screens.client_sections import support_time
 from screens.ticket_dialogs import TicketDialog
 from screens.widgets.untrusted import untrusted
@@ -40,7 +41,7 @@ def parse_minutes(text: str, field: str = "minutes") -> int:
     """Minutes from what a person types: "45", "45m", "1h 30m", "1.5h", "1:30"."""
     typed = text.strip().lower()
     minutes: float | None = None
-    if typed.isdigit():
+    if is_number(typed):
         minutes = int(typed)
     elif re.fullmatch(r"\d+:[0-5]\d", typed):
         hours, rest = typed.split(":")

@@ -196,9 +196,20 @@ class TagsDialog(TicketDialog):
         """The tags as typed (the service normalises them)."""
         return {"tags": self.query_one("#tags", Input).value}
 
+    def __init__(self, ticket: TicketDetail) -> None:
+        super().__init__(ticket)
+        self.seen_tags: str | None = ticket.tags
+        """The tags as shown: saving is refused if someone changed them since (None: save
+        over whatever they are, having seen theirs)."""
+
+    def adopt_version(self, version: int) -> None:
+        """Someone changed the tags meanwhile (shown beside these): saving again replaces
+        theirs."""
+        self.seen_tags = None
+
     def call_service(self, values: Mapping[str, Any]) -> None:
-        """set_tags."""
-        ticket_actions.set_tags(self.actor, self.ticket.id, values["tags"])
+        """set_tags, refused if the tags changed since they were shown."""
+        ticket_actions.set_tags(self.actor, self.ticket.id, values["tags"], self.seen_tags)
 
     def summary(self, result: Any) -> str:
         """Saved the tags of T-20311."""

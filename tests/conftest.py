@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +28,12 @@ from pg_databases import (
 )
 
 from deskapp import clock
-from deskapp.db import close_database, db, open_database
+from deskapp.db import close_database, db, open_database, roles
 
+SESSION_DESK_ROLE = f"deskapp_desk_{uuid.uuid4().hex[:10]}"
+"""The desk login `deskapp db upgrade` prepares during this test session: roles are
+cluster-wide, so each session (and xdist worker) names its own and drops it at the end."""
+roles.DEFAULT_DESK_ROLE = SESSION_DESK_ROLE
 REQUIRE_POSTGRES = os.environ.get("DESKAPP_REQUIRE_POSTGRES") == "1"
 FROZEN_NOW = dt.datetime(2026, 3, 14, 9, 30)
 """The moment every test lives in, so dates and snapshots never drift."""
@@ -38,6 +43,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Wait for the databases still being dropped; say which could not be."""
     for failure in DROPPER.finish():
         print(f"\nCould not drop a test database: {failure}", file=sys.stderr)
+    try:
+        with admin_connection() as connection:
+            connection.execute(f'DROP ROLE IF EXISTS "{SESSION_DESK_ROLE}"')
+    except Exception as error:  # noqa: BLE001 - no server, or a database still holds grants
+        if "connect" not in str(error).lower():
+            print(f"\nCould not drop the test desk login: {error}", file=sys.stderr)
 
 
 def _postgres_available() -> str | None:

@@ -15,6 +15,8 @@ import threading
 import uuid
 from typing import Any
 
+import frozen_run
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "DESKAPP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -22,7 +24,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 MIGRATE = "from deskapp import db, migrations; db.open_database({url!r}); migrations.upgrade()"
 """Run in a child process: its connection is surely gone when it exits, and its clock is frozen
-through DESKAPP_FROZEN_TIME without touching the clock of the test that asked first."""
+through tests/frozen_run.py without touching the clock of the test that asked first."""
 
 
 def admin_connection() -> Any:
@@ -120,10 +122,9 @@ def create_template(worker: str, frozen_at: str) -> str:
     try:
         environment = {
             **os.environ,
-            "DESKAPP_FROZEN_TIME": frozen_at,
             "PYTHONPATH": os.pathsep.join(path for path in sys.path if path),
         }
-        command = [sys.executable, "-c", MIGRATE.format(url=url_of(name))]
+        command = frozen_run.command(frozen_at, "-c", MIGRATE.format(url=url_of(name)))
         subprocess.run(command, env=environment, check=True)
         with admin_connection() as connection:
             connection.execute(

@@ -8,12 +8,14 @@ loads on demand.
 
 from __future__ import annotations
 
+import datetime
 import urllib.parse
 from pathlib import Path
 from typing import NamedTuple
 
 import peewee
 
+from deskapp import clock
 from deskapp.errors import ConfigError
 
 db = peewee.DatabaseProxy()
@@ -22,7 +24,7 @@ db = peewee.DatabaseProxy()
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "synchronous": "normal",
+    "synchronous": "full",  # a commit is on disk when it returns: a payment, a mail's "sent"
     "cache_size": -64_000,
 }
 BUSY_TIMEOUT_SECONDS = 10
@@ -43,6 +45,10 @@ def describe(url: str) -> DatabaseInfo:
     """Parse a database URL, or raise ConfigError with a sentence saying what a good one is."""
     parts = urllib.parse.urlsplit(url.strip())
     scheme = parts.scheme.lower()
+    try:
+        _ = parts.port  # urllib checks the range only when asked
+    except ValueError:
+        raise ConfigError(f"The port in {safe_url(url)} is not a number from 1 to 65535.") from None
     if scheme == "sqlite":
         path = _sqlite_path(url)
         label = path if path == ":memory:" else Path(path).name
@@ -51,19 +57,33 @@ def describe(url: str) -> DatabaseInfo:
         name = parts.path.lstrip("/")
         if not parts.hostname and not name:
             raise ConfigError(_bad_url(url))
-        safe = parts._replace(
-            netloc=parts.netloc.rpartition("@")[2] if "@" in parts.netloc else parts.netloc
-        )
-        user = parts.username + "@" if parts.username else ""
-        safe_url = urllib.parse.urlunsplit(safe._replace(netloc=user + safe.netloc))
-        return DatabaseInfo(safe_url, "postgresql", f"{parts.hostname or 'localhost'}/{name}")
+        host = f"{parts.hostname or 'localhost'}/{name}"
+        return DatabaseInfo(safe_url(url), "postgresql", host)
     raise ConfigError(_bad_url(url))
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password. The login is what stands between the scheme's "//" and
+    the last "@" before the host; only its user name is kept. A password may hold "@", ":",
+    "/" or spaces, so this splits at the last "@", not by a pattern. SQLite URLs have no login.
+    """
+    scheme, found, rest = url.strip().partition("://")
+    if not found or scheme.lower().startswith("sqlite"):
+        return url.strip()
+    login, at, address = rest.rpartition("@")
+    if not at:
+        return url.strip()
+    ends = [i for i in (address.find("/"), address.find("?"), address.find("#")) if i >= 0]
+    if "/" in login and not ends:  # the "@" is in the path or query, not a login
+        return url.strip()
+    user = login.partition(":")[0]
+    return f"{scheme}://{user}@{address}" if user else f"{scheme}://{address}"
 
 
 def _bad_url(url: str) -> str:
     return (
-        f"“{url[:80]}” is not a database URL. Use sqlite:///path/to/desk.db for a local desk "
-        "or postgresql://user@host:5432/dbname for a shared one."
+        f"“{safe_url(url)[:80]}” is not a database URL. Use sqlite:///path/to/desk.db for a "
+        "local desk or postgresql://user@host:5432/dbname for a shared one."
     )
 
 
@@ -95,6 +115,7 @@ def open_database(
             if not folder.is_dir():
                 raise ConfigError(f"The folder {folder} for the database does not exist.")
             path = str(Path(path).expanduser())
+            _private_file(Path(path))
         database: peewee.Database = peewee.SqliteDatabase(
             path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS
         )
@@ -110,7 +131,41 @@ def open_database(
             db.initialize(None)
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
             raise ConfigError(f"Cannot open the database {info.label}: {first_line}") from None
+        except peewee.DatabaseError as error:
+            db.initialize(None)
+            raise ConfigError(damaged_sentence(error) or str(error)) from None
+        if info.backend == "postgresql":
+            from deskapp.db.postgres import follow_server_clock
+
+            follow_server_clock(database)
+        else:
+            clock.follow_server(datetime.timedelta(0))  # a local desk's time is its own
     return database
+
+
+def damaged_sentence(error: BaseException) -> str | None:
+    """The sentence for a SQLite file that is not a database or is damaged, else None."""
+    text = str(error).lower()
+    if not isinstance(error, peewee.DatabaseError) or not (
+        "not a database" in text or "malformed" in text or "disk image" in text
+    ):
+        return None
+    where = getattr(db.obj, "database", None) if db.obj is not None else None
+    return (
+        f"{where or 'The database file'} is not a deskapp database or is damaged. Restore it "
+        "from a backup, or move it aside and start again (the desk makes a new one)."
+    )
+
+
+def _private_file(path: Path) -> None:
+    """Create a new database file readable by its owner alone (0600: it holds every client's
+    details). SQLite gives its WAL and shared-memory files the same mode."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 def backend() -> str:

@@ -147,6 +147,18 @@ def postgres_database(url: str, *, password: str | None = None) -> DeskPostgresD
     return DeskPostgresDatabase(name, **params)
 
 
+def follow_server_clock(database: peewee.Database) -> None:
+    """Take the desk's time from the server: the offset between the server's clock and this
+    machine's, measured once per opening at the midpoint of one round trip (a desk whose own
+    clock is minutes off still stamps money and the feed in the server's order)."""
+    from deskapp import clock
+
+    before = clock.wall_clock()
+    server = database.execute_sql("SELECT now() AT TIME ZONE 'UTC'").fetchone()[0]
+    after = clock.wall_clock()
+    clock.follow_server(server - (before + (after - before) / 2))
+
+
 LISTEN_WAIT_SECONDS = 0.25
 """How long one wait for a notification lasts: how soon `listen` sees it should stop."""
 

@@ -7,19 +7,28 @@ breaking the reader's snapshot, so it fails at once with "database is locked" wh
 timeout says. An IMMEDIATE transaction takes the write lock at BEGIN and so waits its turn (up
 to the busy timeout) like any other writer. On PostgreSQL it is a normal transaction: rows that
 must not change underneath are locked with SELECT ... FOR UPDATE by the service itself.
+
+Just before the outermost one commits, the ledger and audit rows it wrote join their hash
+chains (deskapp.db.chain.seal), so the chain-head lock is held only for the end of it.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from deskapp.db import db, is_postgres
+from deskapp.db import chain, db, is_postgres
 
 
-def write_transaction() -> AbstractContextManager[Any]:
+@contextmanager
+def write_transaction() -> Iterator[Any]:
     """A transaction that may write: on SQLite it takes the write lock at BEGIN (IMMEDIATE).
 
     Nested inside another transaction it is a savepoint of that one.
     """
-    return db.atomic() if is_postgres() else db.atomic("IMMEDIATE")
+    outermost = db.transaction_depth() == 0
+    with db.atomic() if is_postgres() else db.atomic("IMMEDIATE") as transaction:
+        yield transaction
+        if outermost:
+            chain.seal(db)

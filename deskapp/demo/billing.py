@@ -225,6 +225,7 @@ def _queue_entry(
         id=event.id,
         created_at=at,
         client=client.id,
+        client_number=client.number,
         kind=event.kind,
         amount_cents=event.amount_cents,
         balance_after_cents=balance,

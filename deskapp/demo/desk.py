@@ -15,7 +15,7 @@ import json
 
 from peewee import fn
 
-from deskapp.db import db
+from deskapp.db.transaction import write_transaction
 from deskapp.demo.billing import add_billing
 from deskapp.demo.catalogue import insert_catalogue
 from deskapp.demo.data import (
@@ -82,7 +82,7 @@ def load_demo(seed: int = DEMO_SEED) -> None:
     """
     if Client.select().exists():
         raise Conflict("This desk already has clients; demo data goes into an empty desk only.")
-    with db.atomic():
+    with write_transaction():
         world = DemoWorld(seed)
         _add_staff(world)
         _add_departments(world)

@@ -6,6 +6,7 @@ server is talked to; the rule they keep ("never twice") is in deskapp.mail.sendi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -86,7 +87,9 @@ def sender_lock() -> Iterator[None]:
     if path == ":memory:":
         yield
         return
-    with open(f"{path}.mail-lock", "a+b") as handle:
+    # The real path: two senders reaching one file through a symlink take one lock.
+    real = os.path.realpath(path)
+    with open(f"{real}.mail-lock", "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

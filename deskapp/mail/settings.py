@@ -50,6 +50,11 @@ def mail_settings(settings: Settings) -> MailSettings:
     if not email.utils.parseaddr(settings.smtp_sender)[1]:
         raise ConfigError(f"The sender “{settings.smtp_sender[:80]}” is not an email address.")
     security = settings.smtp_tls.lower()
+    if security == "none" and settings.smtp_user:
+        raise ConfigError(
+            'The SMTP login would cross the network in clear text (tls = "none"): use '
+            'tls = "starttls" or "tls", or remove the user.'
+        )
     port = settings.smtp_port
     if "smtp_port" not in settings.sources:
         port = DEFAULT_PORTS.get(security, port)

@@ -15,8 +15,11 @@ from typing import NamedTuple
 import peewee
 
 from deskapp import clock
-from deskapp.db import db, is_postgres
+from deskapp.db import chain, db, is_postgres
 from deskapp.errors import ConfigError
+
+CHAINED_SINCE = 7
+"""The schema version that chains ledger and audit rows (deskapp.db.chain)."""
 
 
 class Migration(NamedTuple):
@@ -101,6 +104,8 @@ def upgrade(
                     "applied_at TIMESTAMP NOT NULL)"
                 )
             migration.module.up(db, backend)
+            if migration.number >= CHAINED_SINCE:
+                chain.seal(db)  # rows a migration wrote join the ledger and audit chains
             marks = ", ".join([db.param] * 3)
             db.execute_sql(
                 f"INSERT INTO schema_version (version, name, applied_at) VALUES ({marks})",

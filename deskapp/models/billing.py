@@ -243,10 +243,20 @@ class PaymentEvent(peewee.Model):
 
 
 class CreditEntry(BaseModel):
-    """One movement of a client's credit. Append-only: corrections are new entries."""
+    """One movement of a client's credit. Append-only: corrections are new entries.
 
-    client = peewee.ForeignKeyField(Client, backref="credit_entries", on_delete="CASCADE")
-    client_id: uuid.UUID
+    Money history outlives its client: a merge moves the entry to the kept client (its
+    `client_number` still names the ledger it was booked on), a delete detaches it (client None,
+    `client_name` kept). `chain_seq`/`chain_hash` place it in the ledger's hash chain."""
+
+    client = peewee.ForeignKeyField(
+        Client, null=True, backref="credit_entries", on_delete="SET NULL"
+    )
+    client_id: uuid.UUID | None
+    client_number = peewee.BigIntegerField(default=0)
+    """The number of the client whose running balance this entry belongs to (never changes)."""
+    client_name = peewee.CharField(max_length=300, default="")
+    """The client's name, kept when the client is deleted and the entry detached."""
     kind = peewee.CharField(max_length=24)
     amount_cents = money_field()
     balance_after_cents = money_field()
@@ -257,6 +267,10 @@ class CreditEntry(BaseModel):
     reverses_id: uuid.UUID | None
     staff = peewee.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     staff_id: uuid.UUID | None
+    chain_seq = peewee.BigIntegerField(null=True, unique=True)
+    """Its place in the ledger's hash chain; None until its transaction commits."""
+    chain_hash = peewee.CharField(max_length=64, null=True, index=True)
+    """SHA-256 of the entry before it and of its own content (deskapp.db.chain)."""
 
     class Meta:
-        indexes = ((("client", "created_at"), False),)
+        indexes = ((("client", "created_at"), False), (("client_number", "id"), False))

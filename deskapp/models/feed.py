@@ -42,6 +42,10 @@ class AuditEntry(BaseModel):
     summary = peewee.TextField(default="")
     before = peewee.TextField(default="")
     after = peewee.TextField(default="")
+    chain_seq = peewee.BigIntegerField(null=True, unique=True)
+    """Its place in the audit log's hash chain; None until its transaction commits."""
+    chain_hash = peewee.CharField(max_length=64, null=True, index=True)
+    """SHA-256 of the entry before it and of its own content (deskapp.db.chain)."""
 
     class Meta:
         indexes = ((("entity", "entity_id"), False),)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from deskapp.db import db
+from deskapp.db.transaction import write_transaction
 from deskapp.models import AuditEntry
 from deskapp.services.actors import Actor
 
@@ -18,7 +20,12 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Write an audit entry inside the caller's transaction."""
+    """Write an audit entry inside the caller's transaction (outside one, in its own, so the
+    entry joins the audit chain at once)."""
+    if db.transaction_depth() == 0:
+        with write_transaction():
+            record(actor, action, entity, entity_id, summary, before, after)
+        return
     AuditEntry.create(
         staff=actor.id if actor else None,
         staff_name=actor.name if actor else "system",

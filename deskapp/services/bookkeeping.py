@@ -44,8 +44,8 @@ class CreditMovement:
 
     id: uuid.UUID
     """The entry's key (time-ordered: a later entry has a greater key)."""
-    client_id: uuid.UUID
-    """Whose credit moved."""
+    client_id: uuid.UUID | None
+    """Whose credit moved (None once that client was deleted: the entry is kept, detached)."""
     created_at: dt.datetime
     """When it was booked (UTC)."""
     kind: str
@@ -66,6 +66,9 @@ class CreditMovement:
     """Whether a later entry reverses this one."""
     staff_name: str = ""
     """Who booked it; empty for the desk itself (billing run)."""
+    merged_from: str = ""
+    """For an entry that came with a merge, the client it was booked on (C-1002): its balance
+    after is that client's running balance; empty for the client's own entries."""
 
     @property
     def can_reverse(self) -> bool:
@@ -209,6 +212,7 @@ def append_entry(
     entry = CreditEntry.create(
         id=_next_entry_key(client.id),
         client=client.id,
+        client_number=client.number,
         kind=kind,
         amount_cents=amount_cents,
         balance_after_cents=after,

@@ -6,14 +6,15 @@ Merge moves everything of the discarded client to the kept one, whose profile su
 - when the discarded client's own email is not yet known to the kept client, its person
   becomes a contact of the kept client, so the address is not lost;
 - services, orders, invoices, payments and tickets move as they are;
-- credit: the discarded balance arrives on the kept client as one "Merge transfer" ledger entry
-  naming the discarded client; the discarded ledger leaves with its client (the audit entry
-  keeps it), so the kept balance stays the sum of its own entries; credit applied to a moved
-  invoice (and an overpayment it produced) is re-booked on the kept client as balance-neutral
-  pairs, so every invoice's amount due still follows from the entries;
+- credit: the discarded ledger moves with everything else and is never deleted. Its balance
+  leaves it by one "Merge transfer" entry (so the moved entries, still marked with the
+  discarded client's number, add up to zero) and arrives on the kept client by another; the
+  kept balance stays the sum of all its entries, and credit applied to a moved invoice still
+  explains its amount due;
 - prepaid support minutes add up.
-Delete removes everything of a client except payment transactions, which are income: they stay,
-detached, with the client's name on them.
+Delete removes everything of a client except its money history: payment transactions (income)
+and ledger entries stay, detached from the client (no key, nothing to reach the person by) with
+only the client's name kept on them.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from deskapp.models import (
     Service,
     Subscriber,
     Ticket,
-    tuple_rows,
 )
 from deskapp.services import audit
 from deskapp.services.actors import Actor, require_admin
@@ -175,16 +175,7 @@ def merge_clients(actor: Actor, keep_id: uuid.UUID, discard_id: uuid.UUID) -> Cl
         PaymentTransaction.update(client=keep_id).where(
             PaymentTransaction.client == discard_id
         ).execute()
-        _carry_invoice_credit(actor, keep, discard_id, discard_label)
-        if ledger or discard.credit_cents:
-            append_entry(
-                actor,
-                keep,
-                CreditKind.MERGE,
-                discard.credit_cents,
-                f"Credit of {discard_label} moved here when it was merged into "
-                f"{keep_label} ({len(ledger)} ledger entries).",
-            )
+        _move_ledger(actor, keep, discard)
         Client.update(
             support_minutes=keep.support_minutes + discard.support_minutes,
             version=Client.version + 1,
@@ -209,49 +200,30 @@ def merge_clients(actor: Actor, keep_id: uuid.UUID, discard_id: uuid.UUID) -> Cl
     return get_client(keep_id)
 
 
-def _carry_invoice_credit(
-    actor: Actor, keep: Client, discard_id: uuid.UUID, discard_label: str
-) -> None:
-    """Re-book on the kept client what the discarded ledger says about the moved invoices.
-
-    The discarded client's entries leave with it, but an invoice's amount due is explained by
-    the credit applied to it and the overpayment it produced. Each is re-booked on the kept
-    client as a pair that leaves its balance unchanged: a Merge entry brings the amount in and
-    an Applied entry spends it on the invoice (or an Overpayment entry and a Merge entry out).
-    """
-    applied_kinds = (CreditKind.APPLIED, CreditKind.REVERSAL)
-    totals: dict[uuid.UUID, dict[str, int]] = {}
-    rows = tuple_rows(
-        CreditEntry.select(
-            CreditEntry.invoice, CreditEntry.kind, peewee.fn.SUM(CreditEntry.amount_cents)
+def _move_ledger(actor: Actor, keep: Client, discard: Client) -> None:
+    """Move the discarded ledger to the kept client, its balance by a pair of transfers."""
+    keep_label = format_number("client", keep.number)
+    discard_label = format_number("client", discard.number)
+    amount = discard.credit_cents
+    moved = CreditEntry.select().where(CreditEntry.client == discard.id).count()
+    if amount:
+        append_entry(
+            actor,
+            discard,
+            CreditKind.MERGE,
+            -amount,
+            f"Credit moved to {keep_label} when {discard_label} was merged into it.",
         )
-        .where(CreditEntry.client == discard_id, CreditEntry.invoice.is_null(False))
-        .group_by(CreditEntry.invoice, CreditEntry.kind)
-    )
-    for invoice_id, kind, amount in rows:
-        bucket = "applied" if kind in applied_kinds else kind
-        sums = totals.setdefault(invoice_id, {})
-        sums[bucket] = sums.get(bucket, 0) + int(amount)
-    for invoice in Invoice.select().where(Invoice.id.in_(list(totals))).order_by(Invoice.number):
-        sums = totals[invoice.id]
-        note = f"{invoice.number}, from {discard_label} before the merge"
-        applied = -sums.get("applied", 0)
-        if applied > 0:
-            append_entry(actor, keep, CreditKind.MERGE, applied, f"Credit applied to {note}")
-            append_entry(
-                actor, keep, CreditKind.APPLIED, -applied, f"Applied to {note}", invoice=invoice
-            )
-        overpaid = sums.get(CreditKind.OVERPAYMENT, 0)
-        if overpaid > 0:
-            append_entry(
-                actor,
-                keep,
-                CreditKind.OVERPAYMENT,
-                overpaid,
-                f"Overpayment of {note}",
-                invoice=invoice,
-            )
-            append_entry(actor, keep, CreditKind.MERGE, -overpaid, f"Overpayment of {note}")
+    CreditEntry.update(client=keep.id).where(CreditEntry.client == discard.id).execute()
+    if moved or amount:
+        append_entry(
+            actor,
+            keep,
+            CreditKind.MERGE,
+            amount,
+            f"Credit of {discard_label} moved here when it was merged into "
+            f"{keep_label} ({moved} ledger entries).",
+        )
 
 
 def _ledger(client_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -315,8 +287,9 @@ def _profile_contact(keep_id: uuid.UUID, discard: Client) -> None:
 
 
 def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None:
-    """Delete a client and everything of it but its payment transactions, which keep the
-    client's name. `typed_number` must be the client's number (C-1042 or 1042). Admin only."""
+    """Delete a client and everything of it but its payment transactions and ledger entries,
+    which stay detached with the client's name. `typed_number` must be the client's number
+    (C-1042 or 1042). Admin only."""
     require_admin(actor, "delete clients")
     with write_transaction():
         row = _client(client_id, lock=True)
@@ -334,11 +307,14 @@ def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None
         PaymentTransaction.update(client=None).where(
             PaymentTransaction.client == client_id
         ).execute()
+        CreditEntry.update(client=None, client_name=name[:300]).where(
+            CreditEntry.client == client_id
+        ).execute()
         tickets = Ticket.select(Ticket.id).where(Ticket.client == client_id)
         prefix = f"<welcome-{row.id.hex}-"
         welcome = peewee.fn.substr(OutboxMail.message_id, 1, len(prefix)) == prefix
         OutboxMail.delete().where(OutboxMail.ticket.in_(tickets) | welcome).execute()
-        # Contacts, services, orders, invoices, tickets and the ledger go by ON DELETE CASCADE.
+        # Contacts, services, orders, invoices and tickets go by ON DELETE CASCADE.
         Client.delete().where(Client.id == client_id).execute()
         profile = {f: getattr(row, f) for f in Client._meta.fields if f != "id"}
         audit.record(

@@ -19,6 +19,7 @@ from deskapp.errors import ValidationError
 from deskapp.ids import parse_number
 from deskapp.services.client_search_index import COLUMNS, contains, status_filter
 from deskapp.services.clients import STATUSES, ClientSummary, list_clients
+from deskapp.text import searchable
 
 MAX_RESULTS = 500
 """How deep a search can page; refine the query to see beyond it."""
@@ -69,7 +70,7 @@ def search_clients(
     clients in number order instead, like list_clients. `status` None or "All" means any.
     """
     wanted_status = _status(status)
-    text = query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+    text = searchable(query).strip()[:MAX_QUERY_LENGTH]
     limit = max(0, min(limit, MAX_RESULTS))
     if not text:
         rows = list_clients(wanted_status, after, limit)

@@ -224,8 +224,9 @@ def record_merge_transfer(
 ) -> MergeTransfer | None:
     """Move a discarded client's whole balance to the kept one (None when it had none).
 
-    The client-merge service calls this inside its own transaction and must leave the discarded
-    client's entries where they are: moving them would break both ledgers.
+    The client-merge service books the same pair inside its own transaction and then moves the
+    discarded entries to the kept client; each keeps the number of the client it was booked on,
+    so both running balances still read in order.
     """
     require_admin(actor, "merge clients")
     discarded_key, kept_key = key(discarded_client_id, "client"), key(kept_client_id, "client")

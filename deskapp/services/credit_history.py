@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -104,9 +106,13 @@ def ledger_page(
         )
     }
     entries = tuple(
-        replace(movement(row, *_names(row)), reversed=True)
-        if row.id in reversed_keys
-        else movement(row, *_names(row))
+        replace(
+            movement(row, *_names(row)),
+            reversed=row.id in reversed_keys,
+            merged_from=""
+            if row.client_number in (0, found.number)  # 0: a row written without one
+            else format_number("client", row.client_number),
+        )
         for row in rows
     )
     return LedgerPage(
@@ -138,14 +144,26 @@ def export_csv(client_id: object, target: str | Path | IO[str]) -> int:
 
     `target` is a file path or an open text file (opened with newline=""). Text cells that a
     spreadsheet would run as a formula (=, +, -, @) are prefixed with an apostrophe.
+
+    A path gets the whole file or nothing: the rows go to a new file beside it, readable by its
+    owner alone (0600: it holds the client's money), which then takes the path's place. A
+    symlink at the path is replaced, never followed.
     """
     client_key = key(client_id, "client")
     if not Client.select().where(Client.id == client_key).exists():
         raise NotFound("That client no longer exists.")
-    if isinstance(target, str | Path):
-        with open(target, "w", newline="", encoding="utf-8") as handle:
-            return _write_csv(client_key, handle)
-    return _write_csv(client_key, target)
+    if not isinstance(target, str | Path):
+        return _write_csv(client_key, target)
+    path = Path(target)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as file:
+            count = _write_csv(client_key, file)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
 
 
 def _write_csv(client_key: uuid.UUID, handle: IO[str]) -> int:
@@ -206,6 +224,7 @@ def _entries(client_key: uuid.UUID) -> peewee.ModelSelect[CreditEntry]:
         CreditEntry.select(
             CreditEntry.id,
             CreditEntry.client,
+            CreditEntry.client_number,
             CreditEntry.created_at,
             CreditEntry.kind,
             CreditEntry.amount_cents,

@@ -40,14 +40,14 @@ WHERE c.credit_cents <> COALESCE(e.total, 0) OR c.credit_cents < 0"""
 """Clients whose cached credit is not the sum of their entries (or is negative)."""
 
 BROKEN_CHAINS = """
-SELECT c.number, x.kind, x.created_at, x.amount_cents, x.balance_after_cents, x.previous
-FROM (SELECT client_id, id, kind, created_at, amount_cents, balance_after_cents,
-        COALESCE(LAG(balance_after_cents) OVER (PARTITION BY client_id ORDER BY id), 0)
+SELECT x.client_number, x.kind, x.created_at, x.amount_cents, x.balance_after_cents, x.previous
+FROM (SELECT client_number, id, kind, created_at, amount_cents, balance_after_cents,
+        COALESCE(LAG(balance_after_cents) OVER (PARTITION BY client_number ORDER BY id), 0)
           AS previous
       FROM credit_entry) x
-JOIN client c ON c.id = x.client_id
 WHERE x.balance_after_cents <> x.previous + x.amount_cents OR x.balance_after_cents < 0"""
-"""Entries whose balance-after does not follow from the entry before them."""
+"""Entries whose balance-after does not follow from the entry before them in the ledger they
+were booked on (merged and detached entries included)."""
 
 INVOICE_MISMATCHES = f"""
 SELECT i.number, i.status, i.total_cents, i.amount_due_cents, COALESCE(l.total, 0),
@@ -78,7 +78,7 @@ def check_ledger(limit: int = 100) -> list[str]:
     """One sentence per mismatch (empty when all is well), at most `limit` of each kind."""
     return (
         _mismatches(CREDIT_MISMATCHES, "c.number", _credit, limit, "clients")
-        + _mismatches(BROKEN_CHAINS, "c.number, x.id", _chain, limit, "credit entries")
+        + _mismatches(BROKEN_CHAINS, "x.client_number, x.id", _chain, limit, "credit entries")
         + _mismatches(INVOICE_MISMATCHES, "i.number", _invoice, limit, "invoices")
     )
 

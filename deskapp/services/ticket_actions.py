@@ -33,6 +33,7 @@ from deskapp.models import (
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
+from deskapp.services.conflicts import changed_meanwhile
 from deskapp.services.ticket_work import (
     EstimateInfo,
     TimeEntryInfo,
@@ -125,11 +126,30 @@ def normalise_tags(tags: str) -> str:
     return result
 
 
-def set_tags(actor: Actor, ticket_id: uuid.UUID, tags: str) -> None:
-    """Replace the ticket's tags, comma-separated ("vps, outage"); stored normalised."""
+def set_tags(actor: Actor, ticket_id: uuid.UUID, tags: str, seen: str | None = None) -> None:
+    """Replace the ticket's tags, comma-separated ("vps, outage"); stored normalised.
+
+    `seen`: the tags as the form showed them; ChangedMeanwhile when someone changed them since
+    (the ticket's version moves with every message, so the tags themselves are compared)."""
     value = normalise_tags(tags)
     with write_transaction():
-        save_ticket(lock_ticket(ticket_id), {"tags": value})
+        ticket = lock_ticket(ticket_id)
+        if seen is not None and ticket.tags != seen:
+            raise changed_meanwhile(
+                Ticket, ticket.id, entity="ticket", label=ticket_label(ticket), fields=["tags"]
+            )
+        before = ticket.tags
+        save_ticket(ticket, {"tags": value})
+        label = ticket_label(ticket)
+        audit.record(
+            actor,
+            "ticket.tags",
+            "ticket",
+            ticket.id,
+            f"{label} tags",
+            {"tags": before},
+            {"tags": value},
+        )
 
 
 def merge_tickets(actor: Actor, kept_id: uuid.UUID, merged_id: uuid.UUID) -> None:

@@ -26,6 +26,7 @@ from deskapp.db import db, is_postgres
 from deskapp.ids import parse_number
 from deskapp.models import Ticket
 from deskapp.models.tickets import OPEN_TICKETS, WAITING_TICKETS
+from deskapp.text import searchable
 
 if TYPE_CHECKING:
     from deskapp.services.tickets import QueueFilter, TicketSummary
@@ -104,7 +105,7 @@ class QueuePlan:
         f = self.filter
         if f.client_id is not None:
             self._where("t.client_id = ?", f.client_id)
-        text = f.search.replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
+        text = searchable(f.search).strip()[:MAX_SEARCH_LENGTH]
         number = parse_number("ticket", text) if text else None
         if number is not None and self._number_exists(number):
             self._where("t.number = ?", number)

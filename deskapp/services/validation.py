@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from deskapp.errors import ValidationError
+from deskapp.text import has_surrogates, is_number
 
 COUNTRY_CODES = frozenset(
     """
@@ -68,6 +69,8 @@ def text(
         cleaned = cleaned.strip()
     if "\x00" in cleaned:
         raise ValidationError(field, f"{label} contains a NUL character; remove it.")
+    if has_surrogates(cleaned):
+        raise ValidationError(field, f"{label} contains a broken character; type it again.")
     if required and not cleaned.strip():
         raise ValidationError(field, f"{label} is required.")
     if len(cleaned) > limit:
@@ -107,7 +110,7 @@ def phone(field: str, value: object, label: str = "Phone") -> str:
     number = text(field, value, label, limit=40)
     if not number:
         return ""
-    digits = sum(char.isdigit() for char in number)
+    digits = sum(is_number(char) for char in number)
     shortest, longest = _PHONE_DIGITS
     if not number.isascii() or not _PHONE.match(number) or not shortest <= digits <= longest + 6:
         raise ValidationError(

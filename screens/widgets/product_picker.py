@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from deskapp.money import Money
 from deskapp.services.catalogue import ProductInfo
+from deskapp.text import is_number
 from screens.widgets.untrusted import untrusted
 
 __all__ = ["ProductPicker"]
@@ -113,7 +114,7 @@ class ProductPicker(Widget):
         note = self.query_one("#line-price", Static)
         if price is None:
             note.update(Text(""))
-        elif text.isdigit() and 0 < int(text) <= 100:
+        elif is_number(text) and 0 < int(text) <= 100:
             count = int(text)
             note.update(Text(f"{count} × {Money(price)} = {Money(price * count)}"))
         else:

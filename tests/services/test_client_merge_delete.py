@@ -38,6 +38,8 @@ from deskapp.services.actors import Actor, actor_from
 from deskapp.services.client_merge import delete_client, merge_clients, merge_preview
 from deskapp.services.clients import ClientForm, create_client
 from deskapp.services.contacts import ContactForm, add_contact
+from deskapp.services.credit_history import ledger_page
+from deskapp.services.integrity import check_ledger
 
 
 @dataclass
@@ -67,10 +69,12 @@ def changes(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 def ledger(client_id: uuid.UUID, amounts: list[int], staff: Actor) -> None:
     balance = 0
+    number = Client.get_by_id(client_id).number
     for amount in amounts:
         balance += amount
         CreditEntry.create(
             client=client_id,
+            client_number=number,
             kind=CreditKind.ADDED,
             amount_cents=amount,
             balance_after_cents=balance,
@@ -251,18 +255,26 @@ def test_merge_moves_everything_and_changes_exactly_these_rows(world: World) -> 
     # Contacts: the duplicate folds into its twin (-1), the discarded profile joins (+1).
     assert changes(before, counts()) == {
         "client": -1,
-        "credit_entry": -3 + 1,  # the discarded ledger leaves, one transfer entry arrives
+        "credit_entry": 2,  # the discarded ledger moves; its balance leaves it and arrives
         "subscriber": -1,  # the duplicate's subscription that the twin already had
-        "audit_entry": 2,  # the merge, and the transfer entry's own
-        "change_event": 3,
+        "audit_entry": 3,  # the merge, and each transfer entry's own
+        "change_event": 4,
     }
     for model, ids in discarded.items():
         assert {row.client_id for row in model.select().where(model.id.in_(ids))} == {world.keep}
     assert snapshot(world.bystander) == bystander
     assert Client.get_or_none(Client.id == world.discard) is None
 
-    # Credit: one transfer entry naming the discarded client; the balance is the ledger's sum.
-    transfer = CreditEntry.get(CreditEntry.kind == CreditKind.MERGE)
+    # Credit: the discarded ledger moved, marked with its own client's number and closed by a
+    # transfer out; one transfer in names the discarded client; the balance is the sum.
+    moved = CreditEntry.select().where(CreditEntry.client_number == 1002).order_by(CreditEntry.id)
+    assert [(e.client_id, e.amount_cents, e.balance_after_cents) for e in moved] == [
+        (world.keep, 700, 700),
+        (world.keep, 500, 1200),
+        (world.keep, -200, 1000),
+        (world.keep, -1000, 0),
+    ]
+    transfer = CreditEntry.get(CreditEntry.kind == CreditKind.MERGE, CreditEntry.amount_cents > 0)
     assert (transfer.client_id, transfer.amount_cents, transfer.balance_after_cents) == (
         world.keep,
         1000,
@@ -271,6 +283,17 @@ def test_merge_moves_everything_and_changes_exactly_these_rows(world: World) -> 
     assert "C-1002" in transfer.description
     entries = [e.amount_cents for e in CreditEntry.select().where(CreditEntry.client == world.keep)]
     assert kept.credit_cents == sum(entries) == 1750
+    assert [line for line in check_ledger() if not line.startswith("Invoice")] == []
+    page = ledger_page(world.keep)
+    assert sorted((e.merged_from, e.amount_cents) for e in page.entries) == [
+        ("", -250),
+        ("", 1000),
+        ("", 1000),
+        ("C-1002", -1000),
+        ("C-1002", -200),
+        ("C-1002", 500),
+        ("C-1002", 700),
+    ]
     assert kept.support_minutes == 105
 
     # Contacts: the twin stays the billing contact and inherits the duplicate's conversation.
@@ -336,7 +359,6 @@ def test_delete_removes_everything_but_the_payments(world: World) -> None:
         "order_item": -2,
         "invoice": -2,
         "invoice_line": -3,
-        "credit_entry": -3,
         "ticket": -2,
         "message": -3,
         "attachment": -1,
@@ -351,6 +373,13 @@ def test_delete_removes_everything_but_the_payments(world: World) -> None:
     assert [(p.client_id, p.invoice_id, p.client_name) for p in kept_payments] == [
         (None, None, "Paid at the time")
     ] * 2
+    detached = CreditEntry.select().where(CreditEntry.client_number == 1002)
+    assert [(e.client_id, e.client_name, e.amount_cents) for e in detached] == [
+        (None, "Okafor Two", 700),
+        (None, "Okafor Two", 500),
+        (None, "Okafor Two", -200),
+    ]
+    assert [line for line in check_ledger() if not line.startswith("Invoice")] == []
     assert snapshot(world.keep) == keep and snapshot(world.bystander) == bystander
     audit = AuditEntry.get(AuditEntry.action == "client.delete")
     assert json.loads(audit.before)["tickets"] == 2 and audit.staff_name == "Ada Admin"

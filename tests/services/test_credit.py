@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import stat
 
 import pytest
 from ledger_helpers import balance, client, invoice, staff
@@ -313,3 +315,21 @@ def test_export_csv_makes_terminal_escapes_visible(agent, tmp_path) -> None:
     text = (tmp_path / "ledger.csv").read_text()
     assert "\x1b" not in text and "\x07" not in text
     assert "refund ␛]0;owned" in text
+
+
+def test_export_csv_is_private_whole_and_never_follows_a_symlink(agent, tmp_path) -> None:
+    mina = client()
+    credit.add_credit(agent, mina, "1", "goodwill")
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("someone else's file\n")
+    target = tmp_path / "ledger.csv"
+    target.symlink_to(elsewhere)
+    previous = os.umask(0o022)
+    try:
+        assert credit.export_csv(mina, target) == 1
+    finally:
+        os.umask(previous)
+    assert not target.is_symlink() and elsewhere.read_text() == "someone else's file\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert "goodwill" in target.read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from ledger_helpers import client, invoice, staff
+from tamper import guards_off
 
 from deskapp.models import Client, CreditEntry, Invoice, InvoiceLine, Role
 from deskapp.services import credit, invoices
@@ -46,7 +47,8 @@ def test_a_cached_balance_changed_behind_the_ledger_is_named(books) -> None:
 def test_an_entry_edited_in_place_breaks_the_chain(books) -> None:
     entries = CreditEntry.select().where(CreditEntry.client == books["ola"])
     first = entries.order_by(CreditEntry.id).first()
-    CreditEntry.update(balance_after_cents=1234).where(CreditEntry.id == first.id).execute()
+    with guards_off("credit_entry"):
+        CreditEntry.update(balance_after_cents=1234).where(CreditEntry.id == first.id).execute()
 
     number = Client.get_by_id(books["ola"]).number
     assert check_ledger() == [

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+import frozen_run
 import pytest
 from billing_worker import apply_credit_worker
 from ledger_helpers import client, invoice, service, staff
@@ -22,6 +21,7 @@ from deskapp.models import Client, CreditEntry, CreditKind, Cycle, Invoice, Invo
 from deskapp.models import Service as ServiceRow
 from deskapp.services import credit
 from deskapp.services.billing_run import add_months
+from deskapp.services.chain import check_chains
 from deskapp.services.integrity import check_ledger
 
 pytestmark = pytest.mark.postgres
@@ -78,6 +78,7 @@ def test_twenty_desks_applying_one_clients_credit_never_overdraw_it(shared_desk:
     dues = sorted(Invoice.select(Invoice.amount_due_cents).tuples())
     assert dues == [(0,)] * 7 + [(600,)] + [(700,)] * 12
     assert check_ledger() == []
+    assert [report.problem for report in check_chains()] == [None, None]
 
 
 def test_twenty_billing_runs_at_once_bill_each_period_exactly_once(shared_desk: str) -> None:
@@ -95,14 +96,12 @@ def test_twenty_billing_runs_at_once_bill_each_period_exactly_once(shared_desk: 
             expected[key] = _periods(first, cycle, TODAY + dt.timedelta(days=7))
     close_database()
 
-    environment = {**os.environ, "DESKAPP_FROZEN_TIME": FROZEN_NOW.isoformat()}
     runs = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), shared_desk, TODAY.isoformat()],
+            frozen_run.command(FROZEN_NOW, str(WORKER), shared_desk, TODAY.isoformat()),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env=environment,
         )
         for _ in range(WORKERS)
     ]
@@ -125,6 +124,7 @@ def test_twenty_billing_runs_at_once_bill_each_period_exactly_once(shared_desk: 
         assert sorted(line.period_start for line in lines) == periods
         assert ServiceRow.get_by_id(key).next_due_date == _after(periods, key)
     assert check_ledger() == []
+    assert [report.problem for report in check_chains()] == [None, None]
 
 
 def _periods(first: dt.date, cycle: str, horizon: dt.date) -> list[dt.date]:

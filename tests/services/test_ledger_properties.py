@@ -5,6 +5,12 @@ never applies more credit than there is, and leaves an invoice Paid exactly when
 A small model of the books predicts every outcome, refusals included. One database serves all
 examples of a test (creating one per example is too slow on PostgreSQL); each example works on
 a client of its own.
+
+Amounts reach the boundaries where bugs live: besides random ones, a step may pay exactly what is
+due, a cent less or a cent more, apply exactly the balance or a cent beyond it, issue an invoice
+for the balance or a cent more. Explicit examples run those edges every time;
+test_ledger_boundaries.py shows that a desk marking an invoice Paid with a cent still due, or
+applying a cent more credit than there is, fails these properties.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import peewee
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ledger_helpers import client, invoice, staff
 
@@ -24,16 +30,29 @@ from deskapp.services.integrity import check_ledger
 
 cents = st.integers(min_value=1, max_value=50_000)
 index = st.integers(min_value=0, max_value=40)
+EDGES = ("balance", "balance-1", "balance+1", "due", "due-1", "due+1")
+"""Amounts relative to the books at that step: where off-by-one-cent bugs show."""
+edge = st.sampled_from(EDGES)
 operations = st.one_of(
     st.tuples(st.just("add"), cents),
     st.tuples(st.just("adjust"), st.integers(-50_000, 50_000).filter(bool)),
-    st.tuples(st.just("issue"), st.integers(0, 50_000)),
-    st.tuples(st.just("apply"), index, st.none() | cents),
-    st.tuples(st.just("pay"), index, cents),
+    st.tuples(st.just("adjust"), st.sampled_from(("-balance", "-balance+1"))),
+    st.tuples(st.just("issue"), st.integers(0, 50_000) | edge),
+    st.tuples(st.just("apply"), index, st.none() | cents | edge),
+    st.tuples(st.just("pay"), index, cents | edge),
     st.tuples(st.just("reverse"), index),
     st.tuples(st.just("cancel"), index),
     st.tuples(st.just("merge"), st.integers(0, 20_000)),
 )
+BOUNDARIES = [
+    [("add", 1_000), ("issue", 1_500), ("pay", 0, "due-1"), ("pay", 0, "due")],
+    [("add", 1_000), ("issue", "balance+1"), ("pay", 0, "due+1")],
+    [("issue", 2_000), ("add", 1_000), ("apply", 0, "balance+1"), ("apply", 0, "balance")],
+    [("add", 700), ("issue", 500), ("apply", 0, "due+1"), ("adjust", "-balance+1")],
+    [("add", 700), ("issue", 900), ("add", 300), ("apply", 0, "due-1"), ("apply", 0, "due")],
+]
+"""Step lists every run tries first: a cent either side of due and of the balance."""
+
 
 PROPERTIES = settings(
     max_examples=30,
@@ -56,9 +75,31 @@ def _pick(items: list, position: int):  # type: ignore[no-untyped-def]
     return items[position % len(items)] if items else None
 
 
+def _resolve(books: Books, amount, key=None):  # type: ignore[no-untyped-def]
+    """An amount from a step: as given, or an edge of the books at this step (at least 1).
+
+    "due-1" is a cent less than the invoice's amount due; "-balance+1" takes a cent more than
+    the balance."""
+    if not isinstance(amount, str):
+        return amount
+    text, offset = amount.lstrip("-"), 0
+    for sign, step in (("+", 1), ("-", -1)):
+        if sign in text:
+            text, tail = text.split(sign)
+            offset = step * int(tail)
+    value = books.balance if text == "balance" else (books.invoices[key][1] if key else 0)
+    value = max(value + offset, 1)
+    return -value if amount.startswith("-") else value
+
+
 def _step(books: Books, operation: tuple, agent, admin) -> None:  # type: ignore[no-untyped-def]
     """Run one operation through the services and the model; they must agree."""
     name, *args = operation
+    if name == "apply" or name == "pay":
+        key = _pick(books.order, args[0])
+        args = [args[0], _resolve(books, args[1], key) if key else args[1]]
+    else:
+        args = [_resolve(books, arg) for arg in args]
     if name == "add":
         credit.add_credit(agent, books.client, args[0], "Top-up")
         books.balance += args[0]
@@ -181,15 +222,25 @@ def _check(books: Books) -> None:
         assert 0 <= row.amount_due_cents <= row.total_cents
 
 
-@PROPERTIES
-@given(steps=st.lists(operations, min_size=1, max_size=25))
-def test_any_sequence_keeps_the_books_consistent(desk: str, steps: list[tuple]) -> None:
+def run_steps(steps: list[tuple]) -> None:
+    """Run `steps` on a new client, checking the books after each; then `db check`'s ledger."""
     agent, admin = staff(Role.AGENT), staff(Role.ADMIN)
     books = Books(client())
     for operation in steps:
         _step(books, operation, agent, admin)
         _check(books)
     assert check_ledger() == []
+
+
+@PROPERTIES
+@given(steps=st.lists(operations, min_size=1, max_size=25))
+@example(steps=BOUNDARIES[0])
+@example(steps=BOUNDARIES[1])
+@example(steps=BOUNDARIES[2])
+@example(steps=BOUNDARIES[3])
+@example(steps=BOUNDARIES[4])
+def test_any_sequence_keeps_the_books_consistent(desk: str, steps: list[tuple]) -> None:
+    run_steps(steps)
 
 
 @PROPERTIES

@@ -10,12 +10,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
+import frozen_run
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from mail_helpers import (
@@ -202,7 +202,6 @@ def _child_environment(url: str, port: int, home: Path) -> dict[str, str]:
         DESKAPP_SMTP_PORT=str(port),
         DESKAPP_SMTP_TLS="none",
         DESKAPP_SMTP_SENDER=SENDER,
-        DESKAPP_FROZEN_TIME=NOW.isoformat(),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         HOME=str(home),
         XDG_DATA_HOME=str(home / "data"),
@@ -218,7 +217,7 @@ def test_a_sender_killed_while_sending_never_delivers_anything_twice(
     handler = RecordingHandler(stall_at=3)
     with smtp_server(handler) as server:
         child = subprocess.Popen(
-            [sys.executable, "-m", "deskapp", "mail", "send"],
+            frozen_run.command(NOW, "-m", "deskapp", "mail", "send"),
             env=_child_environment(desk, server.port, tmp_path),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -487,6 +486,9 @@ def test_mail_send_command(
     assert capsys.readouterr().out == "Sent 1, retrying 1, failed 1, uncertain 0\n"
 
     monkeypatch.setenv("DESKAPP_SMTP_USER", "desk@example.net")
+    assert main(["mail", "send", "--db", desk]) == 1  # a login over a plain connection
+    assert "would cross the network in clear text" in capsys.readouterr().err
+    monkeypatch.setenv("DESKAPP_SMTP_TLS", "starttls")
     assert main(["mail", "send", "--db", desk]) == 1
     error = capsys.readouterr().err
     assert error.startswith("deskapp: The SMTP password is not set")

@@ -1,6 +1,7 @@
 """Saving a record someone else saved while the form was open, through Pilot on both backends:
 the form names who and when, shows their version beside what was typed (kept), and saving
-again replaces theirs, as a choice made seeing it. The client, status and contact forms."""
+again replaces theirs, as a choice made seeing it. The client, status, contact, product
+and ticket tags forms."""
 
 from __future__ import annotations
 
@@ -21,12 +22,22 @@ from client_forms_data import (
 from pilot_helpers import screen_text, use_tmp_user_dirs
 from textual.widgets import Input, RadioButton
 
+from deskapp.demo import load_demo
+from deskapp.models import Staff
+from deskapp.services import catalogue
+from deskapp.services.actors import actor_from
 from deskapp.services.client_profile import get_client
 from deskapp.services.clients import update_client
 from deskapp.services.contacts import get_contact, update_contact
+from deskapp.services.conversation import find_ticket
+from deskapp.services.session import open_desk
+from deskapp.services.ticket_actions import set_tags
+from screens.app import DeskApp
 from screens.client_form import ClientFormScreen
 from screens.client_status import ChangeStatusDialog
 from screens.contact_form import ContactFormDialog
+from screens.product_form import ProductFormDialog
+from screens.ticket_dialogs import TagsDialog
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +108,39 @@ async def test_the_contact_form_names_kim_and_shows_her_version(
         await press_button(pilot, "submit")
         assert results == [contact.id]
     assert get_contact(story.other_contact_id).position == "CTO"
+
+
+async def test_the_product_form_names_who_retired_it_meanwhile(desk: str) -> None:
+    load_demo()
+    admin = actor_from(Staff.get(Staff.username == "admin"))
+    fibre = catalogue.find_product("FIBRE-1000")
+    async with DeskApp(open_desk(desk, staff="admin")).run_test(size=SIZE) as pilot:
+        results = await open_dialog(pilot, ProductFormDialog(fibre.id))
+        pilot.app.screen.query_one("#name", Input).value = "Fibre 1000 Plus"
+        catalogue.retire_product(admin, fibre.id)  # another desk, meanwhile
+        await press_button(pilot, "submit")
+        assert results == []
+        assert error_under(pilot, "form").startswith(f"{admin.name} changed FIBRE-1000 at ")
+        assert catalogue.find_product("FIBRE-1000").name == fibre.name
+        await press_button(pilot, "submit")
+        assert len(results) == 1
+    assert catalogue.find_product("FIBRE-1000").name == "Fibre 1000 Plus"
+
+
+async def test_the_tags_dialog_names_who_changed_the_tags_meanwhile(desk: str) -> None:
+    load_demo()
+    kim = actor_from(Staff.get(Staff.username == "kim"))
+    ticket = find_ticket("T-20056")
+    async with DeskApp(open_desk(desk, staff="sam")).run_test(size=SIZE) as pilot:
+        results = await open_dialog(pilot, TagsDialog(ticket))
+        pilot.app.screen.query_one("#tags", Input).value = "migration, mail"
+        set_tags(kim, ticket.id, "urgent")  # another desk, meanwhile
+        await press_button(pilot, "submit")
+        assert results == []
+        assert error_under(pilot, "form").startswith("Kim Larsen changed T-20056 at ")
+        shown = screen_text(pilot)
+        assert "urgent" in shown and "migration, mail" in shown
+        assert find_ticket("T-20056").tags == "urgent"
+        await press_button(pilot, "submit")
+        assert len(results) == 1
+    assert find_ticket("T-20056").tags == "migration, mail"

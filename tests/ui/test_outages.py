@@ -1,8 +1,8 @@
 """Outages on a shared desk: the server cuts the desk's connections (pg_terminate_backend, on
 this test's own database only) or restarts (a private cluster, never the machine's server).
 The next action reconnects instead of failing; the header says "reconnecting" and then
-"connected" within 5 s of the server being back; the screen keeps what it showed; a reply that
-could not be sent says so and its text stays."""
+"connected" within 5 s of the server being back; the screen keeps what it showed; a reply or a
+form that could not be saved says so and what was typed stays."""
 
 from __future__ import annotations
 
@@ -12,17 +12,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from client_forms_data import SIZE, add_form_story, desk_as, fill, open_dialog, press_button
 from pg_databases import admin_connection
 from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs, wait_for
 from private_postgres import PrivateCluster, why_not
 from textual.pilot import Pilot
+from textual.widgets import Input
 from ticket_screen_data import demo_app, open_ticket
 from ticket_ui_data import go_to_queue
 
 from deskapp import migrations
 from deskapp.db import close_database, db, open_database
+from deskapp.services.client_profile import get_client
 from deskapp.services.conversation import record_client_message
 from screens.app import DeskApp
+from screens.client_form import ClientFormScreen
 
 ON_POSTGRES = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -192,3 +196,25 @@ async def test_the_queue_keeps_its_rows_while_the_server_is_down(
         await settle(pilot)
         assert [t.id for t in queue.records.records] == shown
         assert "could not be loaded" not in screen_text(pilot)
+
+
+async def test_a_form_whose_save_fails_says_so_and_keeps_what_was_typed(desk: str) -> None:
+    story = add_form_story()
+    async with desk_as(desk, "sam").run_test(size=SIZE, notifications=True) as pilot:
+        results = await open_dialog(pilot, ClientFormScreen(story.client_id))
+        fill(pilot, city="York")
+        # The database goes away: the desk now points at a server that refuses connections.
+        open_database("postgresql://postgres@127.0.0.1:9/gone", connect=False)
+        try:
+            await press_button(pilot, "submit")
+            await settle(pilot)
+            assert results == []
+            assert any("The database does not answer" in n for n in notices(pilot))
+            assert pilot.app.screen.query_one("#city", Input).value == "York"
+            assert "○ reconnecting" in screen_text(pilot)
+        finally:
+            open_database(desk)
+        await wait_for(pilot, lambda: header_says(pilot, "● connected"), what="connected")
+        await press_button(pilot, "submit")
+        assert results == [story.client_id]
+    assert get_client(story.client_id).city == "York"
