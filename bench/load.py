@@ -31,11 +31,12 @@ update would happen.
 Afterwards, on the database: every reply, note and credit entry an agent was told it made is
 there (the reply as a reply, on its ticket, with its text; the entry with its amount), nothing
 else was written by the agents, each hot client's balance grew by exactly what the agents
-report adding, deskapp.services.integrity.check_ledger finds nothing (cached balances agree
-with the ledger, every balance-after follows from the entry before), and each agent read every
-change of the feed exactly once (a last read 10 s after the shift, when every write is over).
-Prints p50/p95/max per action, the errors (each kind with its first message), and the checks;
-exits 1 if any check fails or any action raised.
+report adding, `db check` finds nothing (integrity.check_ledger: cached balances agree with the
+ledger, every balance-after follows from the entry before; chain.check_chains: the ledger's and
+the audit log's hash chains hold), and each agent read every change of the feed exactly once
+(a last read 10 s after the shift, when every write is over). Prints p50/p95/max per action,
+the errors (each kind with its first message), and the checks; exits 1 if any check fails or
+any action raised.
 """
 
 from __future__ import annotations
@@ -438,6 +439,7 @@ def verify(reports: list[AgentReport], before: dict[uuid.UUID, int]) -> int:
     """Everything the agents were told they wrote is there, nothing else; returns the failures."""
     from deskapp.db import db
     from deskapp.models import Client, CreditEntry, Message
+    from deskapp.services.chain import check_chains
     from deskapp.services.integrity import check_ledger
 
     failures = 0
@@ -492,6 +494,12 @@ def verify(reports: list[AgentReport], before: dict[uuid.UUID, int]) -> int:
     )
     problems = check_ledger()
     check(not problems, "db check's ledger check: " + ("clean" if not problems else problems[0]))
+    for chain in check_chains():
+        check(
+            chain.problem is None,
+            f"db check's {chain.title.lower()} chain: {chain.length:,} rows, "
+            + (chain.problem or "every hash holds"),
+        )
     committed = [
         int(row[0])
         for row in db.execute_sql(
