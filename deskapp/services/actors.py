@@ -8,19 +8,22 @@ from dataclasses import dataclass
 from deskapp.errors import PermissionDenied
 from deskapp.models import Role, Staff
 
+SYSTEM_ROLE = "system"
+"""The role of a command-line job's named actor (rights.system_actor): not a person."""
+
 
 @dataclass(frozen=True)
 class Actor:
     """The signed-in staff member, as services need them."""
 
-    id: uuid.UUID
-    """The staff row's key."""
+    id: uuid.UUID | None
+    """The staff row's key; None for a command-line job's system actor."""
     username: str
     """What they sign in with."""
     name: str
     """Their display name."""
     role: str
-    """"agent" or "admin"."""
+    """"agent" or "admin" ("system" for a command-line job)."""
 
     @property
     def is_admin(self) -> bool:

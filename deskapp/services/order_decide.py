@@ -40,7 +40,7 @@ from deskapp.models.billing import CYCLE_MONTHS, Cycle
 from deskapp.money import Money
 from deskapp.payments.gateway import StripeGateway
 from deskapp.services import audit
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.billing_run import add_months
 from deskapp.services.bookkeeping import append_entry, key, lock_client
 from deskapp.services.conversation.messages import post_reply
@@ -58,6 +58,7 @@ from deskapp.services.order_plan import (
     plan_approval,
     preview,
 )
+from deskapp.services.rights import Right, acting
 from deskapp.services.ticket_write import locked
 from deskapp.services.validation import text
 
@@ -104,8 +105,7 @@ def preview_approval(order_id: object, start: dt.date | None = None) -> Approval
 
 def approve_order(actor: Actor, order_id: object, start: dt.date | None = None) -> OrderDecision:
     """Approve a pending order with its actual start date (admins only)."""
-    require_admin(actor, "approve an order")
-    with write_transaction():
+    with acting(actor, Right.DECIDE_ORDERS) as actor:
         order, client = _lock_order(order_id)
         if order.status != OrderStatus.PENDING:
             raise Conflict(decided(order))
@@ -163,7 +163,6 @@ def reject_order(
     A card refund that fails leaves the order rejected with its money not yet returned; calling
     this again with refund "card" retries the refund.
     """
-    require_admin(actor, "reject an order")
     why = text("reason", reason, "The reason", limit=500, required=True).rstrip(".")
     how = (refund or "").strip().lower()
     if how and how not in REFUNDS:
@@ -172,7 +171,7 @@ def reject_order(
         raise PaymentError(
             "Card payments are off, so the card cannot be refunded; refund to credit."
         )
-    with write_transaction():
+    with acting(actor, Right.DECIDE_ORDERS) as actor:
         order, client = _lock_order(order_id)
         label = format_number("order", order.number)
         if not (how == "card" and _card_refund_unfinished(order)):
