@@ -1,11 +1,10 @@
-"""Who is acting: every service call names the staff member, and roles are checked here."""
+"""Who is acting: every service call names the staff member (rights.py checks what they may do)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from deskapp.errors import PermissionDenied
 from deskapp.models import Role, Staff
 
 SYSTEM_ROLE = "system"
@@ -34,9 +33,3 @@ class Actor:
 def actor_from(staff: Staff) -> Actor:
     """The Actor for a staff row."""
     return Actor(staff.id, staff.username, staff.name, staff.role)
-
-
-def require_admin(actor: Actor, what: str) -> None:
-    """Raise PermissionDenied unless the actor is an admin; `what` ends "Only an admin can …"."""
-    if not actor.is_admin:
-        raise PermissionDenied(f"Only an admin can {what}; ask an admin to do it.")

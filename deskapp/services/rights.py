@@ -44,9 +44,9 @@ class Right(StrEnum):
     REVERSE_ENTRY = "reverse a credit entry"
     CLOSE_CLIENT = "close a client"
     MERGE_CLIENTS = "merge clients"
-    DELETE_CLIENT = "delete a client"
+    DELETE_CLIENT = "delete clients"
     DECIDE_ORDERS = "approve or reject an order"
-    MANAGE_CATALOGUE = "manage the product catalogue"
+    MANAGE_CATALOGUE = "change the product catalogue"
     MANAGE_STAFF = "manage staff"
     MANAGE_SETTINGS = "change the desk's settings"
 
