@@ -71,6 +71,7 @@ def _open(settings: Any) -> None:
 
 def _sync(args: argparse.Namespace) -> int:
     from deskapp.cli import _settings
+    from deskapp.services.audit import as_job
     from deskapp.services.order_card import (
         card_payments_available,
         payment_gateway,
@@ -82,7 +83,8 @@ def _sync(args: argparse.Namespace) -> int:
     if not available:
         raise ConfigError(why)
     _open(settings)
-    result = sync_pending_payments(payment_gateway(settings), limit=max(args.limit, 1))
+    with as_job("payments sync"):
+        result = sync_pending_payments(payment_gateway(settings), limit=max(args.limit, 1))
     print(result.message)
     return 1 if result.problems else 0
 

@@ -89,8 +89,13 @@ class Refused(PermissionDenied):
 
 
 def system_actor(job: str) -> Actor:
-    """The named actor of a command-line job ("billing run"): the audit shows "system: <job>"."""
-    return Actor(None, f"system:{job.replace(' ', '-')}", f"system: {job}", SYSTEM_ROLE)
+    """The named actor of a command-line job ("billing run"): the audit shows "system: <job>".
+
+    Jobs run inside `audit.as_job(job)` too, so what they do with no actor passed down (a
+    mail filed as the client's own) is audited under the same name."""
+    with audit.as_job(job):
+        name = audit.system_name()
+    return Actor(None, f"system:{job.replace(' ', '-')}", name, SYSTEM_ROLE)
 
 
 def allows(actor: Actor | None, right: Right) -> bool:
