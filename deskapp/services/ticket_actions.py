@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import peewee
 
 from deskapp import clock
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import (
     Attachment,
@@ -33,6 +32,7 @@ from deskapp.models import (
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
+from deskapp.services.rights import Right, acting
 from deskapp.services.ticket_work import (
     EstimateInfo,
     TimeEntryInfo,
@@ -85,7 +85,7 @@ class StaffChoice:
 def change_status(actor: Actor, ticket_id: uuid.UUID, status: str) -> None:
     """Set the ticket's status; Completed also ends the client's wait."""
     status = validation.choice("status", status, "Status", STATUSES)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         changes: dict[str, object] = {"status": status}
         if status == TicketStatus.COMPLETED:
@@ -95,7 +95,7 @@ def change_status(actor: Actor, ticket_id: uuid.UUID, status: str) -> None:
 
 def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> None:
     """Give the ticket to a staff member, or to nobody (None)."""
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         if staff_id is not None:
             staff = Staff.get_or_none(Staff.id == key(staff_id, "staff member"))
@@ -109,7 +109,7 @@ def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> No
 def set_priority(actor: Actor, ticket_id: uuid.UUID, priority: str) -> None:
     """Set Low, Medium, High or Urgent."""
     priority = validation.choice("priority", priority, "Priority", PRIORITIES)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         save_ticket(lock_ticket(ticket_id), {"priority": priority})
 
 
@@ -128,7 +128,7 @@ def normalise_tags(tags: str) -> str:
 def set_tags(actor: Actor, ticket_id: uuid.UUID, tags: str) -> None:
     """Replace the ticket's tags, comma-separated ("vps, outage"); stored normalised."""
     value = normalise_tags(tags)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         save_ticket(lock_ticket(ticket_id), {"tags": value})
 
 
@@ -139,7 +139,7 @@ def merge_tickets(actor: Actor, kept_id: uuid.UUID, merged_id: uuid.UUID) -> Non
     kept_key, merged_key = key(kept_id, "ticket"), key(merged_id, "ticket")
     if kept_key == merged_key:
         raise ValidationError("ticket", "A ticket cannot be merged into itself; pick another.")
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         # Both rows locked, always in key order, so two merges never wait on each other.
         locked = {k: lock_ticket(k) for k in sorted((kept_key, merged_key))}
         kept, merged = locked[kept_key], locked[merged_key]
@@ -233,7 +233,7 @@ def list_staff() -> list[StaffChoice]:
 
 def add_subscriber(actor: Actor, ticket_id: uuid.UUID, contact_id: uuid.UUID) -> None:
     """Let another contact of the ticket's client follow it (they get staff replies)."""
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         contact = Contact.get_or_none(Contact.id == key(contact_id, "contact"))
         if contact is None or contact.client_id != ticket.client_id:
@@ -257,7 +257,7 @@ def add_subscriber(actor: Actor, ticket_id: uuid.UUID, contact_id: uuid.UUID) ->
 
 def remove_subscriber(actor: Actor, ticket_id: uuid.UUID, contact_id: uuid.UUID) -> None:
     """Stop a contact following the ticket."""
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         removed = (
             Subscriber.delete()
