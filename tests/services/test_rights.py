@@ -118,7 +118,8 @@ def everything() -> dict[str, list[tuple[Any, ...]]]:
 
 
 def refusals() -> list[AuditEntry]:
-    return list(AuditEntry.select().where(AuditEntry.action == "right.refused"))
+    query = AuditEntry.select().where(AuditEntry.action == "right.refused")
+    return list(query.order_by(AuditEntry.id))
 
 
 def _agent() -> Actor:
@@ -208,3 +209,27 @@ def test_the_system_actor_is_named_in_the_audit_and_holds_only_its_jobs_rights(
         credit.adjust_credit(job, world.mina, "5", "Correction")
     entry = refusals()[-1]
     assert entry.staff_id is None and entry.staff_name == "system: billing run"
+
+
+def test_a_disabled_agent_can_no_longer_work_tickets_or_clients(world: World) -> None:
+    from deskapp.models import Department, Message
+    from deskapp.services.contacts import ContactForm, add_contact
+    from deskapp.services.conversation import post_note
+    from deskapp.services.ticket_open import open_ticket
+
+    agent = _agent()
+    support = Department.create(name="Support")
+    ticket = open_ticket(agent, world.mina, support.id, "Slow line", "It is slow.")
+    post_note(agent, ticket.id, "Checked the line.")
+    Staff.update(active=False).where(Staff.id == agent.id).execute()
+    notes = Message.select().count()
+
+    with pytest.raises(PermissionDenied, match="can no longer use this desk"):
+        post_note(agent, ticket.id, "Still here?")
+    with pytest.raises(PermissionDenied, match="can no longer use this desk"):
+        add_contact(agent, world.mina, ContactForm("Kay", "Okafor", "kay@example.net"))
+    assert Message.select().count() == notes
+    assert [entry.after for entry in refusals()] == [
+        '{"right": "WORK_TICKETS", "role": "agent"}',
+        '{"right": "EDIT_CLIENTS", "role": "agent"}',
+    ]
