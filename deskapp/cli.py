@@ -39,6 +39,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
        deskapp payments sync [--limit N] [--db URL]
        deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
+       deskapp settings credit-limit [AMOUNT] [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
+    from deskapp.cli_settings import add_settings_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -214,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(commands, database)
     add_order_commands(commands, database)
     add_payments_commands(commands, database)
+    add_settings_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser
