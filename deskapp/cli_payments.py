@@ -92,6 +92,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _webhook(args: argparse.Namespace) -> int:
     from deskapp.cli import _settings
     from deskapp.secrets import lookup_secret
+    from deskapp.services.audit import as_job
     from deskapp.services.stripe_events import NO_SECRET
 
     secret, _ = lookup_secret("stripe-webhook-secret")
@@ -109,7 +110,8 @@ def _webhook(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        server.serve_forever()
+        with as_job("payments webhook"):  # one thread serves every request: it sees the job
+            server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:

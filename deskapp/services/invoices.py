@@ -300,16 +300,28 @@ def refund_invoice(
     """
     why = text("reason", reason, "Reason", limit=500, required=True)
     with acting(actor, Right.REFUND) as person:
-        invoice, client = lock_invoice(invoice_id)
-        if invoice.status != InvoiceStatus.PAID:
-            raise Conflict(f"{invoice.number} is {invoice.status}; only a paid one is refunded.")
-        returned = "refunded" if to_credit else None
-        _close(person, client, invoice, InvoiceStatus.REFUNDED, why, returned=returned)
+        invoice = _refund_locked(person, invoice_id, why, to_credit)
     return summary(invoice)
 
 
+def record_gateway_refund(actor: Actor | None, invoice_id: object, why: str) -> InvoiceSummary:
+    """Mark a paid invoice Refunded because its money went back through the gateway (inside
+    the caller's transaction). No right is checked here: the money has moved already, and the
+    caller checked the right before moving it (or Stripe reported a refund made elsewhere)."""
+    return summary(_refund_locked(actor, invoice_id, why, to_credit=False))
+
+
+def _refund_locked(actor: Actor | None, invoice_id: object, why: str, to_credit: bool) -> Invoice:
+    invoice, client = lock_invoice(invoice_id)
+    if invoice.status != InvoiceStatus.PAID:
+        raise Conflict(f"{invoice.number} is {invoice.status}; only a paid one is refunded.")
+    returned = "refunded" if to_credit else None
+    _close(actor, client, invoice, InvoiceStatus.REFUNDED, why, returned=returned)
+    return invoice
+
+
 def _close(
-    actor: Actor,
+    actor: Actor | None,
     client: Client,
     invoice: Invoice,
     status: InvoiceStatus,

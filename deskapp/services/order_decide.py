@@ -44,7 +44,11 @@ from deskapp.services.actors import Actor
 from deskapp.services.billing_run import add_months
 from deskapp.services.bookkeeping import append_entry, key, lock_client
 from deskapp.services.conversation.messages import post_reply
-from deskapp.services.invoices import issue_invoice_for_order, refund_invoice
+from deskapp.services.invoices import (
+    issue_invoice_for_order,
+    record_gateway_refund,
+    refund_invoice,
+)
 from deskapp.services.order_card import refund_card_payment
 from deskapp.services.order_plan import (
     ApprovalPlan,
@@ -252,7 +256,7 @@ def _refund_card(
         order, _ = _lock_order(order_id)
         invoice = order_invoice(order)
         if invoice is not None and invoice.status == InvoiceStatus.PAID:
-            refund_invoice(actor, invoice.id, why, to_credit=False)
+            record_gateway_refund(actor, invoice.id, why)
         _tell_client(
             actor,
             order,

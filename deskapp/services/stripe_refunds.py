@@ -21,7 +21,7 @@ from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key, lock_client
 from deskapp.services.card_state import STRIPE_GATEWAY
-from deskapp.services.invoices import refund_invoice
+from deskapp.services.invoices import record_gateway_refund
 from deskapp.services.rights import Right, check
 
 
@@ -108,7 +108,7 @@ def _refund_invoice(actor: Actor, order_id: uuid.UUID, why: str) -> None:
         (Invoice.order == order_id) & (Invoice.status == InvoiceStatus.PAID)
     )
     if invoice is not None:
-        refund_invoice(actor, invoice.id, why, to_credit=False)
+        record_gateway_refund(actor, invoice.id, why)
 
 
 def _all_back(order_id: uuid.UUID) -> bool:

@@ -233,3 +233,15 @@ def test_a_disabled_agent_can_no_longer_work_tickets_or_clients(world: World) ->
         '{"right": "WORK_TICKETS", "role": "agent"}',
         '{"right": "EDIT_CLIENTS", "role": "agent"}',
     ]
+
+
+@pytest.mark.parametrize("job", ["mail send", "ticket import", "payments sync"])
+def test_what_a_job_does_with_no_person_is_audited_as_its_system_actor(desk: str, job: str) -> None:
+    from deskapp.services import audit
+
+    with audit.as_job(job):
+        audit.record(None, "payment.synced", "order", "o-1", "Paid at Stripe")
+    audit.record(None, "payment.synced", "order", "o-2", "Paid at Stripe")
+    names = [entry.staff_name for entry in AuditEntry.select().order_by(AuditEntry.id)]
+    assert names == [f"system: {job}", "system"]
+    assert rights.system_actor(job).name == f"system: {job}"
