@@ -28,7 +28,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
        deskapp db check [--digest HEX]... [--db URL]
-       deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
+       deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--dry-run] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
        deskapp catalogue list [--all] | export FILE.toml | import FILE.toml [--db URL]
@@ -39,6 +39,7 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
        deskapp payments sync [--limit N] [--db URL]
        deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
+       deskapp settings credit-limit [AMOUNT] [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
+    from deskapp.cli_settings import add_settings_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -167,9 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = billing_commands.add_parser(
         "run", parents=[database], help="invoice recurring services now due (safe to repeat)"
     )
-    run.add_argument("--date", type=_date, default=None, help="bill as of YYYY-MM-DD")
     run.add_argument(
-        "--lead-days", type=_days, default=7, help="invoice this many days before due (7)"
+        "--date", type=_date, default=None, help="bill as of YYYY-MM-DD (within the lead time)"
+    )
+    run.add_argument(
+        "--lead-days",
+        type=_days,
+        default=7,
+        help="invoice this many days before due (7; 31 at most)",
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="list what the run would issue, writing nothing"
     )
     run.set_defaults(run=_billing_run)
 
@@ -219,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(commands, database)
     add_order_commands(commands, database)
     add_payments_commands(commands, database)
+    add_settings_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser
@@ -483,11 +494,19 @@ def _db_check(args: argparse.Namespace) -> int:
 def _billing_run(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.money import Money
+    from deskapp.services.audit import as_job
+    from deskapp.services.billing_plan import billing_day
     from deskapp.services.billing_run import run_billing
+    from deskapp.services.rights import system_actor
 
     open_configured(_settings(args))
     migrations.ensure_current()
-    result = run_billing(args.date, lead_days=args.lead_days)
+    day = billing_day(args.date, args.lead_days)
+    if args.dry_run:
+        return _billing_plan(day, args.lead_days)
+    job = "billing run"
+    with as_job(job):
+        result = run_billing(day, lead_days=args.lead_days, actor=system_actor(job))
     for number in result.invoices:
         print(f"Issued {number}")
     print(
@@ -499,9 +518,27 @@ def _billing_run(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
+def _billing_plan(day: dt.date, lead_days: int) -> int:
+    from deskapp.money import Money
+    from deskapp.services.billing_plan import plan_billing
+
+    planned = plan_billing(day, lead_days=lead_days)
+    for invoice in planned:
+        print(f"Would issue {invoice.client}: {Money(invoice.total_cents)}")
+        for line in invoice.lines:
+            print(f"  {Money(line.amount_cents)}  {line.description}")
+    total = sum(invoice.total_cents for invoice in planned)
+    print(
+        f"Dry run as of {day:%Y-%m-%d}: {len(planned):,} invoice(s), {Money(total)} in all; "
+        "nothing was written."
+    )
+    return 0
+
+
 def _mail_send(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.mail import mail_settings, send_outbox, smtp_password
+    from deskapp.services.audit import as_job
     from deskapp.text import clean
 
     settings = _settings(args)
@@ -509,7 +546,8 @@ def _mail_send(args: argparse.Namespace) -> int:
     password = smtp_password(mail)
     open_configured(settings)
     migrations.ensure_current()
-    print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
+    with as_job("mail send"):
+        print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
     return 0
 
 
@@ -532,12 +570,14 @@ def _read_mail(name: str) -> bytes:
 
 def _ticket_import(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.services.audit import as_job
     from deskapp.services.incoming_mail import import_message
 
     raw = _read_mail(args.file)
     open_configured(_settings(args))
     migrations.ensure_current()
-    result = import_message(raw)
+    with as_job("ticket import"):
+        result = import_message(raw)
     if result.automatic and not result.ticket_label:
         print(f"Not filed: an automatic reply from {result.client_label} that answers no ticket")
     elif result.duplicate:

@@ -94,7 +94,7 @@ def test_an_agent_is_refused_and_nothing_changes(
 
     assert main(["--staff", "sam", "catalogue", "import", str(source), "--db", desk_url]) == 1
     assert capsys.readouterr().err == (
-        "deskapp: Only an admin can import the product catalogue; ask an admin to do it.\n"
+        "deskapp: Only an admin can change the product catalogue; ask an admin to do it.\n"
     )
     open_database(desk_url)
     assert catalogue.list_products(include_retired=True) == []

@@ -155,7 +155,7 @@ def test_admins_approve_and_reject_from_the_command_line(
 
     assert deskapp(desk_url, "order", "approve", "O-5001") == 1
     assert capsys.readouterr().err == (
-        "deskapp: Only an admin can approve an order; ask an admin to do it.\n"
+        "deskapp: Only an admin can approve or reject an order; ask an admin to do it.\n"
     )
     assert (
         deskapp(desk_url, "order", "approve", "O-5001", "--start", "2026-03-20", staff="kim") == 0

@@ -14,7 +14,6 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import ValidationError
 from deskapp.models import (
     Attachment,
@@ -37,6 +36,7 @@ from deskapp.services.attachments import (
 from deskapp.services.bookkeeping import key
 from deskapp.services.conversation.detail import missing_ticket
 from deskapp.services.conversation.reply_mail import queue_reply_mail
+from deskapp.services.rights import Right, acting
 
 BODY_MAX = 200_000
 """The longest message a staff member may post (characters)."""
@@ -248,7 +248,7 @@ def post_reply(
     )
     files = _read_files(attachment_paths)
     now = clock.now()
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = touch_ticket(ticket_id, now, status=new_status, waiting_since=None)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.REPLY, text, files, now)
         queue_reply_mail(actor, ticket_id, ticket, message.id, text)
@@ -266,7 +266,7 @@ def post_note(
     text = _staff_body(body)
     files = _read_files(attachment_paths)
     now = clock.now()
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         touch_ticket(ticket_id, now)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.NOTE, text, files, now)
         feed.publish(Entity.TICKET, ticket_id, "note")
