@@ -191,15 +191,21 @@ def too_large(limit: int) -> str:
     return f"The mail is larger than {size} (the [mail] max_size setting); it was not imported."
 
 
+def text_of_header(value: object) -> str:
+    """A header's text as a string the database can store: the raw 8-bit bytes the parser
+    keeps as lone surrogates are read as UTF-8 (U+FFFD where they are not)."""
+    return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def header(message: EmailMessage, name: str) -> str:
     """A header's decoded text ("" when missing or unreadable)."""
     try:
-        return str(message.get(name) or "")
+        return text_of_header(message.get(name) or "")
     except (*_HEADER_ERRORS, RecursionError):
         # A header the parser chokes on: its raw text is still better than nothing.
         for key, value in message.raw_items():
             if key.lower() == name.lower():
-                return " ".join(str(value).split())
+                return " ".join(text_of_header(value).split())
         return ""
 
 
@@ -239,7 +245,7 @@ def sender(message: EmailMessage) -> tuple[str, str]:
         found = _ANGLE_ADDRESS.search(raw)
         if found:
             name, address = raw[: found.start()].strip().strip('"'), found.group(1)
-    address = address.strip()
+    name, address = text_of_header(name), text_of_header(address).strip()
     if "@" not in address:
         raise MailRefused("The mail has no sender address (From); it cannot be filed.")
     if _CONTROL.search(address) or len(address) > 254:
@@ -273,7 +279,8 @@ def recipients(message: EmailMessage) -> list[str]:
         except (ValueError, TypeError, LookupError):
             values = []
         addresses.extend(
-            address.lower() for _, address in email.utils.getaddresses([str(v) for v in values])
+            address.lower()
+            for _, address in email.utils.getaddresses([text_of_header(v) for v in values])
         )
     return addresses
 
@@ -339,14 +346,14 @@ def files(message: EmailMessage) -> list[MailFile]:
         content = part.get_payload(decode=True)
         if not isinstance(content, bytes):
             continue
-        content_type = part.get_content_type()
+        content_type = text_of_header(part.get_content_type()).replace("\x00", "")[:100]
         name = _file_name(filename, content_type, len(found) + 1)
         found.append(MailFile(name, content_type, content))
     return found
 
 
 def _file_name(filename: str | None, content_type: str, number: int) -> str:
-    name = " ".join((filename or "").split())[:255]
+    name = " ".join(text_of_header(filename or "").replace("\x00", "\ufffd").split())[:255]
     if name:
         return name
     subtype = content_type.partition("/")[2] or "bin"
