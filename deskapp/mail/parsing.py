@@ -25,6 +25,7 @@ it. Where the mail goes is deskapp.services.incoming_mail's business.
 from __future__ import annotations
 
 import email
+import email.feedparser
 import email.policy
 import email.utils
 import hashlib
@@ -43,6 +44,11 @@ NO_TEXT = "(The mail had no text.)"
 """The body recorded for a mail without any text (only attachments, say)."""
 BODY_MAX = 200_000
 """The longest text a message keeps (as open_ticket allows); the rest is cut with a note."""
+TEXT_ENCODED_MAX = 4 * 1024 * 1024
+"""Characters of a text part's encoded form decoded at most (enough for BODY_MAX characters
+even in quoted-printable UTF-8, 12 characters each at worst)."""
+HTML_PER_TEXT = 4
+"""Characters of HTML converted per character of text kept (tags and styles are dropped)."""
 CUT_NOTE = "[deskapp: the rest of this mail's text was cut; it was too long to keep.]"
 """What ends a body that was cut."""
 MAX_PARTS = 200
@@ -57,6 +63,8 @@ MAX_COMMENT_DEPTH = 20
 """Comments in parentheses nested deeper than this in a header are refused."""
 MAX_LINES = 1_000_000
 """Lines a mail may have (25 MB of real mail is some 350,000; the parser pays per line)."""
+FEED_BYTES = 256 * 1024
+"""The parser is fed the mail this much at a time."""
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 """The largest mail imported when `[mail] max_size` is not set (as common mail servers)."""
 _MESSAGE_IDS = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]{1,298}>")
@@ -162,7 +170,12 @@ def read_mail(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> EmailMessage:
     # Policies take only their own attributes as keywords; typeshed knows the standard ones.
     policy = cast(Any, _BoundedPolicy)(budget=budget, message_factory=new_part)
     try:
-        message = email.message_from_bytes(raw, policy=policy)
+        # Fed in pieces, not as one string: the whole mail is never copied at once.
+        parser = email.feedparser.BytesFeedParser(policy=policy)
+        view = memoryview(raw)
+        for start in range(0, len(raw), FEED_BYTES):
+            parser.feed(bytes(view[start : start + FEED_BYTES]))
+        message = parser.close()
     except RecursionError:
         raise MailRefused("The mail nests too deeply to be read; it was not imported.") from None
     if not isinstance(message, EmailMessage):  # pragma: no cover - the factory makes one
@@ -304,14 +317,13 @@ def body(message: EmailMessage) -> str:
     except (KeyError, LookupError, ValueError):
         part = None
     text = ""
+    if part is None and message.get_content_maintype() == "text":
+        part = message
     if part is not None:
         text = _text_of(cast(EmailMessage, part))
         if part.get_content_subtype() == "html":
-            text = html_to_text(text)
-    elif message.get_content_maintype() == "text":
-        text = _text_of(message)
-        if message.get_content_subtype() == "html":
-            text = html_to_text(text)
+            # Only what can make BODY_MAX characters of text is converted.
+            text = html_to_text(text[: BODY_MAX * HTML_PER_TEXT])
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd").strip("\n")
     if len(text) > BODY_MAX:
         text = text[: BODY_MAX - len(CUT_NOTE) - 2] + "\n\n" + CUT_NOTE
@@ -319,6 +331,12 @@ def body(message: EmailMessage) -> str:
 
 
 def _text_of(part: EmailMessage) -> str:
+    encoded = part.get_payload()
+    if isinstance(encoded, str) and len(encoded) > TEXT_ENCODED_MAX:
+        # Only what can make BODY_MAX characters is decoded: cut at a line's end, so base64
+        # and quoted-printable stay whole. (The part is this parse's own; files are read first.)
+        end = encoded.rfind("\n", 0, TEXT_ENCODED_MAX)
+        part.set_payload(encoded[: end + 1 if end > 0 else TEXT_ENCODED_MAX])
     try:
         content = part.get_content()
     except (LookupError, ValueError, AssertionError):
@@ -329,10 +347,15 @@ def _text_of(part: EmailMessage) -> str:
     return str(content)
 
 
-def files(message: EmailMessage) -> list[MailFile]:
+def files(
+    message: EmailMessage, max_bytes: int | None = None
+) -> tuple[list[MailFile], list[tuple[str, int]]]:
     """Every part that is a file: an attachment, or an inline part with a file name (a pasted
-    picture), in the mail's order. How many and how big are kept is the caller's rule."""
+    picture), in the mail's order; and (name, size) of those larger than `max_bytes`, which are
+    not decoded at all (their size is reckoned from the encoded text: decoding 25 MB of
+    base64 costs several times that in memory). How many are kept is the caller's rule."""
     found: list[MailFile] = []
+    too_big: list[tuple[str, int]] = []
     for part in parts(message):
         if part.is_multipart():
             continue
@@ -343,13 +366,27 @@ def files(message: EmailMessage) -> list[MailFile]:
         disposition = part.get_content_disposition()
         if disposition != "attachment" and not filename:
             continue
-        content = part.get_payload(decode=True)
-        if not isinstance(content, bytes):
-            continue
         content_type = text_of_header(part.get_content_type()).replace("\x00", "")[:100]
-        name = _file_name(filename, content_type, len(found) + 1)
-        found.append(MailFile(name, content_type, content))
-    return found
+        name = _file_name(filename, content_type, len(found) + len(too_big) + 1)
+        size = _decoded_size(part)
+        if max_bytes is not None and size > max_bytes:
+            too_big.append((name, size))
+            continue
+        content = part.get_payload(decode=True)
+        if isinstance(content, bytes):
+            found.append(MailFile(name, content_type, content))
+    return found, too_big
+
+
+def _decoded_size(part: EmailMessage) -> int:
+    """About how many bytes the part holds once decoded (exact enough to refuse by)."""
+    encoded = part.get_payload()
+    if not isinstance(encoded, str):
+        return 0
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        breaks = encoded.count("\n") + encoded.count("\r") + encoded.count(" ")
+        return (len(encoded) - breaks) * 3 // 4
+    return len(encoded)
 
 
 def _file_name(filename: str | None, content_type: str, number: int) -> str:

@@ -137,8 +137,8 @@ def _import(
             "first, then import the mail again."
         )
     subject = parsing.subject(message)
+    attachments, left_out = _kept_files(*parsing.files(message, MAX_ATTACHMENT_BYTES))
     body = parsing.body(message)
-    attachments, left_out = _kept_files(parsing.files(message))
     if left_out:
         body = f"{body}\n\n" + "\n".join(left_out)
     found = _ticket_for(subject, parsing.referenced_ids(message), senders)
@@ -174,16 +174,23 @@ class _Mail:
     unverified: bool
 
 
-def _kept_files(files: list[MailFile]) -> tuple[list[MailFile], list[str]]:
+def _kept_files(
+    files: list[MailFile], too_big: list[tuple[str, int]]
+) -> tuple[list[MailFile], list[str]]:
     """The files a ticket keeps (at most MAX_ATTACHMENTS, each within the attachment size), and
     a line for each one left out."""
     kept: list[MailFile] = []
     left_out: list[str] = []
+    for filename, size in too_big:
+        left_out.append(
+            f"[deskapp: the attached file “{filename}” ({size / (1024 * 1024):.1f} MB) was not "
+            f"kept: an attachment may be at most {limit_text()}.]"
+        )
     for file in files:
         if len(file.content) > MAX_ATTACHMENT_BYTES:
-            size = f"{len(file.content) / (1024 * 1024):.1f} MB"
+            size_text = f"{len(file.content) / (1024 * 1024):.1f} MB"
             left_out.append(
-                f"[deskapp: the attached file “{file.filename}” ({size}) was not kept: an "
+                f"[deskapp: the attached file “{file.filename}” ({size_text}) was not kept: an "
                 f"attachment may be at most {limit_text()}.]"
             )
         elif len(kept) >= MAX_ATTACHMENTS:

@@ -11,13 +11,13 @@ The bombs are made here, not kept as files: they are large and easy to generate.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from mail_helpers import SmallDesk, small_desk
 from deskapp.cli import main
 from deskapp.mail.authentication import sender_verified
 from deskapp.mail.parsing import (
+    DEFAULT_MAX_BYTES,
     MAX_DEPTH,
     MAX_HEADER_BYTES,
     MAX_ONE_HEADER_BYTES,
@@ -103,6 +104,7 @@ def many_parts(count: int, header: bytes = b"Content-Type: text/plain") -> bytes
     )
 
 
+SIZE_CAP = DEFAULT_MAX_BYTES
 ENCODED_WORD = b"=?utf-8?q?=C3=A9t=C3=A9?= "
 SMALL_BOMB = ENCODED_WORD * ((MAX_ONE_HEADER_BYTES - 200) // len(ENCODED_WORD))
 """Encoded words just under one header's cap: parsed, within the budget."""
@@ -142,18 +144,31 @@ def bombs() -> dict[str, tuple[bytes, int]]:
             EX_DATAERR,
         ),
         "many-lines": (from_ola(body=b"\n" * 1_100_000), EX_DATAERR),
-        "big-attachment-2mb": (_with_attachment(2 * 1024 * 1024), 0),
+        "attachment-2mb": (with_attachment(2 * 1024 * 1024), 0),
+        "attachment-at-size-cap": (with_attachment(SIZE_CAP * 3 // 4 - 600_000), 0),
+        "text-at-size-cap": (from_ola(body=(b"x" * 76 + b"\r\n") * (SIZE_CAP // 78 - 100)), 0),
+        "html-at-size-cap": (
+            from_ola(
+                (b"Content-Type", b"text/html"),
+                body=(b"<p><b>x</b></p>" * 5 + b"\r\n") * (SIZE_CAP // 77 - 100),
+            ),
+            0,
+        ),
+        "over-size-cap": (from_ola(body=(b"x" * 76 + b"\r\n") * (SIZE_CAP // 78 + 10)), EX_DATAERR),
     }
 
 
-def _with_attachment(size: int) -> bytes:
-    mail = EmailMessage()
-    mail["From"] = "ola@okafor.example"
-    mail["Subject"] = "logs"
-    mail["Message-ID"] = "<big@okafor.example>"
-    mail.set_content("The logs you asked for.\n")
-    mail.add_attachment(os.urandom(size), maintype="application", subtype="gzip", filename="l.gz")
-    return bytes(mail)
+def with_attachment(size: int) -> bytes:
+    """A mail from Ola carrying `size` random bytes as a file (base64)."""
+    head = (
+        b"From: ola@okafor.example\r\nSubject: logs\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nThe logs you asked for.\r\n--b\r\n"
+        b"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="logs.gz"\r\n\r\n'
+    )
+    encoded = base64.encodebytes(os.urandom(size)).replace(b"\n", b"\r\n")
+    return head + encoded + b"--b--\r\n"
 
 
 def test_every_bomb_is_imported_or_refused_within_the_budget(
@@ -177,7 +192,8 @@ def test_every_bomb_is_imported_or_refused_within_the_budget(
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     results = {line["mail"].removesuffix(".eml"): line for line in lines if "mail" in line}
     assert set(results) == set(expected)
-    for name, (_, status) in expected.items():
+    for name, (raw, status) in expected.items():
+        assert len(raw) <= SIZE_CAP or status == EX_DATAERR, name
         result = results[name]
         assert result["status"] == status, (name, result)
         assert "Traceback" not in result["err"] and "unexpected error" not in result["err"]
