@@ -509,3 +509,37 @@ def test_a_database_that_cannot_be_reached_is_try_again_later(
     assert err.startswith("deskapp: Cannot open the database") and "try again later" in err
     missing = f"sqlite:///{quiet_environment / 'no' / 'such' / 'desk.db'}"
     assert run_import(monkeypatch, missing, mail) == EX_TEMPFAIL
+
+
+# --- the migration -------------------------------------------------------------------------
+
+
+def test_the_migration_gives_earlier_mail_its_sender(database_url: str) -> None:
+    from old_rows import insert_old
+
+    from deskapp import migrations
+    from deskapp.db import open_database
+    from deskapp.models import Contact, Department
+
+    step = next(m.number for m in migrations.all_migrations() if m.name == "mail senders")
+    open_database(database_url)
+    migrations.upgrade(target=step - 1)
+    client = Client(number=1001, first_name="Mina", last_name="Okafor", email="Mina@Example.net")
+    contact = Contact(client=client, first_name="Ola", last_name="O", email="OLA@okafor.example")
+    support = Department(name="Support", email="support@example.net")
+    ticket = Ticket(number=20001, client=client, department=support, subject="Old")
+    by_contact = Message(
+        ticket=ticket, kind="client", contact=contact, body="a", message_id="<a@x>"
+    )
+    by_client = Message(ticket=ticket, kind="client", body="b", message_id="<b@x>")
+    reply = Message(ticket=ticket, kind="reply", body="c")
+    for row in (client, contact, support, ticket, by_contact, by_client, reply):
+        insert_old(row)
+
+    migrations.upgrade()
+
+    senders = {row.body: row.sender_address for row in Message.select()}
+    assert senders == {"a": "ola@okafor.example", "b": "mina@example.net", "c": ""}
+    assert not any(row.sender_unverified for row in Message.select())
+    again = import_message(from_ola((b"Message-ID", b"<a@x>")))
+    assert again.duplicate and again.ticket_label == "T-20001"
