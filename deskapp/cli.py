@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from deskapp.cli_catalogue import add_catalogue_commands
+    from deskapp.cli_mail import add_mail_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
     from deskapp.cli_settings import add_settings_commands
@@ -195,19 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.set_defaults(run=_mail_send)
 
-    ticket = commands.add_parser("ticket", help="file incoming mail on tickets")
-    ticket_commands = ticket.add_subparsers(
-        title="commands", metavar="COMMAND", required=True, prog="deskapp ticket"
-    )
-    import_mail = ticket_commands.add_parser(
-        "import",
-        parents=[database],
-        help="add one email to its ticket, or open a ticket for it",
-    )
-    import_mail.add_argument(
-        "file", metavar="FILE", help="the email (.eml, as received), or - to read it from stdin"
-    )
-    import_mail.set_defaults(run=_ticket_import)
+    add_mail_commands(commands, database)
 
     secrets = commands.add_parser("secrets", help="keep passwords and keys in the keyring")
     secret_commands = secrets.add_subparsers(
@@ -548,46 +537,6 @@ def _mail_send(args: argparse.Namespace) -> int:
     migrations.ensure_current()
     with as_job("mail send"):
         print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
-    return 0
-
-
-MAIL_IMPORT_MAX_BYTES = 64 * 1024 * 1024
-"""`ticket import` refuses a mail larger than this (attachments are kept up to 10 MB each)."""
-
-
-def _read_mail(name: str) -> bytes:
-    """The raw mail from a file, or from stdin for "-"; DeskError with a sentence otherwise."""
-    from deskapp.cli_input import read_input
-
-    return read_input(
-        name,
-        MAIL_IMPORT_MAX_BYTES,
-        "mail file",
-        f"The mail is larger than {MAIL_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
-        "it was not imported.",
-    )
-
-
-def _ticket_import(args: argparse.Namespace) -> int:
-    from deskapp import migrations
-    from deskapp.services.audit import as_job
-    from deskapp.services.incoming_mail import import_message
-
-    raw = _read_mail(args.file)
-    open_configured(_settings(args))
-    migrations.ensure_current()
-    with as_job("ticket import"):
-        result = import_message(raw)
-    if result.automatic and not result.ticket_label:
-        print(f"Not filed: an automatic reply from {result.client_label} that answers no ticket")
-    elif result.duplicate:
-        print(f"Already imported: {result.ticket_label}")
-    elif result.automatic:
-        print(f"Added to {result.ticket_label} as an automatic reply (status unchanged)")
-    elif result.created:
-        print(f"Opened {result.ticket_label} for {result.client_label}")
-    else:
-        print(f"Added to {result.ticket_label}")
     return 0
 
 

@@ -64,6 +64,8 @@ class ConversationMessage:
     """When (UTC)."""
     attachments: tuple[AttachmentInfo, ...] = ()
     """The files that came with it."""
+    sender_unverified: bool = False
+    """A client's mail whose sender the desk's mail server could not verify (shown in red)."""
 
     @property
     def page_key(self) -> MessagePageKey:
@@ -86,7 +88,12 @@ def list_messages(
     author = peewee.fn.COALESCE(peewee.fn.NULLIF(Message.author_name, ""), Staff.name, fallback)
     query = (
         Message.select(
-            Message.id, Message.kind, author.alias("author"), Message.body, Message.created_at
+            Message.id,
+            Message.kind,
+            author.alias("author"),
+            Message.body,
+            Message.created_at,
+            Message.sender_unverified,
         )
         .join(Staff, peewee.JOIN.LEFT_OUTER, on=(Message.staff == Staff.id))
         .switch(Message)
@@ -116,8 +123,9 @@ def list_messages(
             body=body,
             created_at=created_at,
             attachments=tuple(files.get(message_id, ())),
+            sender_unverified=bool(unverified),
         )
-        for message_id, kind, author, body, created_at in rows
+        for message_id, kind, author, body, created_at, unverified in rows
     ]
 
 
