@@ -28,18 +28,17 @@ if TYPE_CHECKING:
     from deskapp.config import Settings
     from deskapp.services.session import DeskSession
 
-KEY_TYPES = frozenset(
-    {
-        "ssh-ed25519",
-        "ssh-rsa",
-        "ecdsa-sha2-nistp256",
-        "ecdsa-sha2-nistp384",
-        "ecdsa-sha2-nistp521",
-        "sk-ssh-ed25519@openssh.com",
-        "sk-ecdsa-sha2-nistp256@openssh.com",
-    }
-)
-"""Public key types accepted by --ssh-key (what OpenSSH's ssh-keygen makes)."""
+KEY_FIELDS = {
+    "ssh-ed25519": 2,
+    "ssh-rsa": 3,
+    "ecdsa-sha2-nistp256": 3,
+    "ecdsa-sha2-nistp384": 3,
+    "ecdsa-sha2-nistp521": 3,
+    "sk-ssh-ed25519@openssh.com": 3,
+    "sk-ecdsa-sha2-nistp256@openssh.com": 4,
+}
+"""Public key types accepted by --ssh-key (what ssh-keygen makes), with the number of
+length-prefixed fields their key data holds (the type's name first)."""
 PASSWORD_VARIABLE = "DESKAPP_PASSWORD"
 """Where command-line jobs on a shared desk find the --staff member's password (else asked)."""
 
@@ -220,18 +219,29 @@ def read_public_key(path: Path) -> tuple[str, str, str]:
     except (OSError, UnicodeDecodeError) as error:
         raise DeskError(f"Cannot read {path} as a public key: {error}.") from None
     parts = text.split()
-    if "\n" in text or len(parts) < 2 or parts[0] not in KEY_TYPES:
+    if "\n" in text or len(parts) < 2 or parts[0] not in KEY_FIELDS:
         raise DeskError(f"{path} is not one OpenSSH public key (ssh-ed25519 AAAA… comment).")
     kind, blob = parts[0], parts[1]
     try:
-        raw = base64.b64decode(blob, validate=True)
+        fields = _wire_fields(base64.b64decode(blob, validate=True))
     except ValueError:
-        raw = b""
-    name_length = int.from_bytes(raw[:4], "big") if len(raw) > 4 else 0
-    if raw[4 : 4 + name_length] != kind.encode():
+        fields = []
+    if not fields or fields[0] != kind.encode() or len(fields) != KEY_FIELDS[kind]:
         raise DeskError(f"{path} is not a valid {kind} public key: its key data is damaged.")
     comment = " ".join(parts[2:])
     return kind, blob, comment if re.fullmatch(r"[\w@.:+-]{1,100}", comment) else ""
+
+
+def _wire_fields(raw: bytes) -> list[bytes]:
+    """The length-prefixed strings of a key's wire form; ValueError unless they fill it exactly."""
+    fields = []
+    while raw:
+        size = int.from_bytes(raw[:4], "big")
+        if len(raw) < 4 + size:
+            raise ValueError("truncated key data")
+        fields.append(raw[4 : 4 + size])
+        raw = raw[4 + size :]
+    return fields
 
 
 def forced_command_line(username: str, key: tuple[str, str, str]) -> str:
