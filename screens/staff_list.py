@@ -9,7 +9,8 @@ database, so someone demoted while the screen is open is refused with a sentence
 | n | Add a staff member. |
 | o | Change the highlighted person's role (agent or admin). |
 | p | Set a new password for the highlighted person. |
-| d | Disable the highlighted person, or enable them again (asks). |
+| d | Disable the highlighted person: no more sign-in or work (asks). |
+| e | Enable the highlighted disabled person again (asks). |
 | / | Everyone, or only those who can sign in. |
 | r | Load the list again. |
 | escape | Back where you came from. |
@@ -39,7 +40,9 @@ __all__ = ["ONLY_ADMINS", "StaffScreen", "show_staff"]
 
 ONLY_ADMINS = "Only an admin can manage staff; ask an admin to do it."
 """Why an agent cannot open the staff screen or use its keys."""
-ADMIN_ACTIONS = frozenset({"add_staff", "change_role", "set_password", "toggle_active"})
+ADMIN_ACTIONS = frozenset(
+    {"add_staff", "change_role", "set_password", "disable_staff", "enable_staff"}
+)
 """The screen's actions that change someone (all of them admins')."""
 
 
@@ -54,11 +57,11 @@ def role_cell(member: StaffMember) -> Text:
 
 
 COLUMNS: Sequence[RecordColumn[StaffMember]] = (
-    RecordColumn("Username", lambda m: untrusted(m.username, limit=16), 16),
-    RecordColumn("Name", lambda m: untrusted(m.name, limit=22), 22),
-    RecordColumn("Role", role_cell, 6),
+    RecordColumn("Username", lambda m: untrusted(m.username, limit=12), 12),
+    RecordColumn("Name", lambda m: untrusted(m.name, limit=18), 18),
+    RecordColumn("Role", role_cell, 5),
     RecordColumn("Status", status_cell, 8),
-    RecordColumn("Email", lambda m: untrusted(m.email, limit=20), 20),
+    RecordColumn("Email", lambda m: untrusted(m.email, limit=24), 24),
 )
 """Narrow enough for an 80-column terminal."""
 
@@ -96,9 +99,15 @@ class StaffScreen(AreaScreen):
         ),
         Binding(
             "d",
-            "toggle_active",
-            "Disable/enable",
-            tooltip="Disable the highlighted person, or enable them again (admins; asks).",
+            "disable_staff",
+            "Disable",
+            tooltip="Stop the highlighted person signing in or acting (admins; asks).",
+        ),
+        Binding(
+            "e",
+            "enable_staff",
+            "Enable",
+            tooltip="Let the highlighted disabled person sign in again (admins; asks).",
         ),
     ]
 
@@ -143,12 +152,18 @@ class StaffScreen(AreaScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Every change is an admin's (dimmed otherwise); all but Add need a highlighted
-        person; Back always goes back."""
+        person; Disable shows for an active one, Enable for a disabled one; Back always goes
+        back."""
         if action in ADMIN_ACTIONS:
             if not self.is_admin:
                 return None
-            if action != "add_staff" and self.highlighted_member is None:
+            if action == "add_staff":
+                return True
+            member = self.highlighted_member
+            if member is None:
                 return None
+            if action in ("disable_staff", "enable_staff"):
+                return member.active == (action == "disable_staff")
             return True
         if action == "back":
             return True
@@ -171,10 +186,16 @@ class StaffScreen(AreaScreen):
         if self.is_admin and member is not None:
             self.app.push_screen(SetPasswordDialog(member), self._changed)
 
-    def action_toggle_active(self) -> None:
-        """Ask, then disable the highlighted person (or enable them again)."""
+    def action_disable_staff(self) -> None:
+        """Ask, then disable the highlighted person."""
         member = self.highlighted_member
-        if self.is_admin and member is not None:
+        if self.is_admin and member is not None and member.active:
+            self.app.push_screen(SetActiveDialog(member), self._changed)
+
+    def action_enable_staff(self) -> None:
+        """Ask, then enable the highlighted disabled person again."""
+        member = self.highlighted_member
+        if self.is_admin and member is not None and not member.active:
             self.app.push_screen(SetActiveDialog(member), self._changed)
 
     def _changed(self, result: object) -> None:
