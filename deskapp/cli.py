@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from deskapp.services.session import DeskSession
 
 USAGE = """\
-deskapp [--db URL] [--staff USERNAME]
+deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]
        deskapp demo
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
@@ -39,6 +39,10 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
        deskapp payments sync [--limit N] [--db URL]
        deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
+       deskapp staff add USER --role agent|admin [--name N] [--email E]
+                     [--ssh-key FILE.pub [--authorized-keys FILE]] [--db URL]
+       deskapp staff passwd|disable|enable USER [--db URL]
+       deskapp staff list [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -46,6 +50,10 @@ deskapp [--db URL] [--staff USERNAME]
 
 DEMO_ADMIN = "admin"
 """The demo desk signs in as its admin (its agents are "sam" and "kim")."""
+NO_STAFF_YET = (
+    "This desk has no staff yet: add the first admin with `deskapp staff add NAME --role admin`."
+)
+"""What `db upgrade` says on a shared desk nobody can sign in to yet."""
 CHECK_LINES = 100
 """`db check` names at most this many mismatches of each kind, then counts the rest."""
 
@@ -98,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
+    from deskapp.cli_staff import add_staff_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -121,7 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[database],
         description="A terminal desk for hosting, ISP and managed-services staff.",
     )
-    parser.add_argument("--staff", metavar="USERNAME", help="who signs in (default: DESKAPP_STAFF)")
+    parser.add_argument(
+        "--staff",
+        metavar="USERNAME",
+        help="who signs in (default: DESKAPP_STAFF); a shared desk still asks their password",
+    )
+    parser.add_argument(
+        "--signed-in-as",
+        metavar="USERNAME",
+        help="open the desk as this person without a password: the SSH forced command "
+        "`deskapp staff add --ssh-key` writes (the key proved who)",
+    )
     parser.add_argument("--version", action="version", version=f"deskapp {__version__}")
     parser.set_defaults(run=_start_desk)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog="deskapp")
@@ -206,21 +225,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(commands, database)
     add_order_commands(commands, database)
     add_payments_commands(commands, database)
+    add_staff_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser
 
 
 def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
-    """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (quicker
-    to start, see bench/README.md); None for anything it does not read exactly as the parser
-    would (repeats, abbreviations, a bad URL, other commands): the parser reads those and
-    explains errors."""
+    """`deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]` read without building
+    the whole parser (quicker to start, see bench/README.md); None for anything it does not read
+    exactly as the parser would (repeats, abbreviations, a bad URL, other commands): the parser
+    reads those and explains errors."""
     values: dict[str, str] = {}
     rest = list(arguments)
     while rest:
         name, equals, value = rest.pop(0).partition("=")
-        if name not in ("--db", "--staff") or name in values:
+        if name not in ("--db", "--staff", "--signed-in-as") or name in values:
             return None
         if not equals:
             if not rest or rest[0].startswith("-"):
@@ -231,7 +251,9 @@ def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
 
     from deskapp.db import describe
 
-    args = SimpleNamespace(staff=values.get("--staff"), run=_start_desk)
+    args = SimpleNamespace(
+        staff=values.get("--staff"), signed_in_as=values.get("--signed-in-as"), run=_start_desk
+    )
     if "--db" in values:
         try:
             describe(values["--db"])
@@ -333,6 +355,7 @@ def _start_desk(args: argparse.Namespace) -> int:
             settings.database_url,
             staff=settings.staff,
             password=database_password(settings.database_url),
+            signed_in_as=getattr(args, "signed_in_as", None),
         )
         return _run_tui(session, settings.theme)
     finally:
@@ -377,6 +400,11 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         print(f"The database is now at schema version {latest}.")
     else:
         print(f"The database is already at schema version {latest}; nothing to do.")
+    from deskapp.db import is_postgres
+    from deskapp.services.staff import has_staff
+
+    if is_postgres() and not has_staff():
+        print(NO_STAFF_YET)
     return 0
 
 
