@@ -29,17 +29,19 @@ from screens.widgets.inert_fields import InertInput
 
 __all__ = ["AddStaffDialog", "ChangeRoleDialog", "SetActiveDialog", "SetPasswordDialog"]
 
-ROLES = (
-    ("agent", "Agent: tickets, clients, credit up to the desk's limit"),
-    ("admin", "Admin: everything, including money, orders and staff"),
+ROLES = (("agent", "Agent"), ("admin", "Admin"))
+"""The roles a person can have, as the choice names them."""
+ROLES_NOTE = (
+    "Agents work tickets and clients and add credit up to the desk's limit; admins do "
+    "everything, including money, orders and staff."
 )
-"""The roles a person can have, with what each may do (DESIGN.md's rights table, short)."""
+"""What each role may do (DESIGN.md's rights table, in a sentence)."""
 REFUSALS_SHOWN: tuple[type[DeskError], ...] = (Conflict, NotFound, PermissionDenied)
 """The service's refusals every staff dialog shows on its own error line."""
 
 
 def role_choice(value: str) -> Select[str]:
-    """The role as a choice of agent or admin, each with what it may do."""
+    """The role as a choice of agent or admin."""
     return Select(
         [(Text(label), role) for role, label in ROLES],
         allow_blank=False,
@@ -90,7 +92,7 @@ class AddStaffDialog(FormDialog[StaffMember]):
     def compose_fields(self) -> ComposeResult:
         """Username and role; name and email; the password twice."""
         with Horizontal(classes="form-row"):
-            username = InertInput(placeholder="sam", id="username", compact=True, max_length=32)
+            username = InertInput(id="username", compact=True, max_length=32)
             yield short_field(self, "Username", username)
             yield short_field(self, "Role", role_choice("agent"))
         yield self.field_error("username")
@@ -103,7 +105,9 @@ class AddStaffDialog(FormDialog[StaffMember]):
         yield self.field_error("email")
         yield from password_fields(self)
         yield Static(
-            Text("Leave the password empty for someone who signs in only by SSH key."),
+            Text(
+                f"{ROLES_NOTE} Leave the password empty for someone who signs in only by SSH key."
+            ),
             classes="note",
         )
 
@@ -158,7 +162,10 @@ class ChangeRoleDialog(_OnePerson):
         """The role, what each may do; the service keeps at least one active admin."""
         yield self.field("Role", role_choice(self.member.role))
         yield Static(
-            Text("The change holds at once, on every desk; the desk keeps one active admin."),
+            Text(
+                f"{ROLES_NOTE} The change holds at once, on every desk; the desk keeps one "
+                "active admin."
+            ),
             classes="note",
         )
 
