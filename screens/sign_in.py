@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,7 +30,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Input, Static
 
 from deskapp.errors import DeskError
-from deskapp.services.staff import authenticate
+from deskapp.services.staff import authenticate, has_staff
 from screens.styles_path import STYLES
 from screens.widgets.desk_session import desk_session
 from screens.widgets.failed_work import ReportsFailedWork
@@ -40,7 +39,13 @@ from screens.widgets.untrusted import untrusted
 if TYPE_CHECKING:
     from deskapp.services.actors import Actor
 
-__all__ = ["SignInScreen"]
+__all__ = ["NO_STAFF_YET", "SignInScreen"]
+
+NO_STAFF_YET = (
+    "This desk has no staff yet: add the first admin with "
+    "`deskapp staff add NAME --role admin`, then sign in."
+)
+"""What a new shared desk says: nobody can sign in before the first `staff add`."""
 
 
 class SignInScreen(ReportsFailedWork, Screen[None]):
@@ -50,9 +55,6 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
     # desk shows this screen first, so it brings its own, as Textual loads a screen's CSS_PATH.
     CSS_PATH = STYLES / "sign_in.tcss"
     AUTO_FOCUS = None
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "app.quit", "Quit", tooltip="Leave without signing in."),
-    ]
 
     checking: reactive[bool] = reactive(False)
     """Whether the password is being checked (the button is off meanwhile)."""
@@ -106,10 +108,25 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
             with Horizontal(id="sign-in-buttons"):
                 yield Button("Sign in", variant="primary", id="sign-in")
 
+    class NoStaffYet(Message, bubble=False):
+        """The desk has nobody who could sign in."""
+
     def on_mount(self) -> None:
-        """The password field when the username is known already, else the username."""
+        """The password field when the username is known already, else the username; and
+        whether the desk has anyone at all (a new shared desk has nobody yet)."""
         username = self.query_one("#username", Input)
         (self.query_one("#password", Input) if username.value else username).focus()
+        self.run_worker(
+            self._look_for_staff, thread=True, exit_on_error=False, name="look for staff"
+        )
+
+    def _look_for_staff(self) -> None:
+        if not has_staff():
+            self.post_message(self.NoStaffYet())
+
+    @on(NoStaffYet)
+    def _no_staff_yet(self) -> None:
+        self.answer(NO_STAFF_YET, error=False)
 
     @on(Input.Submitted, "#username")
     def _username_entered(self, event: Input.Submitted) -> None:

@@ -20,7 +20,7 @@ from deskapp.services.staff import add_staff
 from screens.app import DeskApp
 from screens.client_list import ClientListScreen
 from screens.commands import desk_commands
-from screens.sign_in import SignInScreen, seconds
+from screens.sign_in import NO_STAFF_YET, SignInScreen, seconds
 
 ANSWERS = ("sign-in-answer", "sign-in-wait")
 """The lines where the sign-in screen answers."""
@@ -205,6 +205,17 @@ async def test_empty_fields_are_asked_for_without_asking_the_service(
         assert "Type your password." in flat(pilot)
         assert field(pilot, "password").has_focus
     assert sign_in_audit() == {}
+
+
+@ON_POSTGRES
+async def test_a_new_shared_desk_says_how_to_add_the_first_admin(desk: str) -> None:
+    async with DeskApp(shared_session(desk)).run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SignInScreen)
+        assert NO_STAFF_YET in flat(pilot)
+        await sign_in_as(pilot, "admin", "anything at all")
+        assert "Wrong username or password." in flat(pilot)  # no default admin, ever
+        assert isinstance(pilot.app.screen, SignInScreen)
 
 
 def test_a_pause_is_said_in_words() -> None:
