@@ -15,12 +15,13 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from deskapp import clock
-from deskapp.services.session import DeskSession
-from deskapp.services.staff import add_staff
+from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.staff import add_staff, set_active
 from screens.app import DeskApp
 from screens.client_list import ClientListScreen
-from screens.commands import desk_commands
+from screens.commands import desk_commands, show_staff
 from screens.sign_in import NO_STAFF_YET, SignInScreen, seconds
+from screens.staff_list import StaffScreen
 
 ANSWERS = ("sign-in-answer", "sign-in-wait")
 """The lines where the sign-in screen answers."""
@@ -205,6 +206,46 @@ async def test_empty_fields_are_asked_for_without_asking_the_service(
         assert "Type your password." in flat(pilot)
         assert field(pilot, "password").has_focus
     assert sign_in_audit() == {}
+
+
+@ON_POSTGRES
+async def test_a_disabled_person_gets_the_same_answer_as_a_wrong_password(
+    preselected: DeskSession,
+) -> None:
+    set_active(None, "sam", False)
+    async with DeskApp(preselected).run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press(*PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SignInScreen)
+        assert flat(pilot).startswith("Wrong username or password.")
+
+
+@ON_POSTGRES
+async def test_an_admin_signs_in_and_manages_staff_on_the_shared_desk(
+    session: DeskSession,
+) -> None:
+    async with DeskApp(session).run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await sign_in_as(pilot, "dana", PASSWORD)
+        await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, ClientListScreen), what="the desk"
+        )
+        show_staff(pilot.app)
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, StaffScreen)
+        assert [member.username for member in screen.records.records] == ["dana", "sam"]
+        assert screen.check_action("add_staff", ()) is True
+
+
+@ON_POSTGRES
+async def test_the_ssh_entry_opens_the_desk_without_asking(staffed_desk: str) -> None:
+    signed_in_by_key = open_desk(staffed_desk, signed_in_as="sam")
+    async with DeskApp(signed_in_by_key).run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientListScreen)
+        assert "Sam Agent (agent)" in screen_text(pilot)
 
 
 @ON_POSTGRES
