@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import subprocess
 import sys
 import types
@@ -261,3 +262,50 @@ def test_command_line_jobs_on_a_shared_desk_need_the_password(
     out, err = capsys.readouterr()
     assert "O-9999" in err and "password" not in err  # signed in; there is no such order
     assert PASSWORD not in out + err
+
+
+def on_a_terminal(url: str, *args: str, answers: list[str]) -> tuple[int, str]:
+    """`deskapp ARGS --db URL` in a real process whose stdin and output are a pseudo-terminal
+    (its own session, so no other terminal); each answer is typed after the next prompt ending
+    in ":". Returns the exit status and everything shown."""
+    terminal, child_side = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deskapp", *args, "--db", url],
+        stdin=child_side,
+        stdout=child_side,
+        stderr=child_side,
+        start_new_session=True,
+    )
+    os.close(child_side)
+    shown, since_answer, pending = b"", b"", list(answers)
+    while select.select([terminal], [], [], 60)[0]:
+        try:
+            chunk = os.read(terminal, 1024)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown, since_answer = shown + chunk, since_answer + chunk
+        if pending and since_answer.rstrip().endswith(b":"):
+            os.write(terminal, pending.pop(0).encode() + b"\n")
+            since_answer = b""
+    os.close(terminal)
+    return process.wait(timeout=60), shown.decode(errors="replace")
+
+
+def test_passwd_on_a_terminal_asks_twice_without_echo(desk_url: str) -> None:
+    assert deskapp(desk_url, "staff", "add", "sam", "--role", "agent", stdin=PASSWORD) == 0
+    status, shown = on_a_terminal(
+        desk_url, "staff", "passwd", "sam", answers=[NEW_PASSWORD, NEW_PASSWORD]
+    )
+    assert status == 0, shown
+    assert "New password for sam:" in shown and "The same password again:" in shown
+    assert "Set the password of sam." in shown
+    assert NEW_PASSWORD not in shown and PASSWORD not in shown
+
+    status, shown = on_a_terminal(
+        desk_url, "staff", "passwd", "sam", answers=[PASSWORD, "something else entirely"]
+    )
+    assert status == 1
+    assert "The two passwords differ; nothing was changed." in shown
+    assert PASSWORD not in shown
