@@ -23,6 +23,8 @@ from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 
+from screens.staff_access import may_manage_staff
+
 PALETTE_ACTIONS_LEFT_OUT = frozenset({"command_palette"})
 """Actions that make no sense as a palette entry (opening the palette itself)."""
 
@@ -150,8 +152,7 @@ def show_catalogue(app: App[Any]) -> None:
 def staff_command(app: App[Any]) -> DeskCommand:
     """The staff list, for admins; an agent sees the entry say it is admins' (and choosing it
     says so again, without opening it)."""
-    actor = getattr(app, "signed_in_actor", None)
-    if actor is not None and actor.is_admin:
+    if may_manage_staff(getattr(app, "signed_in_actor", None)):
         what = "The desk's staff: add people, change roles, set passwords, disable."
     else:
         what = "Admins only: the desk's staff (ask an admin to add or change someone)."

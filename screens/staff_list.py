@@ -31,6 +31,7 @@ from textual.widgets import Static
 from deskapp.services.changes import Entity
 from deskapp.services.staff import StaffMember, list_staff
 from screens.area import AreaScreen
+from screens.staff_access import ONLY_ADMINS, may_manage_staff
 from screens.staff_form import AddStaffDialog, ChangeRoleDialog, SetActiveDialog, SetPasswordDialog
 from screens.widgets.cells import when_cell
 from screens.widgets.record_table import PageFetcher, RecordColumn, RecordTable
@@ -38,8 +39,6 @@ from screens.widgets.untrusted import untrusted, untrusted_message
 
 __all__ = ["ONLY_ADMINS", "StaffScreen", "show_staff"]
 
-ONLY_ADMINS = "Only an admin can manage staff; ask an admin to do it."
-"""Why an agent cannot open the staff screen or use its keys."""
 ADMIN_ACTIONS = frozenset(
     {"add_staff", "change_role", "set_password", "disable_staff", "enable_staff"}
 )
@@ -129,8 +128,7 @@ class StaffScreen(AreaScreen):
     @property
     def is_admin(self) -> bool:
         """Whether the signed-in person may manage staff (the service checks again)."""
-        actor = self.desk_app.signed_in_actor
-        return actor is not None and actor.is_admin
+        return may_manage_staff(self.desk_app.signed_in_actor)
 
     @property
     def highlighted_member(self) -> StaffMember | None:
@@ -227,8 +225,7 @@ def details_text(member: StaffMember) -> Text:
 
 def show_staff(app: App[Any]) -> None:
     """The staff list over the current screen, for an admin; an agent is told why not."""
-    actor = getattr(app, "signed_in_actor", None)
-    if actor is None or not actor.is_admin:
+    if not may_manage_staff(getattr(app, "signed_in_actor", None)):
         app.notify(untrusted_message(ONLY_ADMINS), severity="warning", markup=False)
         return
     app.push_screen(StaffScreen())
