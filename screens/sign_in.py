@@ -55,6 +55,8 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
     # desk shows this screen first, so it brings its own, as Textual loads a screen's CSS_PATH.
     CSS_PATH = STYLES / "sign_in.tcss"
     AUTO_FOCUS = None
+    AREA_TITLE = "Sign in"
+    """The place's name in the key list."""
 
     checking: reactive[bool] = reactive(False)
     """Whether the password is being checked (the button is off meanwhile)."""
@@ -78,6 +80,9 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
             """Why, in the service's words (never says whether the username exists)."""
             self.wait_seconds = wait_seconds
             """Seconds before the next attempt is heard (0: none)."""
+
+    class NoStaffYet(Message, bubble=False):
+        """The desk has nobody who could sign in."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -107,9 +112,6 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
             yield Static(id="sign-in-wait")
             with Horizontal(id="sign-in-buttons"):
                 yield Button("Sign in", variant="primary", id="sign-in")
-
-    class NoStaffYet(Message, bubble=False):
-        """The desk has nobody who could sign in."""
 
     def on_mount(self) -> None:
         """The password field when the username is known already, else the username; and
