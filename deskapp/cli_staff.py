@@ -84,7 +84,8 @@ def signed_in_session(args: argparse.Namespace) -> tuple[DeskSession, Settings]:
     """The desk opened as the --staff member (DESKAPP_STAFF), for jobs that need a person.
 
     A local desk opens as the desk start does; a shared one needs that person's password, from
-    DESKAPP_PASSWORD or asked on the terminal.
+    DESKAPP_PASSWORD or asked on the terminal, unless --signed-in-as names the person (trusted
+    as the SSH entry is: whoever runs deskapp with the database's login can be anyone).
     """
     from deskapp.cli import _settings
     from deskapp.db.configured import database_password
@@ -97,6 +98,7 @@ def signed_in_session(args: argparse.Namespace) -> tuple[DeskSession, Settings]:
         staff=settings.staff,
         password=database_password(settings.database_url),
         create=False,
+        signed_in_as=getattr(args, "signed_in_as", None),
     )
     if not session.needs_sign_in:
         return session, settings

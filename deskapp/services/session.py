@@ -23,7 +23,6 @@ from deskapp.errors import DeskError, NotFound, PermissionDenied
 from deskapp.models import Role, Staff
 from deskapp.services import audit
 from deskapp.services.actors import Actor, actor_from
-from deskapp.services.staff import signed_in_by_key
 
 
 class SignInNeeded(DeskError):
@@ -90,6 +89,8 @@ def open_desk(
     migrations.ensure_current(create=create)
     mode = "shared" if info.backend == "postgresql" else "local"
     if signed_in_as:
+        from deskapp.services.staff import signed_in_by_key  # argon2 loads only where needed
+
         return DeskSession(mode, info, signed_in_by_key(signed_in_as))
     if mode == "shared":
         return DeskSession(mode, info, None, (staff or "").strip())

@@ -249,6 +249,8 @@ def test_command_line_jobs_on_a_shared_desk_need_the_password(
         "deskapp: Signing in as ann needs a password: set DESKAPP_PASSWORD or run this on a "
         "terminal.\n"
     )
+    assert deskapp(desk_url, "--signed-in-as", "ann", *listing[2:]) == 1
+    assert "There is no order O-9999." in capsys.readouterr().err  # trusted like the SSH entry
     monkeypatch.setenv("DESKAPP_PASSWORD", "not the password")
     assert deskapp(desk_url, *listing) == 1
     assert capsys.readouterr().err.startswith("deskapp: Wrong username or password.")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from argon2 import PasswordHasher
 
-from deskapp import clock
+from deskapp import clock, passwords
 from deskapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from deskapp.models import AuditEntry, Staff
 from deskapp.services.actors import Actor
@@ -235,3 +236,22 @@ def test_changes_are_audited_with_before_and_after(team: tuple[Actor, Actor]) ->
     assert entries["role changed"].after == '{"role": "admin"}'
     assert entries["staff disabled"].after == '{"active": false}'
     assert [member.username for member in list_staff(include_disabled=False)] == ["ann"]
+
+
+def test_verify_refuses_what_is_not_a_usable_hash_or_password() -> None:
+    stored = passwords.hash_password(ANN_PASSWORD)
+    assert passwords.verify_password(stored, ANN_PASSWORD)
+    assert not passwords.verify_password("", "")
+    assert not passwords.verify_password("not a hash", ANN_PASSWORD)
+    too_long = "x" * (passwords.MAX_LENGTH + 1)
+    assert not passwords.verify_password(passwords.hash_password(too_long[:-1]), too_long)
+
+
+def test_a_hash_made_with_weaker_parameters_is_renewed_at_sign_in(desk: str) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(SAM_PASSWORD)
+    Staff.create(username="sam", name="Sam Reyes", role="agent", password_hash=weak)
+    assert passwords.needs_rehash(weak)
+    authenticate("sam", SAM_PASSWORD)
+    renewed = Staff.get(Staff.username == "sam").password_hash
+    assert renewed != weak and not passwords.needs_rehash(renewed)
+    assert authenticate("sam", SAM_PASSWORD).username == "sam"
