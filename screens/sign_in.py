@@ -28,6 +28,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError
 from deskapp.services.staff import authenticate, has_staff
@@ -171,6 +172,13 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
             self.post_message(self.Refused(str(error), wait))
             return
         self.post_message(self.SignedIn(actor))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A check that failed for another reason than the password (the app's one error
+        handler says what) leaves the screen usable: the person can try again."""
+        if event.worker.group == "sign-in" and event.state is WorkerState.ERROR:
+            self.checking = False
+            self.answer("The password could not be checked; try again.")
 
     @on(SignedIn)
     def _signed_in(self, message: SignedIn) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_databases import admin_connection
 from pilot_helpers import screen_text, settle, use_tmp_user_dirs, wait_for
 from sign_in_data import PASSWORD, audit_text, shared_session, sign_in_audit
 from textual.pilot import Pilot
@@ -246,6 +247,31 @@ async def test_the_ssh_entry_opens_the_desk_without_asking(staffed_desk: str) ->
         await settle(pilot)
         assert isinstance(pilot.app.screen, ClientListScreen)
         assert "Sam Agent (agent)" in screen_text(pilot)
+
+
+@ON_POSTGRES
+async def test_a_check_that_cannot_reach_the_database_leaves_the_screen_usable(
+    preselected: DeskSession, staffed_desk: str
+) -> None:
+    name = staffed_desk.rsplit("/", 1)[1]
+    async with DeskApp(preselected).run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        with admin_connection() as server:  # only this test's database, no one else's
+            server.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            server.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+        try:
+            await pilot.press(*PASSWORD, "enter")
+            await settle(pilot)
+            await wait_for(pilot, lambda: not sign_in_button(pilot).disabled, what="the button")
+            assert isinstance(pilot.app.screen, SignInScreen)
+            assert flat(pilot)  # a sentence says what happened
+        finally:
+            with admin_connection() as server:
+                server.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
 
 @ON_POSTGRES
