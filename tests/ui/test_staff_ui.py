@@ -18,7 +18,7 @@ from deskapp import migrations
 from deskapp.db import close_database, db, open_database
 from deskapp.demo import load_demo
 from deskapp.services.session import DeskSession, open_desk
-from deskapp.services.staff import authenticate, get_staff, list_staff, set_role
+from deskapp.services.staff import add_staff, authenticate, get_staff, list_staff, set_role
 from screens.app import DeskApp
 from screens.commands import desk_commands
 from screens.staff_form import AddStaffDialog, ChangeRoleDialog, SetActiveDialog, SetPasswordDialog
@@ -305,3 +305,13 @@ async def test_an_admin_demoted_meanwhile_is_refused_by_the_service(
             assert "Only an admin can manage staff; ask an admin to do it." in screen_text(pilot)
             assert pilot.app.screen is form
         assert [member.username for member in list_staff()] == ["admin", "kim", "sam"]
+
+
+async def test_someone_added_on_another_desk_shows_in_the_list(admin: DeskSession) -> None:
+    async with DeskApp(admin).run_test(size=SMALL) as pilot:
+        screen = await open_staff(pilot)
+        add_staff(None, "lee", "agent", name="Lee Chan")  # `deskapp staff add`, elsewhere
+        await wait_for(
+            pilot, lambda: "lee" in usernames(screen), what="the list to follow the change"
+        )
+        assert "Showing all 4 staff members." in screen_text(pilot)
