@@ -55,9 +55,9 @@ def password_fields(dialog: FormDialog[Any]) -> ComposeResult:
     """The password and its repetition, masked, side by side; their error lines under them."""
     with Horizontal(classes="form-row"):
         first = Input(id="password", password=True, compact=True, max_length=1024)
-        yield short_field(dialog, "Password (10 characters or more)", first)
+        yield short_field(dialog, "Password (10+ characters)", first)
         again = Input(id="password_again", password=True, compact=True, max_length=1024)
-        yield short_field(dialog, "The same password again", again)
+        yield short_field(dialog, "The same again", again)
     yield dialog.field_error("password")
     yield dialog.field_error("password_again")
 
