@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -39,6 +39,7 @@ from screens.widgets.untrusted import untrusted
 
 if TYPE_CHECKING:
     from deskapp.services.actors import Actor
+    from screens.app import DeskApp
 
 __all__ = ["NO_STAFF_YET", "SignInScreen"]
 
@@ -119,6 +120,11 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
         whether the desk has anyone at all (a new shared desk has nobody yet)."""
         username = self.query_one("#username", Input)
         (self.query_one("#password", Input) if username.value else username).focus()
+        app = cast("DeskApp", self.app)
+        if app.starting_up:
+            # This is the desk's first screen and has no list to wait for: start-up is
+            # over once it is drawn (screens.start_up).
+            self.call_after_refresh(app.first_page_shown)
         self.run_worker(
             self._look_for_staff, thread=True, exit_on_error=False, name="look for staff"
         )
@@ -184,9 +190,7 @@ class SignInScreen(ReportsFailedWork, Screen[None]):
     def _signed_in(self, message: SignedIn) -> None:
         self.checking = False
         self.query_one("#password", Input).value = ""
-        signed_in = getattr(self.app, "signed_in", None)
-        if signed_in is not None:
-            signed_in(message.actor)
+        cast("DeskApp", self.app).signed_in(message.actor)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:

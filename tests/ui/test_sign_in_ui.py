@@ -91,6 +91,9 @@ async def test_a_shared_desk_asks_who_you_are_before_anything_else(session: Desk
     async with DeskApp(session).run_test(size=SMALL) as pilot:
         await settle(pilot)
         assert isinstance(pilot.app.screen, SignInScreen)
+        app = pilot.app
+        assert isinstance(app, DeskApp)
+        await wait_for(pilot, lambda: not app.starting_up, what="start-up to end on sign-in")
         text = screen_text(pilot)
         assert "Sign in to the desk" in text
         assert "shared desk" in text
