@@ -19,5 +19,8 @@ ONLY_ADMINS = "Only an admin can manage staff; ask an admin to do it."
 
 
 def may_manage_staff(actor: Actor | None) -> bool:
-    """Whether the screens offer `actor` the staff list and its keys."""
-    return actor is not None and actor.is_admin
+    """Whether the screens offer `actor` the staff list and its keys (the rights table's
+    answer, as the staff service checks it)."""
+    from deskapp.services.rights import Right, allows
+
+    return allows(actor, Right.MANAGE_STAFF)

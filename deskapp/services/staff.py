@@ -18,6 +18,7 @@ import datetime as dt
 import math
 import re
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from deskapp import clock, passwords
@@ -28,6 +29,7 @@ from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, Vali
 from deskapp.models import AuditEntry, Entity, Role, Staff
 from deskapp.services import audit
 from deskapp.services.actors import Actor, actor_from
+from deskapp.services.rights import Right, acting
 
 __all__ = [
     "MAX_PAUSE",
@@ -142,8 +144,7 @@ def add_staff(
     if password is not None:
         passwords.check_rules(username, password)
     hashed = passwords.hash_password(password) if password is not None else ""
-    with write_transaction():
-        _require_manager(actor)
+    with _managing(actor):
         if Staff.select().where(Staff.username == username).exists():
             raise Conflict(f"There is already a staff member called “{username}”.")
         row = Staff.create(
@@ -161,11 +162,9 @@ def set_password(actor: Actor | None, username: str, password: str) -> StaffMemb
     """Set `username`'s password: an admin for anyone, anyone for themselves."""
     passwords.check_rules(username, password)
     hashed = passwords.hash_password(password)
-    with write_transaction():
+    with _managing(actor, unless_self=username):
         row = _find(username, lock=True)
-        if actor is None or actor.id != row.id:
-            _require_manager(actor)
-        else:
+        if actor is not None and actor.id == row.id:
             _require_active(actor)
         row.password_hash = hashed
         _save(row)
@@ -176,8 +175,7 @@ def set_password(actor: Actor | None, username: str, password: str) -> StaffMemb
 
 def set_active(actor: Actor | None, username: str, active: bool) -> StaffMember:
     """Disable (they can no longer sign in or act) or enable `username` again."""
-    with write_transaction():
-        _require_manager(actor)
+    with _managing(actor):
         row = _find(username, lock=True)
         if bool(row.active) == active:
             return _member(row)
@@ -199,8 +197,7 @@ def set_active(actor: Actor | None, username: str, active: bool) -> StaffMember:
 def set_role(actor: Actor | None, username: str, role: str) -> StaffMember:
     """Make `username` an agent or an admin (the desk always keeps one active admin)."""
     role = _role(role)
-    with write_transaction():
-        _require_manager(actor)
+    with _managing(actor):
         row = _find(username, lock=True)
         before = row.role
         if before == role:
@@ -316,10 +313,14 @@ def _require_active(actor: Actor) -> Staff:
     return row
 
 
-def _require_manager(actor: Actor | None) -> None:
-    """Only an active admin manages staff from a desk (read now, not from the session)."""
-    if actor is not None and _require_active(actor).role != Role.ADMIN:
-        raise PermissionDenied("Only an admin can manage staff; ask an admin to do it.")
+def _managing(actor: Actor | None, unless_self: str = "") -> AbstractContextManager[object]:
+    """The transaction of a change to staff: the right to manage staff is checked in it (read
+    now from the database, a refusal audited), except for the command line (`actor` None: the
+    host's own account, which makes the first admin) and a person changing their own password
+    (`unless_self`, their username)."""
+    if actor is None or (unless_self and actor.username == unless_self.strip()):
+        return write_transaction()
+    return acting(actor, Right.MANAGE_STAFF)
 
 
 def _keep_an_admin(leaving: Staff) -> None:
