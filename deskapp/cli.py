@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     from deskapp.services.session import DeskSession
 
 USAGE = """\
-deskapp [--db URL] [--staff USERNAME]
+deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]
        deskapp demo
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
        deskapp db check [--digest HEX]... [--db URL]
-       deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--db URL]
+       deskapp billing run [--date YYYY-MM-DD] [--lead-days N] [--dry-run] [--db URL]
        deskapp mail send [--limit N] [--db URL]
        deskapp ticket import FILE|- [--db URL]
        deskapp catalogue list [--all] | export FILE.toml | import FILE.toml [--db URL]
@@ -39,6 +39,11 @@ deskapp [--db URL] [--staff USERNAME]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
        deskapp payments sync [--limit N] [--db URL]
        deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
+       deskapp settings credit-limit [AMOUNT] [--db URL]
+       deskapp staff add USER --role agent|admin [--name N] [--email E]
+                     [--ssh-key FILE.pub [--authorized-keys FILE]] [--db URL]
+       deskapp staff passwd|disable|enable USER [--db URL]
+       deskapp staff list [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
        deskapp doctor [--db URL]
@@ -46,6 +51,10 @@ deskapp [--db URL] [--staff USERNAME]
 
 DEMO_ADMIN = "admin"
 """The demo desk signs in as its admin (its agents are "sam" and "kim")."""
+NO_STAFF_YET = (
+    "This desk has no staff yet: add the first admin with `deskapp staff add NAME --role admin`."
+)
+"""What `db upgrade` says on a shared desk nobody can sign in to yet."""
 CHECK_LINES = 100
 """`db check` names at most this many mismatches of each kind, then counts the rest."""
 
@@ -100,8 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from deskapp.cli_catalogue import add_catalogue_commands
+    from deskapp.cli_mail import add_mail_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
+    from deskapp.cli_settings import add_settings_commands
+    from deskapp.cli_staff import add_staff_commands
     from deskapp.secrets import KNOWN_SECRETS
 
     class _Parser(argparse.ArgumentParser):
@@ -127,7 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[database],
         description="A terminal desk for hosting, ISP and managed-services staff.",
     )
-    parser.add_argument("--staff", metavar="USERNAME", help="who signs in (default: DESKAPP_STAFF)")
+    parser.add_argument(
+        "--staff",
+        metavar="USERNAME",
+        help="who signs in (default: DESKAPP_STAFF); a shared desk still asks their password",
+    )
+    parser.add_argument(
+        "--signed-in-as",
+        metavar="USERNAME",
+        help="open the desk as this person without a password: the SSH forced command "
+        "`deskapp staff add --ssh-key` writes (the key proved who)",
+    )
     parser.add_argument("--version", action="version", version=f"deskapp {__version__}")
     parser.set_defaults(run=_start_desk)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog="deskapp")
@@ -167,9 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = billing_commands.add_parser(
         "run", parents=[database], help="invoice recurring services now due (safe to repeat)"
     )
-    run.add_argument("--date", type=_date, default=None, help="bill as of YYYY-MM-DD")
     run.add_argument(
-        "--lead-days", type=_days, default=7, help="invoice this many days before due (7)"
+        "--date", type=_date, default=None, help="bill as of YYYY-MM-DD (within the lead time)"
+    )
+    run.add_argument(
+        "--lead-days",
+        type=_days,
+        default=7,
+        help="invoice this many days before due (7; 31 at most)",
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="list what the run would issue, writing nothing"
     )
     run.set_defaults(run=_billing_run)
 
@@ -185,19 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.set_defaults(run=_mail_send)
 
-    ticket = commands.add_parser("ticket", help="file incoming mail on tickets")
-    ticket_commands = ticket.add_subparsers(
-        title="commands", metavar="COMMAND", required=True, prog="deskapp ticket"
-    )
-    import_mail = ticket_commands.add_parser(
-        "import",
-        parents=[database],
-        help="add one email to its ticket, or open a ticket for it",
-    )
-    import_mail.add_argument(
-        "file", metavar="FILE", help="the email (.eml, as received), or - to read it from stdin"
-    )
-    import_mail.set_defaults(run=_ticket_import)
+    add_mail_commands(commands, database)
 
     secrets = commands.add_parser("secrets", help="keep passwords and keys in the keyring")
     secret_commands = secrets.add_subparsers(
@@ -219,21 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(commands, database)
     add_order_commands(commands, database)
     add_payments_commands(commands, database)
+    add_settings_commands(commands, database)
+    add_staff_commands(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser
 
 
 def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
-    """`deskapp [--db URL] [--staff USERNAME]` read without building the whole parser (quicker
-    to start, see bench/README.md); None for anything it does not read exactly as the parser
-    would (repeats, abbreviations, a bad URL, other commands): the parser reads those and
-    explains errors."""
+    """`deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]` read without building
+    the whole parser (quicker to start, see bench/README.md); None for anything it does not read
+    exactly as the parser would (repeats, abbreviations, a bad URL, other commands): the parser
+    reads those and explains errors."""
     values: dict[str, str] = {}
     rest = list(arguments)
     while rest:
         name, equals, value = rest.pop(0).partition("=")
-        if name not in ("--db", "--staff") or name in values:
+        if name not in ("--db", "--staff", "--signed-in-as") or name in values:
             return None
         if not equals:
             if not rest or rest[0].startswith("-"):
@@ -244,7 +264,9 @@ def _plain_start(arguments: list[str]) -> argparse.Namespace | None:
 
     from deskapp.db import describe
 
-    args = SimpleNamespace(staff=values.get("--staff"), run=_start_desk)
+    args = SimpleNamespace(
+        staff=values.get("--staff"), signed_in_as=values.get("--signed-in-as"), run=_start_desk
+    )
     if "--db" in values:
         try:
             describe(values["--db"])
@@ -368,6 +390,7 @@ def _start_desk(args: argparse.Namespace) -> int:
             settings.database_url,
             staff=settings.staff,
             password=database_password(settings.database_url),
+            signed_in_as=getattr(args, "signed_in_as", None),
         )
         return _run_tui(session, settings.theme)
     finally:
@@ -413,8 +436,12 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         print(f"The database is now at schema version {latest}.")
     else:
         print(f"The database is already at schema version {latest}; nothing to do.")
+    from deskapp.services.staff import has_staff
+
     if is_postgres():
         _prepare_desk_role(_settings(args).desk_role)
+        if not has_staff():
+            print(NO_STAFF_YET)
     return 0
 
 
@@ -483,11 +510,19 @@ def _db_check(args: argparse.Namespace) -> int:
 def _billing_run(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.money import Money
+    from deskapp.services.audit import as_job
+    from deskapp.services.billing_plan import billing_day
     from deskapp.services.billing_run import run_billing
+    from deskapp.services.rights import system_actor
 
     open_configured(_settings(args))
     migrations.ensure_current()
-    result = run_billing(args.date, lead_days=args.lead_days)
+    day = billing_day(args.date, args.lead_days)
+    if args.dry_run:
+        return _billing_plan(day, args.lead_days)
+    job = "billing run"
+    with as_job(job):
+        result = run_billing(day, lead_days=args.lead_days, actor=system_actor(job))
     for number in result.invoices:
         print(f"Issued {number}")
     print(
@@ -499,9 +534,27 @@ def _billing_run(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
+def _billing_plan(day: dt.date, lead_days: int) -> int:
+    from deskapp.money import Money
+    from deskapp.services.billing_plan import plan_billing
+
+    planned = plan_billing(day, lead_days=lead_days)
+    for invoice in planned:
+        print(f"Would issue {invoice.client}: {Money(invoice.total_cents)}")
+        for line in invoice.lines:
+            print(f"  {Money(line.amount_cents)}  {line.description}")
+    total = sum(invoice.total_cents for invoice in planned)
+    print(
+        f"Dry run as of {day:%Y-%m-%d}: {len(planned):,} invoice(s), {Money(total)} in all; "
+        "nothing was written."
+    )
+    return 0
+
+
 def _mail_send(args: argparse.Namespace) -> int:
     from deskapp import migrations
     from deskapp.mail import mail_settings, send_outbox, smtp_password
+    from deskapp.services.audit import as_job
     from deskapp.text import clean
 
     settings = _settings(args)
@@ -509,45 +562,8 @@ def _mail_send(args: argparse.Namespace) -> int:
     password = smtp_password(mail)
     open_configured(settings)
     migrations.ensure_current()
-    print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
-    return 0
-
-
-MAIL_IMPORT_MAX_BYTES = 64 * 1024 * 1024
-"""`ticket import` refuses a mail larger than this (attachments are kept up to 10 MB each)."""
-
-
-def _read_mail(name: str) -> bytes:
-    """The raw mail from a file, or from stdin for "-"; DeskError with a sentence otherwise."""
-    from deskapp.cli_input import read_input
-
-    return read_input(
-        name,
-        MAIL_IMPORT_MAX_BYTES,
-        "mail file",
-        f"The mail is larger than {MAIL_IMPORT_MAX_BYTES // (1024 * 1024)} MB; "
-        "it was not imported.",
-    )
-
-
-def _ticket_import(args: argparse.Namespace) -> int:
-    from deskapp import migrations
-    from deskapp.services.incoming_mail import import_message
-
-    raw = _read_mail(args.file)
-    open_configured(_settings(args))
-    migrations.ensure_current()
-    result = import_message(raw)
-    if result.automatic and not result.ticket_label:
-        print(f"Not filed: an automatic reply from {result.client_label} that answers no ticket")
-    elif result.duplicate:
-        print(f"Already imported: {result.ticket_label}")
-    elif result.automatic:
-        print(f"Added to {result.ticket_label} as an automatic reply (status unchanged)")
-    elif result.created:
-        print(f"Opened {result.ticket_label} for {result.client_label}")
-    else:
-        print(f"Added to {result.ticket_label}")
+    with as_job("mail send"):
+        print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
     return 0
 
 

@@ -108,20 +108,13 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from deskapp import config
     from deskapp.cli import _settings
-    from deskapp.db.configured import database_password
+    from deskapp.cli_staff import signed_in_session
     from deskapp.services.catalogue import import_catalogue
-    from deskapp.services.session import open_desk
 
     text = _read(args.file)
-    settings = _settings(args)
-    if settings.uses_default_database:
+    if _settings(args).uses_default_database:
         config.data_dir(create=True)
-    session = open_desk(
-        settings.database_url,
-        staff=settings.staff,
-        password=database_password(settings.database_url),
-        create=False,
-    )
+    session, _ = signed_in_session(args)
     result = import_catalogue(session.actor, text)
     for verb, codes in (("Added", result.created), ("Changed", result.updated)):
         for code in codes:

@@ -96,19 +96,11 @@ def _date(text: str) -> dt.date:
 
 
 def _sign_in(args: argparse.Namespace) -> tuple[DeskSession, Settings]:
-    """The desk opened as the --staff member (DESKAPP_STAFF), as the desk start does."""
-    from deskapp.cli import _settings
-    from deskapp.db.configured import database_password
-    from deskapp.services.session import open_desk
+    """The desk opened as the --staff member (DESKAPP_STAFF); a shared desk checks their
+    password (DESKAPP_PASSWORD, else asked)."""
+    from deskapp.cli_staff import signed_in_session
 
-    settings = _settings(args)
-    session = open_desk(
-        settings.database_url,
-        staff=settings.staff,
-        password=database_password(settings.database_url),
-        create=False,
-    )
-    return session, settings
+    return signed_in_session(args)
 
 
 def _place(args: argparse.Namespace) -> int:

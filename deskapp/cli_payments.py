@@ -72,6 +72,7 @@ def _open(settings: Any) -> None:
 
 def _sync(args: argparse.Namespace) -> int:
     from deskapp.cli import _settings
+    from deskapp.services.audit import as_job
     from deskapp.services.order_card import (
         card_payments_available,
         payment_gateway,
@@ -83,7 +84,8 @@ def _sync(args: argparse.Namespace) -> int:
     if not available:
         raise ConfigError(why)
     _open(settings)
-    result = sync_pending_payments(payment_gateway(settings), limit=max(args.limit, 1))
+    with as_job("payments sync"):
+        result = sync_pending_payments(payment_gateway(settings), limit=max(args.limit, 1))
     print(result.message)
     return 1 if result.problems else 0
 
@@ -91,6 +93,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _webhook(args: argparse.Namespace) -> int:
     from deskapp.cli import _settings
     from deskapp.secrets import lookup_secret
+    from deskapp.services.audit import as_job
     from deskapp.services.stripe_events import NO_SECRET
 
     secret, _ = lookup_secret("stripe-webhook-secret")
@@ -108,7 +111,8 @@ def _webhook(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        server.serve_forever()
+        with as_job("payments webhook"):  # one thread serves every request: it sees the job
+            server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:

@@ -22,6 +22,10 @@ The file (``deskapp doctor`` shows where it is; ``DESKAPP_CONFIG`` names another
     sender = "Support <support@example.net>"
     timeout = 30           # seconds to wait for the mail server
 
+    [mail]
+    authserv_id = "mx.example.net"  # the desk's MTA in Authentication-Results (README)
+    max_size = 26214400    # the largest incoming mail `ticket import` takes, in bytes
+
 Things a person chooses in the app (the theme) are remembered separately, in a small state
 file written by save_preference(), so the config file stays theirs to edit.
 """
@@ -43,6 +47,8 @@ APP_NAME = "deskapp"
 CONFIG_ENV = "DESKAPP_CONFIG"
 """Names a config file to use instead of the one in the user config dir."""
 SMTP_TLS_MODES = ("starttls", "tls", "none")
+MAIL_MAX_SIZE_LIMIT = 100 * 1024 * 1024
+"""The largest `[mail] max_size` may be."""
 SMTP_TIMEOUT_MAX = 600
 """The longest wait for the mail server a setting may ask for, in seconds."""
 
@@ -67,6 +73,8 @@ SETTINGS = (
     _Setting("smtp_user", "smtp", "user", "DESKAPP_SMTP_USER", str),
     _Setting("smtp_sender", "smtp", "sender", "DESKAPP_SMTP_SENDER", str),
     _Setting("smtp_timeout", "smtp", "timeout", "DESKAPP_SMTP_TIMEOUT", int),
+    _Setting("mail_authserv_id", "mail", "authserv_id", "DESKAPP_MAIL_AUTHSERV_ID", str),
+    _Setting("mail_max_size", "mail", "max_size", "DESKAPP_MAIL_MAX_SIZE", int),
 )
 """Every setting: its attribute, where it sits in the TOML file, its environment variable."""
 
@@ -110,6 +118,11 @@ class Settings(NamedTuple):
     """Seconds to wait for the mail server to answer before trying again later."""
     desk_role: str | None = None
     """The desk's own PostgreSQL login that `db upgrade` prepares; None means deskapp_desk."""
+    mail_authserv_id: str | None = None
+    """The authserv-id of the desk's own mail server in Authentication-Results; None: incoming
+    mail's senders are not checked (README: "Incoming mail")."""
+    mail_max_size: int = 25 * 1024 * 1024
+    """The largest incoming mail `ticket import` takes, in bytes (larger ones bounce)."""
     sources: Mapping[str, str] = MappingProxyType({})
     """Where each setting came from: "default", "config file", "--db" or the variable name."""
 
@@ -291,6 +304,12 @@ def _check_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> None
     if timeout is not None and not 0 < timeout <= SMTP_TIMEOUT_MAX:
         raise ConfigError(
             f"{where('smtp_timeout')} must be a number of seconds from 1 to {SMTP_TIMEOUT_MAX}."
+        )
+    size = values.get("mail_max_size")
+    if size is not None and not 1024 <= size <= MAIL_MAX_SIZE_LIMIT:
+        raise ConfigError(
+            f"{where('mail_max_size')} must be a number of bytes from 1024 to "
+            f"{MAIL_MAX_SIZE_LIMIT}."
         )
     tls = values.get("smtp_tls")
     if tls is not None and tls.lower() not in SMTP_TLS_MODES:

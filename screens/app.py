@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DatabaseUnavailable, DeskError
 from deskapp.services import preferences
+from deskapp.services.actors import Actor
 from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
 from screens.connection_watch import WatchesConnection
@@ -32,6 +33,18 @@ log = logging.getLogger("deskapp.screens")
 
 AREAS = ("clients", "tickets", "orders", "ledger")
 """The four places, in the order of their number keys."""
+
+
+SIGN_IN_MODE = "sign_in"
+"""The mode of the sign-in screen, while a shared desk asks who you are."""
+NEEDS_SIGN_IN = frozenset({"switch_area", "command_palette"})
+"""The app's actions that wait until someone has signed in."""
+
+
+def _sign_in() -> Screen[None]:
+    from screens.sign_in import SignInScreen
+
+    return SignInScreen()
 
 
 def _desk_commands() -> type[Provider]:
@@ -78,6 +91,8 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         "ledger": _ledger_list,
     }
     DEFAULT_MODE = "clients"
+    DEFAULT_AREA: ClassVar[str] = "clients"
+    """The area the desk opens on (after signing in, on a shared desk)."""
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_desk_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -124,10 +139,17 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
     """How many areas escape can walk back through."""
 
     def __init__(self, session: DeskSession, *, theme: str | None = None) -> None:
+        if session.needs_sign_in:
+            # A shared desk asks who you are before any area shows (screens.sign_in); the
+            # areas' modes are made only once someone has signed in.
+            self.DEFAULT_MODE = SIGN_IN_MODE
         super().__init__()
         self.session = session
         """The open desk: mode, database and who is signed in."""
         self._area_history: list[str] = []
+        self._following = False
+        if session.needs_sign_in:
+            self.add_mode(SIGN_IN_MODE, _sign_in)
         if theme and theme in self.available_themes:
             self.theme = theme
 
@@ -136,8 +158,24 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def after_start_up(self) -> None:
-        """Once the first screen shows its rows: follow other desks."""
-        self.start_following()
+        """Once the first screen shows its rows: follow other desks (once someone signed in)."""
+        if self.signed_in_actor is not None and not self._following:
+            self._following = True
+            self.start_following()
+
+    @property
+    def signed_in_actor(self) -> Actor | None:
+        """Who is signed in; None while the sign-in screen asks."""
+        return self.session.signed_in_as
+
+    def signed_in(self, actor: Actor) -> None:
+        """The sign-in screen proved who `actor` is: the desk opens as them, on the client list."""
+        self.session = self.session.signed_in(actor)
+        self.switch_mode(self.DEFAULT_AREA)
+        self.remove_mode(SIGN_IN_MODE)
+        self.refresh_bindings()
+        if not self.starting_up:
+            self.after_start_up()
 
     def feed_unread(self) -> None:
         """The change feed failed to answer: is the database gone?"""
@@ -154,6 +192,8 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The current area's key is shown dimmed; the key list is not offered over itself."""
+        if self.signed_in_actor is None and action in NEEDS_SIGN_IN:
+            return False
         if action == "switch_area":
             return None if parameters and parameters[0] == self.current_mode else True
         if action == "show_keys":

@@ -35,6 +35,7 @@ from deskapp.services.catalogue import (
     retire_product,
 )
 from deskapp.services.changes import Entity
+from deskapp.services.rights import Right, allows
 from screens.area import AreaScreen
 from screens.product_form import ProductFormDialog
 from screens.widgets.cells import label_cell
@@ -133,9 +134,9 @@ class CatalogueScreen(AreaScreen):
         return partial(_product_page, filter_value == "all")
 
     @property
-    def is_admin(self) -> bool:
-        """Whether the signed-in staff member may change the catalogue."""
-        return self.desk_app.session.actor.is_admin
+    def changes_catalogue(self) -> bool:
+        """Whether the signed-in staff member may change the catalogue (the rights table)."""
+        return allows(self.desk_app.session.actor, Right.MANAGE_CATALOGUE)
 
     @property
     def highlighted_product(self) -> ProductInfo | None:
@@ -164,7 +165,7 @@ class CatalogueScreen(AreaScreen):
         """Admins' keys dimmed for agents; edit and retire need a product (retire, a current
         one); Back always goes back."""
         if action in ADMIN_ACTIONS:
-            if not self.is_admin:
+            if not self.changes_catalogue:
                 return None
             if action == "new_product":
                 return True
@@ -178,25 +179,25 @@ class CatalogueScreen(AreaScreen):
 
     def action_new_product(self) -> None:
         """The product form, empty."""
-        if self.is_admin:
+        if self.changes_catalogue:
             self.app.push_screen(ProductFormDialog(), self._saved)
 
     def action_edit_product(self) -> None:
         """The product form for the highlighted product."""
         product = self.highlighted_product
-        if self.is_admin and product is not None:
+        if self.changes_catalogue and product is not None:
             self.app.push_screen(ProductFormDialog(product.id), self._saved)
 
     def action_retire_product(self) -> None:
         """Ask, then retire the highlighted product."""
         product = self.highlighted_product
-        if self.is_admin and product is not None and not product.retired:
+        if self.changes_catalogue and product is not None and not product.retired:
             self.app.push_screen(RetireProductDialog(product), self._saved)
 
     def action_delete_product(self) -> None:
         """Ask, then delete the highlighted product (the service refuses a used one)."""
         product = self.highlighted_product
-        if self.is_admin and product is not None:
+        if self.changes_catalogue and product is not None:
             self.app.push_screen(DeleteProductDialog(product), self._saved)
 
     def _saved(self, result: object) -> None:

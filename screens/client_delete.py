@@ -21,6 +21,7 @@ from deskapp.money import Money
 from deskapp.services import clients
 from deskapp.services.client_merge import delete_client
 from deskapp.services.client_profile import ClientProfile
+from deskapp.services.rights import Right, allows
 from screens.widgets.form_dialog import FormDialog
 
 __all__ = ["DeleteClientDialog", "deleted_text"]
@@ -80,7 +81,7 @@ class DeleteClientDialog(FormDialog[bool]):
     def compose_fields(self) -> ComposeResult:
         """The admin note, what goes and what stays, the number to type."""
         note = Static(Text("Only an admin can delete clients."), id="admin-note")
-        note.display = not self.actor.is_admin
+        note.display = not allows(self.actor, Right.DELETE_CLIENT)
         yield note
         yield Static(Text("Loading the client…"), id="deleted", classes="note")
         yield self.label("Type the client's number to confirm")
@@ -106,7 +107,7 @@ class DeleteClientDialog(FormDialog[bool]):
 
     def submit_allowed(self) -> bool:
         """An admin who typed the client's number exactly."""
-        if self.profile is None or not self.actor.is_admin:
+        if self.profile is None or not allows(self.actor, Right.DELETE_CLIENT):
             return False
         return self.query_one("#typed_number", Input).value == self.profile.label
 

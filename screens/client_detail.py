@@ -41,6 +41,7 @@ from deskapp.money import Money
 from deskapp.services.changes import Entity
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.contacts import ContactDetails
+from deskapp.services.rights import Right, allows
 from screens.client_sections import (
     CONTACT_COLUMNS,
     INVOICE_COLUMNS,
@@ -71,7 +72,8 @@ SECTIONS: dict[str, tuple[str, Sequence[SectionColumn[Any]]]] = {
     "orders": ("Pending orders", ORDER_COLUMNS),
 }
 """Each section's id, title and columns."""
-ADMIN_ACTIONS = frozenset({"merge", "delete_client"})
+ADMIN_ACTIONS = {"merge": Right.MERGE_CLIENTS, "delete_client": Right.DELETE_CLIENT}
+"""Keys hidden from whoever the rights table does not give their right."""
 """Actions only an admin is offered (the services refuse agents too)."""
 
 
@@ -273,7 +275,8 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Merge and delete are an admin's (hidden from agents); the rest wait for the client."""
-        if action in ADMIN_ACTIONS and not self.desk_app.session.actor.is_admin:
+        right = ADMIN_ACTIONS.get(action)
+        if right is not None and not allows(self.desk_app.session.actor, right):
             return False
         if action in ("back", "refresh"):
             return True

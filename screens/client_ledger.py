@@ -39,6 +39,7 @@ from deskapp.services.changes import Entity
 from deskapp.services.clients import find_client_by_number
 from deskapp.services.credit import BalancePoint, CreditMovement
 from deskapp.services.invoices import InvoiceSummary
+from deskapp.services.rights import Right, allows
 from screens.credit_dialogs import (
     AddCreditDialog,
     AdjustCreditDialog,
@@ -289,12 +290,13 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Admin actions show dimmed for agents; Reverse needs an entry that can be reversed."""
-        admin = self.desk_app.session.actor.is_admin
+        actor = self.desk_app.session.actor
         if action == "adjust_credit":
-            return True if admin else None
+            return True if allows(actor, Right.ADJUST_CREDIT) else None
         if action == "reverse_entry":
             entry = self.entries.highlighted_record
-            return True if admin and entry is not None and entry.can_reverse else None
+            may = allows(actor, Right.REVERSE_ENTRY)
+            return True if may and entry is not None and entry.can_reverse else None
         return True
 
     def _ask(self, dialog: LedgerDialog[Any]) -> None:

@@ -24,6 +24,7 @@ from deskapp.services import clients
 from deskapp.services.client_merge import MergePreview, merge_clients, merge_preview
 from deskapp.services.client_profile import ClientProfile
 from deskapp.services.clients import ClientSummary
+from deskapp.services.rights import Right, allows
 from screens.widgets.client_lookup import ClientLookup
 from screens.widgets.form_dialog import FORM_ERROR, FormDialog
 from screens.widgets.untrusted import untrusted
@@ -117,7 +118,7 @@ class MergeClientsScreen(FormDialog[uuid.UUID]):
             Text("Only an admin can merge clients; you can look at what a merge would move."),
             id="admin-note",
         )
-        note.display = not self.actor.is_admin
+        note.display = not allows(self.actor, Right.MERGE_CLIENTS)
         yield note
         yield self.label("Merge with (number, name, email or service identifier)")
         yield ClientLookup(
@@ -208,7 +209,7 @@ class MergeClientsScreen(FormDialog[uuid.UUID]):
     def submit_allowed(self) -> bool:
         """An admin, with the preview of the current choice on screen."""
         return (
-            self.actor.is_admin
+            allows(self.actor, Right.MERGE_CLIENTS)
             and self.preview is not None
             and (self.preview.keep.id, self.preview.discard.id) == self.pair
         )

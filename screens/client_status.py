@@ -1,5 +1,7 @@
 """Changing a client's status: Active, Inactive or Closed (what staff do instead of deleting).
 
+Closed is an admin's (the rights table): for anyone else it shows dimmed, with the reason.
+
 Closing a client whose services are still active, pending or suspended is refused by the
 service with a sentence saying so; the dialog then offers to cancel those services and close
 the client together, after a second question.
@@ -17,9 +19,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, RadioButton, RadioSet, Static
 
-from deskapp.errors import Conflict, DeskError, NotFound, ValidationError
+from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, ValidationError
 from deskapp.services import clients
 from deskapp.services.client_profile import ClientProfile
+from deskapp.services.rights import Right, allows, why_not
 from screens.widgets.form_dialog import FORM_ERROR, FormDialog
 
 __all__ = ["STATUS_MEANINGS", "CancelServicesAndCloseDialog", "ChangeStatusDialog"]
@@ -46,7 +49,7 @@ class ChangeStatusDialog(FormDialog[str]):
     QUESTION = "Change the status…"
     SUBMIT = "Change status"
     LOADS_FIRST = True
-    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound)
+    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound, PermissionDenied)
 
     def __init__(self, client_id: uuid.UUID) -> None:
         super().__init__()
@@ -67,9 +70,16 @@ class ChangeStatusDialog(FormDialog[str]):
         """The current status, the three choices, the services note."""
         yield Static(id="current", classes="note")
         yield self.label("New status")
+        closes = allows(self.actor, Right.CLOSE_CLIENT)
         with RadioSet(id="status"):
             for status, meaning in STATUS_MEANINGS.items():
-                yield RadioButton(Text.assemble((status, "bold"), f" — {meaning}"), id=status)
+                yield RadioButton(
+                    Text.assemble((status, "bold"), f" — {meaning}"),
+                    id=status,
+                    disabled=status == CLOSED and not closes,
+                )
+        if not closes:
+            yield Static(Text(why_not(self.actor, Right.CLOSE_CLIENT)), id="close-note")
         yield self.field_error("status")
 
     def load(self) -> ClientProfile:

@@ -1,6 +1,6 @@
 """The command palette: every action the keys offer, built from the same bindings, and the
 few places that are reached from anywhere (a new ticket, the outbox, the catalogue, the
-queue's views).
+staff, the queue's views).
 
 An entry exists for each binding of the app and of the current screen that has a description
 and that `check_action` allows right now, so the palette and the footer never disagree. The
@@ -22,6 +22,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
+
+from screens.staff_access import may_manage_staff
 
 PALETTE_ACTIONS_LEFT_OUT = frozenset({"command_palette"})
 """Actions that make no sense as a palette entry (opening the palette itself)."""
@@ -80,8 +82,9 @@ QUEUE_VIEWS = (
 
 
 def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
-    """A new ticket, the outbox, the catalogue and the queue's views, from any full screen."""
-    if isinstance(screen, ModalScreen):
+    """A new ticket, the outbox, the catalogue, the staff and the queue's views, from any full
+    screen (none before someone has signed in)."""
+    if isinstance(screen, ModalScreen) or getattr(screen.app, "signed_in_actor", True) is None:
         return []
     app = screen.app
     client_id = getattr(screen, "client_id", None)
@@ -116,6 +119,9 @@ def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
                 partial(show_catalogue, app),
             )
         )
+    staff = sys.modules.get("screens.staff_list")  # not imported: not on the staff list
+    if staff is None or not isinstance(screen, staff.StaffScreen):
+        commands.append(staff_command(app))
     for title, view, what in QUEUE_VIEWS:
         run = partial(show_queue, app, view)
         commands.append(DeskCommand(title, escape(what), f"queue_view('{view}')", app, run))
@@ -141,6 +147,23 @@ def show_catalogue(app: App[Any]) -> None:
     from screens.catalogue_list import CatalogueScreen
 
     app.push_screen(CatalogueScreen())
+
+
+def staff_command(app: App[Any]) -> DeskCommand:
+    """The staff list, for admins; an agent sees the entry say it is admins' (and choosing it
+    says so again, without opening it)."""
+    if may_manage_staff(getattr(app, "signed_in_actor", None)):
+        what = "The desk's staff: add people, change roles, set passwords, disable."
+    else:
+        what = "Admins only: the desk's staff (ask an admin to add or change someone)."
+    return DeskCommand("Staff", escape(what), "staff", app, partial(show_staff, app))
+
+
+def show_staff(app: App[Any]) -> None:
+    """The staff list, over the current screen (an agent is told why not)."""
+    from screens.staff_list import show_staff as show
+
+    show(app)
 
 
 def show_queue(app: App[Any], view: str) -> None:

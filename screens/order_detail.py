@@ -34,6 +34,7 @@ from deskapp.services.order_card import (
 )
 from deskapp.services.order_decide import ApprovalPreview, preview_approval
 from deskapp.services.orders import OrderDetail, get_order
+from deskapp.services.rights import Right, allows
 from screens.messages import FollowsChanges
 from screens.order_dialogs import OrderFacts, card_gateway
 from screens.order_list import AGENT_NOTE, PENDING
@@ -178,7 +179,8 @@ class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         preview.display = message.preview is not None
         if message.preview is not None:
             preview.show_preview(message.preview, Text("If approved now", style="bold"))
-            preview.show_note("" if self.desk_app.session.actor.is_admin else AGENT_NOTE)
+            decides = allows(self.desk_app.session.actor, Right.DECIDE_ORDERS)
+            preview.show_note("" if decides else AGENT_NOTE)
         self.refresh_bindings()
 
     # -- keys -----------------------------------------------------------------------------
@@ -192,8 +194,8 @@ class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         if order is None:
             return None if action in ("approve", "reject", "card_payment", "ticket") else True
         if action in ("approve", "reject"):
-            admin = self.desk_app.session.actor.is_admin
-            return True if admin and order.status == PENDING else None
+            decides = allows(self.desk_app.session.actor, Right.DECIDE_ORDERS)
+            return True if decides and order.status == PENDING else None
         if action == "card_payment":
             card_order = order.payment_method == "card" and order.payment_status in CARD_RETRIED
             return True if card_order and self.card_available[0] else None

@@ -38,6 +38,7 @@ from deskapp.services.changes import Entity
 from deskapp.services.order_decide import ApprovalPreview, preview_approval
 from deskapp.services.orders import OrderSummary, list_orders
 from deskapp.services.presence import lookers, looking_at
+from deskapp.services.rights import Right, allows
 from screens.area import AreaScreen
 from screens.order_cart import TakesNewOrders
 from screens.order_preview import ApprovalPreviewView
@@ -191,9 +192,9 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
         return QueuePages(filter_value, self.client_id, self.desk_app.session.actor)
 
     @property
-    def is_admin(self) -> bool:
-        """Whether the signed-in person may decide orders."""
-        return self.desk_app.session.actor.is_admin
+    def decides_orders(self) -> bool:
+        """Whether the signed-in person may decide orders (the rights table's answer)."""
+        return allows(self.desk_app.session.actor, Right.DECIDE_ORDERS)
 
     @property
     def preview_view(self) -> ApprovalPreviewView:
@@ -209,7 +210,7 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
     def on_mount(self) -> None:
         """Say why the keys are off for an agent; renew the look at the highlighted order."""
         self.preview_view.show_sentence(Text("Loading…"))
-        self.preview_view.show_note("" if self.is_admin else AGENT_NOTE)
+        self.preview_view.show_note("" if self.decides_orders else AGENT_NOTE)
         self.set_interval(LOOK_RENEWAL_SECONDS, self._look_again)
 
     # -- the preview ----------------------------------------------------------------------
@@ -276,7 +277,7 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
         needs an order under the cursor."""
         if action in ("approve", "reject"):
             order = self.highlighted
-            return True if self.is_admin and order and order.status == PENDING else None
+            return True if self.decides_orders and order and order.status == PENDING else None
         if action == "open_order":
             return True if self.highlighted is not None else None
         if action == "new_order":

@@ -16,6 +16,7 @@ from typing import Any
 
 from ledger_helpers import invoice, service
 from pilot_helpers import settle
+from signed_in import open_as
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -28,7 +29,7 @@ from deskapp.services.clients import ClientForm, create_client
 from deskapp.services.contacts import ContactForm, add_contact
 from deskapp.services.invoices import record_manual_payment
 from deskapp.services.numbers import reserve_numbers
-from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.styles_path import stylesheets
 
@@ -140,7 +141,7 @@ class FormHost(App[None]):
 
 def desk_as(desk: str, staff: str) -> DeskApp:
     """The desk signed in as kim (admin) or sam (agent)."""
-    return DeskApp(open_desk(desk, staff=staff))
+    return DeskApp(open_as(desk, staff))
 
 
 async def open_dialog(pilot: Pilot[Any], dialog: Screen[Any]) -> list[Any]:

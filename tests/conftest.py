@@ -39,6 +39,14 @@ FROZEN_NOW = dt.datetime(2026, 3, 14, 9, 30)
 """The moment every test lives in, so dates and snapshots never drift."""
 
 
+@pytest.fixture(autouse=True)
+def local_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local desk opens as its OS user: pin that person, so no test depends on who runs it."""
+    from deskapp.services import session
+
+    monkeypatch.setattr(session, "local_person", lambda: session.LocalPerson("admin", "Desk admin"))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Wait for the databases still being dropped; say which could not be."""
     for failure in DROPPER.finish():

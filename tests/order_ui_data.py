@@ -15,6 +15,7 @@ from pathlib import Path
 from ledger_helpers import client
 from order_rows import add_catalogue
 from pilot_helpers import settle
+from signed_in import open_as
 from textual.pilot import Pilot
 
 from deskapp import clock, migrations
@@ -27,7 +28,7 @@ from deskapp.services.order_place import (
     parse_cart_item,
     place_order,
 )
-from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.session import DeskSession
 from screens.order_list import OrderListScreen
 
 SIZE = (120, 36)
@@ -111,7 +112,7 @@ def make_order_desk() -> OrderDesk:
 def order_desk_session(url: str, staff: str = "ann") -> tuple[DeskSession, OrderDesk]:
     """The order desk on the open database at `url`, signed in as `staff`."""
     made = make_order_desk()
-    return open_desk(url, staff=staff), made
+    return open_as(url, staff), made
 
 
 def sqlite_order_desk(

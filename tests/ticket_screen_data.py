@@ -5,11 +5,11 @@ ticket by its number, wait for the work to land, read the screen."""
 from __future__ import annotations
 
 from pilot_helpers import screen_text, settle
+from signed_in import open_as
 from textual.pilot import Pilot
 
 from deskapp.demo import load_demo
 from deskapp.services.conversation import find_ticket
-from deskapp.services.session import open_desk
 from screens.app import DeskApp
 from screens.ticket_detail import TicketScreen
 
@@ -22,7 +22,7 @@ def demo_app(url: str, staff: str = "sam", *, load: bool = True) -> DeskApp:
     there already), signed in as `staff`."""
     if load:
         load_demo()
-    return DeskApp(open_desk(url, staff=staff))
+    return DeskApp(open_as(url, staff))
 
 
 async def open_ticket(pilot: Pilot[None], label: str) -> TicketScreen:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pilot_helpers import settle
+from signed_in import open_as
 from textual.pilot import Pilot
 
 from deskapp.db import close_database, db
@@ -21,7 +22,7 @@ SIZE = (120, 36)
 def demo_desk(url: str, staff: str = "sam") -> DeskSession:
     """The demo business on the (open, current) database at `url`, signed in as `staff`."""
     load_demo()
-    return open_desk(url, staff=staff)
+    return open_as(url, staff)
 
 
 def sqlite_demo(tmp_path: Path) -> Iterator[DeskSession]:

@@ -2,7 +2,9 @@
 
 - settings: the [smtp] settings and the SMTP password.
 - sending: the sender and its rule, *never twice*; queue: the outbox rows it claims and marks.
-- parsing: reading one incoming mail, bounded; html_text: HTML to the text a person reads.
+- parsing: reading one incoming mail, its cost capped; html_text: HTML to the text a person
+  reads; authentication: whether the desk's mail server verified the sender
+  (Authentication-Results).
 
 Filing an incoming mail on a ticket is a domain operation: deskapp.services.incoming_mail.
 Nothing here imports Textual or the screens.

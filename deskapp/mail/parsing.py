@@ -1,7 +1,17 @@
 """Reading one incoming mail (RFC 5322 bytes): its Message-ID, sender, subject, the mails it
-answers, its text and its files. Untrusted input from the internet, so every reading is bounded
-(parts looked at, subject and body lengths) and a header the parser chokes on still yields what
-can be read of it. Where the mail goes is deskapp.services.incoming_mail's business.
+answers, its text and its files. Untrusted input from the internet, so its cost is capped
+before and while it is parsed (Python's header parser grows super-linearly on encoded words
+and recurses on nesting), and a header the parser chokes on still yields what can be read of
+it. Where the mail goes is deskapp.services.incoming_mail's business.
+
+- The caps (MailRefused beyond them, which the command turns into exit status 65 so the mail
+  server bounces the mail): the whole mail (the `[mail] max_size` setting, default 25 MB) and
+  its lines (MAX_LINES), its header section (MAX_HEADER_BYTES, checked on the raw bytes before
+  parsing), every header of every part (MAX_ONE_HEADER_BYTES), all headers of all parts
+  together (MAX_HEADER_BYTES again), the parts (MAX_PARTS, counted as the parser makes them),
+  their nesting (MAX_DEPTH) and comment nesting in a header (MAX_COMMENT_DEPTH).
+- A Message-ID, a reference or an address holding a control character (NUL among them,
+  which PostgreSQL cannot store) is not one: ids are ignored, a sender address is refused.
 
 - A mail without a Message-ID gets one made from a hash of its bytes, so re-importing it is
   harmless.
@@ -15,12 +25,13 @@ can be read of it. Where the mail goes is deskapp.services.incoming_mail's busin
 from __future__ import annotations
 
 import email
+import email.feedparser
 import email.policy
 import email.utils
 import hashlib
 import re
 from email.message import EmailMessage
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from deskapp.errors import DeskError
 from deskapp.mail.html_text import html_to_text
@@ -33,12 +44,33 @@ NO_TEXT = "(The mail had no text.)"
 """The body recorded for a mail without any text (only attachments, say)."""
 BODY_MAX = 200_000
 """The longest text a message keeps (as open_ticket allows); the rest is cut with a note."""
+TEXT_ENCODED_MAX = 4 * 1024 * 1024
+"""Characters of a text part's encoded form decoded at most (enough for BODY_MAX characters
+even in quoted-printable UTF-8, 12 characters each at worst)."""
+HTML_PER_TEXT = 4
+"""Characters of HTML converted per character of text kept (tags and styles are dropped)."""
 CUT_NOTE = "[deskapp: the rest of this mail's text was cut; it was too long to keep.]"
 """What ends a body that was cut."""
 MAX_PARTS = 200
-"""Parts of a mail looked at, at most (a hostile mail may nest thousands)."""
-_MESSAGE_IDS = re.compile(r"<[^<>\s]{1,298}>")
+"""Parts a mail may have (itself, every attachment, every container); more is refused."""
+MAX_DEPTH = 20
+"""How deep parts may nest (a mail in a mail in a multipart counts each level)."""
+MAX_HEADER_BYTES = 64 * 1024
+"""The mail's header section, and all headers of all its parts together, at most."""
+MAX_ONE_HEADER_BYTES = 8 * 1024
+"""One header (with its folded lines), at most."""
+MAX_COMMENT_DEPTH = 20
+"""Comments in parentheses nested deeper than this in a header are refused."""
+MAX_LINES = 1_000_000
+"""Lines a mail may have (25 MB of real mail is some 350,000; the parser pays per line)."""
+FEED_BYTES = 256 * 1024
+"""The parser is fed the mail this much at a time."""
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+"""The largest mail imported when `[mail] max_size` is not set (as common mail servers)."""
+_MESSAGE_IDS = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]{1,298}>")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s@]{1,64}@[^<>\s@]{1,255})>")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _AUTOMATIC_PRECEDENCE = frozenset({"auto_reply", "bulk", "junk", "list"})
 _HEADER_ERRORS = (ValueError, TypeError, IndexError, LookupError, AttributeError)
 """What the email package raises on a header it cannot read."""
@@ -55,25 +87,138 @@ class MailFile(NamedTuple):
     """Its bytes, decoded from the transfer encoding."""
 
 
-def read_mail(raw: bytes) -> EmailMessage:
-    """The mail in `raw`; DeskError for something that is not a mail at all."""
+class MailRefused(DeskError):
+    """The mail is malformed or beyond a cap: the mail server should bounce it (exit 65)."""
+
+
+class _Budget:
+    """What one parse has used so far: parts made, header bytes read."""
+
+    def __init__(self) -> None:
+        self.parts = 0
+        self.header_bytes = 0
+
+
+class _BoundedPolicy(email.policy.EmailPolicy):
+    """The default policy, counting every part the parser makes and every header it reads, so
+    a mail beyond the caps stops the parser early instead of after its whole cost."""
+
+    budget: _Budget | None = None
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        size = sum(len(line) for line in sourcelines)
+        if size > MAX_ONE_HEADER_BYTES:
+            raise MailRefused(
+                f"A header of the mail is longer than {MAX_ONE_HEADER_BYTES // 1024} KB; "
+                "it was not imported."
+            )
+        if self.budget is not None:
+            self.budget.header_bytes += size
+            if self.budget.header_bytes > MAX_HEADER_BYTES:
+                raise MailRefused(
+                    f"The mail's headers are longer than {MAX_HEADER_BYTES // 1024} KB in all; "
+                    "it was not imported."
+                )
+        text = "".join(sourcelines)
+        if text.count("(") > MAX_COMMENT_DEPTH and _comment_depth(text) > MAX_COMMENT_DEPTH:
+            raise MailRefused(
+                "A header of the mail nests comments more than "
+                f"{MAX_COMMENT_DEPTH} deep; it was not imported."
+            )
+        return super().header_source_parse(sourcelines)
+
+
+def _comment_depth(text: str) -> int:
+    depth = deepest = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")" and depth:
+            depth -= 1
+    return deepest
+
+
+def read_mail(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> EmailMessage:
+    """The mail in `raw`, parsed within the caps (see the module's description); MailRefused
+    with a sentence for something that is not a mail or is beyond a cap."""
     if not raw or not raw.strip():
-        raise DeskError("The mail is empty; there is nothing to import.")
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    if not isinstance(message, EmailMessage):  # pragma: no cover - the default policy makes one
-        raise DeskError("That is not an email message.")
+        raise MailRefused("The mail is empty; there is nothing to import.")
+    if len(raw) > max_bytes:
+        raise MailRefused(too_large(max_bytes))
+    end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES + 4)
+    if end is None and len(raw) > MAX_HEADER_BYTES:
+        raise MailRefused(
+            f"The mail's header section is longer than {MAX_HEADER_BYTES // 1024} KB; "
+            "it was not imported."
+        )
+    if raw.count(b"\n") > MAX_LINES:
+        raise MailRefused(f"The mail has more than {MAX_LINES:,} lines; it was not imported.")
+    budget = _Budget()
+
+    def new_part(policy: Any = None) -> EmailMessage:
+        budget.parts += 1
+        if budget.parts > MAX_PARTS:
+            raise MailRefused(f"The mail has more than {MAX_PARTS} parts; it was not imported.")
+        return EmailMessage(policy=policy)
+
+    # Policies take only their own attributes as keywords; typeshed knows the standard ones.
+    policy = cast(Any, _BoundedPolicy)(budget=budget, message_factory=new_part)
+    try:
+        # Fed in pieces, not as one string: the whole mail is never copied at once.
+        parser = email.feedparser.BytesFeedParser(policy=policy)
+        view = memoryview(raw)
+        for start in range(0, len(raw), FEED_BYTES):
+            parser.feed(bytes(view[start : start + FEED_BYTES]))
+        message = parser.close()
+    except RecursionError:
+        raise MailRefused("The mail nests too deeply to be read; it was not imported.") from None
+    if not isinstance(message, EmailMessage):  # pragma: no cover - the factory makes one
+        raise MailRefused("That is not an email message.")
+    if _depth(message) > MAX_DEPTH:
+        raise MailRefused(f"The mail's parts nest more than {MAX_DEPTH} deep; it was not imported.")
     return message
+
+
+def _depth(message: EmailMessage) -> int:
+    """How deep the parts nest (1: a mail of one part), walked without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(message, 1)]
+    while pending:
+        part, depth = pending.pop()
+        deepest = max(deepest, depth)
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            pending.extend((child, depth + 1) for child in payload)
+    return deepest
+
+
+def too_large(limit: int) -> str:
+    """The sentence for a mail larger than `limit` bytes."""
+    size = f"{limit // (1024 * 1024)} MB" if limit % (1024 * 1024) == 0 else f"{limit:,} bytes"
+    return f"The mail is larger than {size} (the [mail] max_size setting); it was not imported."
+
+
+def text_of_header(value: object) -> str:
+    """A header's text as a string the database can store: the raw 8-bit bytes the parser
+    keeps as lone surrogates are read as UTF-8 (U+FFFD where they are not)."""
+    return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def header(message: EmailMessage, name: str) -> str:
     """A header's decoded text ("" when missing or unreadable)."""
     try:
-        return str(message.get(name) or "")
-    except _HEADER_ERRORS:
+        return text_of_header(message.get(name) or "")
+    except (*_HEADER_ERRORS, RecursionError):
         # A header the parser chokes on: its raw text is still better than nothing.
         for key, value in message.raw_items():
             if key.lower() == name.lower():
-                return " ".join(str(value).split())
+                return " ".join(text_of_header(value).split())
         return ""
 
 
@@ -104,7 +249,7 @@ def sender(message: EmailMessage) -> tuple[str, str]:
         addresses = getattr(message["From"], "addresses", ())
         if addresses:
             name, address = addresses[0].display_name, addresses[0].addr_spec
-    except _HEADER_ERRORS:
+    except (*_HEADER_ERRORS, RecursionError):
         pass
     if "@" not in address:
         name, address = email.utils.parseaddr(header(message, "From"))
@@ -113,9 +258,14 @@ def sender(message: EmailMessage) -> tuple[str, str]:
         found = _ANGLE_ADDRESS.search(raw)
         if found:
             name, address = raw[: found.start()].strip().strip('"'), found.group(1)
-    address = address.strip()
+    name, address = text_of_header(name), text_of_header(address).strip()
     if "@" not in address:
-        raise DeskError("The mail has no sender address (From); it cannot be filed.")
+        raise MailRefused("The mail has no sender address (From); it cannot be filed.")
+    if _CONTROL.search(address) or len(address) > 254:
+        raise MailRefused(
+            "The mail's sender address (From) holds a control character or is too long; "
+            "it cannot be filed."
+        )
     return " ".join(name.replace("\x00", "").split())[:200], address
 
 
@@ -142,7 +292,8 @@ def recipients(message: EmailMessage) -> list[str]:
         except (ValueError, TypeError, LookupError):
             values = []
         addresses.extend(
-            address.lower() for _, address in email.utils.getaddresses([str(v) for v in values])
+            address.lower()
+            for _, address in email.utils.getaddresses([text_of_header(v) for v in values])
         )
     return addresses
 
@@ -166,14 +317,13 @@ def body(message: EmailMessage) -> str:
     except (KeyError, LookupError, ValueError):
         part = None
     text = ""
+    if part is None and message.get_content_maintype() == "text":
+        part = message
     if part is not None:
         text = _text_of(cast(EmailMessage, part))
         if part.get_content_subtype() == "html":
-            text = html_to_text(text)
-    elif message.get_content_maintype() == "text":
-        text = _text_of(message)
-        if message.get_content_subtype() == "html":
-            text = html_to_text(text)
+            # Only what can make BODY_MAX characters of text is converted.
+            text = html_to_text(text[: BODY_MAX * HTML_PER_TEXT])
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd").strip("\n")
     if len(text) > BODY_MAX:
         text = text[: BODY_MAX - len(CUT_NOTE) - 2] + "\n\n" + CUT_NOTE
@@ -181,6 +331,12 @@ def body(message: EmailMessage) -> str:
 
 
 def _text_of(part: EmailMessage) -> str:
+    encoded = part.get_payload()
+    if isinstance(encoded, str) and len(encoded) > TEXT_ENCODED_MAX:
+        # Only what can make BODY_MAX characters is decoded: cut at a line's end, so base64
+        # and quoted-printable stay whole. (The part is this parse's own; files are read first.)
+        end = encoded.rfind("\n", 0, TEXT_ENCODED_MAX)
+        part.set_payload(encoded[: end + 1 if end > 0 else TEXT_ENCODED_MAX])
     try:
         content = part.get_content()
     except (LookupError, ValueError, AssertionError):
@@ -191,10 +347,15 @@ def _text_of(part: EmailMessage) -> str:
     return str(content)
 
 
-def files(message: EmailMessage) -> list[MailFile]:
+def files(
+    message: EmailMessage, max_bytes: int | None = None
+) -> tuple[list[MailFile], list[tuple[str, int]]]:
     """Every part that is a file: an attachment, or an inline part with a file name (a pasted
-    picture), in the mail's order. How many and how big are kept is the caller's rule."""
+    picture), in the mail's order; and (name, size) of those larger than `max_bytes`, which are
+    not decoded at all (their size is reckoned from the encoded text: decoding 25 MB of
+    base64 costs several times that in memory). How many are kept is the caller's rule."""
     found: list[MailFile] = []
+    too_big: list[tuple[str, int]] = []
     for part in parts(message):
         if part.is_multipart():
             continue
@@ -205,17 +366,31 @@ def files(message: EmailMessage) -> list[MailFile]:
         disposition = part.get_content_disposition()
         if disposition != "attachment" and not filename:
             continue
-        content = part.get_payload(decode=True)
-        if not isinstance(content, bytes):
+        content_type = text_of_header(part.get_content_type()).replace("\x00", "")[:100]
+        name = _file_name(filename, content_type, len(found) + len(too_big) + 1)
+        size = _decoded_size(part)
+        if max_bytes is not None and size > max_bytes:
+            too_big.append((name, size))
             continue
-        content_type = part.get_content_type()
-        name = _file_name(filename, content_type, len(found) + 1)
-        found.append(MailFile(name, content_type, content))
-    return found
+        content = part.get_payload(decode=True)
+        if isinstance(content, bytes):
+            found.append(MailFile(name, content_type, content))
+    return found, too_big
+
+
+def _decoded_size(part: EmailMessage) -> int:
+    """About how many bytes the part holds once decoded (exact enough to refuse by)."""
+    encoded = part.get_payload()
+    if not isinstance(encoded, str):
+        return 0
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        breaks = encoded.count("\n") + encoded.count("\r") + encoded.count(" ")
+        return (len(encoded) - breaks) * 3 // 4
+    return len(encoded)
 
 
 def _file_name(filename: str | None, content_type: str, number: int) -> str:
-    name = " ".join((filename or "").split())[:255]
+    name = " ".join(text_of_header(filename or "").replace("\x00", "\ufffd").split())[:255]
     if name:
         return name
     subtype = content_type.partition("/")[2] or "bin"

@@ -14,6 +14,7 @@ from deskapp.models.base import BaseModel, Versioned, dict_rows, tuple_rows
 from deskapp.models.clients import Client, ClientStatus, Contact
 from deskapp.models.feed import AuditEntry, ChangeEvent, Entity, Presence
 from deskapp.models.numbers import NumberSequence
+from deskapp.models.settings import DeskSetting
 from deskapp.models.staff import Role, Staff
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ __all__ = [
     "CreditKind",
     "Cycle",
     "Department",
+    "DeskSetting",
     "Entity",
     "Estimate",
     "EstimateStatus",

@@ -28,6 +28,7 @@ class Entity(StrEnum):
     OUTBOX = "outbox"
     ORDER = "order"
     PRODUCT = "product"
+    STAFF = "staff"
 
 
 class AuditEntry(BaseModel):

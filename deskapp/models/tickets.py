@@ -125,10 +125,17 @@ class Message(BaseModel):
     contact_id: uuid.UUID | None
     author_name = peewee.CharField(max_length=200, default="")
     body = peewee.TextField()
-    message_id = peewee.CharField(max_length=300, null=True, unique=True)
+    message_id = peewee.CharField(max_length=300, null=True)
+    sender_address = peewee.CharField(max_length=254, default="")
+    """Who sent an imported mail (its From address, lower case); "" for the desk's own."""
+    sender_unverified = peewee.BooleanField(default=False)
+    """Whether the desk's mail server could not verify that sender (shown in red)."""
 
     class Meta:
-        indexes = ((("ticket", "created_at"), False),)
+        indexes = (
+            (("ticket", "created_at"), False),
+            (("message_id", "sender_address"), True),
+        )
 
 
 class Attachment(BaseModel):

@@ -80,7 +80,7 @@ def run_billing(
     failures: list[str] = []
     busy: list[uuid.UUID] = []
     checked = 0
-    for client_id in _clients_due(horizon):
+    for client_id in clients_due(horizon):
         checked += 1
         outcome = _bill_with_retries(client_id, horizon, actor, failures, skip_locked=True)
         if outcome == "busy":
@@ -100,7 +100,8 @@ def run_billing(
     )
 
 
-def _due(horizon: dt.date) -> peewee.Expression:
+def due_filter(horizon: dt.date) -> peewee.Expression:
+    """Active recurring services whose next due date is by `horizon`."""
     return (
         (Service.status == ServiceStatus.ACTIVE)
         & (Service.next_due_date <= horizon)
@@ -108,11 +109,11 @@ def _due(horizon: dt.date) -> peewee.Expression:
     )
 
 
-def _clients_due(horizon: dt.date) -> Iterator[uuid.UUID]:
+def clients_due(horizon: dt.date) -> Iterator[uuid.UUID]:
     """Keys of clients with a service due, a page at a time (never the whole table)."""
     after: uuid.UUID | None = None
     while True:
-        query = Service.select(Service.client).where(_due(horizon)).distinct()
+        query = Service.select(Service.client).where(due_filter(horizon)).distinct()
         if after is not None:
             query = query.where(Service.client > after)
         page = [row.client_id for row in query.order_by(Service.client).limit(CLIENT_BATCH)]
@@ -172,7 +173,7 @@ def _bill_client(
         services = (
             Service.select(Service, Product.name)
             .join(Product)
-            .where(_due(horizon) & (Service.client == client.id))
+            .where(due_filter(horizon) & (Service.client == client.id))
             .order_by(Service.next_due_date, Service.id)
             .limit(MAX_SERVICES)
         )
@@ -192,8 +193,21 @@ def _advance(service: Service, horizon: dt.date) -> list[NewLine]:
     Free services move on without a line. The update names the due date it read, so a staff
     change to the service in between makes the client's transaction start over.
     """
+    lines, start = billing_periods(service, horizon)
+    moved = (
+        Service.update(next_due_date=start, version=Service.version + 1, updated_at=clock.now())
+        .where((Service.id == service.id) & (Service.next_due_date == service.next_due_date))
+        .execute()
+    )
+    if moved != 1:
+        raise peewee.OperationalError("the service changed while it was being billed")
+    return [line for line in lines if line.amount_cents > 0]
+
+
+def billing_periods(service: Service, horizon: dt.date) -> tuple[list[NewLine], dt.date]:
+    """A service's lines for its periods starting by `horizon`, and its next due date after."""
     due = service.next_due_date
-    assert due is not None  # _due() selects only services with a due date
+    assert due is not None  # due_filter() selects only services with a due date
     months = CYCLE_MONTHS[Cycle(service.cycle)]
     anchor = (service.start_date or due).day
     start = due
@@ -205,14 +219,7 @@ def _advance(service: Service, horizon: dt.date) -> list[NewLine]:
             NewLine(_describe(service, start, end), service.price_cents, service.id, start, end)
         )
         start = following
-    moved = (
-        Service.update(next_due_date=start, version=Service.version + 1, updated_at=clock.now())
-        .where((Service.id == service.id) & (Service.next_due_date == service.next_due_date))
-        .execute()
-    )
-    if moved != 1:
-        raise peewee.OperationalError("the service changed while it was being billed")
-    return [line for line in lines if line.amount_cents > 0]
+    return lines, start
 
 
 def _describe(service: Service, start: dt.date, end: dt.date) -> str:

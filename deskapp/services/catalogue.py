@@ -28,9 +28,10 @@ from deskapp.models import (
     dict_rows,
 )
 from deskapp.services import audit
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.catalogue_checks import CYCLES, PRODUCT_TYPES, validated
 from deskapp.services.conflicts import changed_meanwhile
+from deskapp.services.rights import Right, acting
 
 __all__ = [
     "CYCLES",
@@ -157,7 +158,6 @@ def save_product(
 ) -> ProductInfo:
     """Add a product (no `product_id`) or change one, read at `version` (Conflict when someone
     changed it since). Admins only; every value is checked with a sentence naming its field."""
-    require_admin(actor, "change the product catalogue")
     values, cycle_prices = validated(
         code=code,
         name=name,
@@ -167,7 +167,7 @@ def save_product(
         support_minutes=support_minutes,
         prices=prices,
     )
-    with write_transaction():
+    with acting(actor, Right.MANAGE_CATALOGUE) as actor:
         if product_id is None:
             product_id = create_product(actor, values, cycle_prices)
         else:
@@ -256,8 +256,7 @@ def set_retired(actor: Actor, product_id: uuid.UUID, retired: bool) -> bool:
 
 def retire_product(actor: Actor, product_id: uuid.UUID) -> ProductInfo:
     """Stop new orders of a product; the orders and services that use it keep it. Admins only."""
-    require_admin(actor, "retire a product")
-    with write_transaction():
+    with acting(actor, Right.MANAGE_CATALOGUE) as actor:
         set_retired(actor, product_id, True)
     return get_product(product_id)
 
@@ -265,8 +264,7 @@ def retire_product(actor: Actor, product_id: uuid.UUID) -> ProductInfo:
 def delete_product(actor: Actor, product_id: uuid.UUID) -> None:
     """Remove a product nobody ever ordered (a mistake); one that an order or a service uses is
     refused with a sentence saying to retire it. Admins only."""
-    require_admin(actor, "delete a product")
-    with write_transaction():
+    with acting(actor, Right.MANAGE_CATALOGUE) as actor:
         current = _product_row(product_id)
         items = OrderItem.select().where(OrderItem.product == product_id).count()
         services = Service.select().where(Service.product == product_id).count()

@@ -15,12 +15,12 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import ValidationError
 from deskapp.models import Product, ProductType
 from deskapp.services import catalogue
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.catalogue_checks import validated
+from deskapp.services.rights import Right, acting
 
 HEADER = """\
 # The product catalogue of a deskapp desk.
@@ -104,12 +104,11 @@ def _toml_bool(value: bool) -> str:
 
 def apply_catalogue_toml(actor: Actor, text: str) -> catalogue.ImportResult:
     """Make the catalogue match the TOML `text` (see the module docstring). Admins only."""
-    require_admin(actor, "import the product catalogue")
     entries = parse_catalogue(text)
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
-    with write_transaction():
+    with acting(actor, Right.MANAGE_CATALOGUE) as actor:
         for values, prices, retired in entries:
             code = values["code"]
             current = Product.get_or_none(Product.code == code)

@@ -27,7 +27,6 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed, is_postgres
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import NotFound, ValidationError
 from deskapp.ids import format_number, parse_number
 from deskapp.models import (
@@ -46,10 +45,11 @@ from deskapp.models import (
     Ticket,
 )
 from deskapp.services import audit
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import append_entry
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.clients import ClientSummary, client_summary
+from deskapp.services.rights import Right, acting
 
 AUDIT_LEDGER_LIMIT = 1000
 """How many of the discarded client's ledger entries the merge's audit entry keeps verbatim."""
@@ -154,8 +154,7 @@ def _profile_is_new(keep: Client, discard: Client, kept_emails: dict[str, Contac
 
 def merge_clients(actor: Actor, keep_id: uuid.UUID, discard_id: uuid.UUID) -> ClientProfile:
     """Move everything of `discard_id` to `keep_id`, then delete it; one transaction, admin only."""
-    require_admin(actor, "merge clients")
-    with write_transaction():
+    with acting(actor, Right.MERGE_CLIENTS) as actor:
         keep, discard = _pair(keep_id, discard_id, lock=True)
         keep_label = format_number("client", keep.number)
         discard_label = format_number("client", discard.number)
@@ -290,8 +289,7 @@ def delete_client(actor: Actor, client_id: uuid.UUID, typed_number: str) -> None
     """Delete a client and everything of it but its payment transactions and ledger entries,
     which stay detached with the client's name. `typed_number` must be the client's number
     (C-1042 or 1042). Admin only."""
-    require_admin(actor, "delete clients")
-    with write_transaction():
+    with acting(actor, Right.DELETE_CLIENT) as actor:
         row = _client(client_id, lock=True)
         label = format_number("client", row.number)
         typed = typed_number if isinstance(typed_number, str) else ""

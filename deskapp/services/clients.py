@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number, parse_number, uuid7
 from deskapp.models import Client, ClientStatus, Entity
@@ -18,6 +17,7 @@ from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.conflicts import changed_meanwhile
 from deskapp.services.numbers import next_number
+from deskapp.services.rights import Right, acting
 from deskapp.text import one_line
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def create_client(
     from deskapp.services.client_form import validated
 
     values = validated(fields, None)
-    with write_transaction():
+    with acting(actor, Right.EDIT_CLIENTS) as actor:
         number = next_number("client")
         row = Client.create(number=number, status=ClientStatus.ACTIVE, **values)
         if queue_welcome:
@@ -194,7 +194,7 @@ def update_client(
     """Change the profile read at `version`; Conflict if someone changed it since."""
     from deskapp.services.client_form import validated
 
-    with write_transaction():
+    with acting(actor, Right.EDIT_CLIENTS) as actor:
         current = _client_row(client_id)
         values = validated(fields, current)
         before = {name: getattr(current, name) for name in values}
@@ -240,7 +240,8 @@ def change_status(
     from deskapp.models import Service, ServiceStatus
 
     status = validation.choice("status", status, "Status", STATUSES)
-    with write_transaction():
+    right = Right.CLOSE_CLIENT if status == ClientStatus.CLOSED else Right.EDIT_CLIENTS
+    with acting(actor, right) as actor:
         current = _client_row(client_id)
         label = format_number("client", current.number)
         cancelled: list[uuid.UUID] = []

@@ -22,6 +22,7 @@ from deskapp.models import Client, Contact, Entity
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.conflicts import changed_meanwhile
+from deskapp.services.rights import Right, acting
 
 MAIL_CATEGORIES = {
     "mail_general": "General",
@@ -227,7 +228,7 @@ def add_contact(
 ) -> ContactDetails:
     """Add a contact to a client; ValidationError names the field at fault."""
     values = _validated(fields, None)
-    with write_transaction():
+    with acting(actor, Right.EDIT_CLIENTS) as actor:
         if not Client.select().where(Client.id == client_id).exists():
             raise NotFound("That client no longer exists; it may have been merged or deleted.")
         _check_email_free(client_id, values["email"], None)
@@ -248,7 +249,7 @@ def update_contact(
     actor: Actor, contact_id: uuid.UUID, version: int, fields: ContactForm | Mapping[str, Any]
 ) -> ContactDetails:
     """Change a contact read at `version`; Conflict if someone changed it since."""
-    with write_transaction():
+    with acting(actor, Right.EDIT_CLIENTS) as actor:
         current = _contact_row(contact_id)
         values = _validated(fields, current)
         if current.is_billing and not values["is_billing"]:
@@ -283,7 +284,7 @@ def update_contact(
 
 def delete_contact(actor: Actor, contact_id: uuid.UUID) -> None:
     """Delete a contact; the billing contact is refused until another is chosen."""
-    with write_transaction():
+    with acting(actor, Right.EDIT_CLIENTS) as actor:
         row = _contact_row(contact_id)
         if row.is_billing:
             raise ValidationError("is_billing", _billing_message(row))
@@ -303,7 +304,7 @@ def delete_contact(actor: Actor, contact_id: uuid.UUID) -> None:
 
 def set_billing_contact(actor: Actor, contact_id: uuid.UUID) -> ContactDetails:
     """Make this contact the one invoices are addressed to from now on."""
-    with write_transaction():
+    with acting(actor, Right.EDIT_CLIENTS) as actor:
         row = _contact_row(contact_id)
         if not row.is_billing:
             _clear_billing(row.client_id, contact_id)

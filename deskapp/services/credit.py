@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import CreditEntry, CreditKind, Invoice, InvoiceStatus
 from deskapp.money import Money
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import (
     Amount,
     CreditMovement,
@@ -38,6 +37,7 @@ from deskapp.services.credit_history import (
     export_csv,
     ledger_page,
 )
+from deskapp.services.rights import Right, acting
 from deskapp.services.validation import text
 
 __all__ = [
@@ -93,34 +93,38 @@ class MergeTransfer:
 
 def add_credit(actor: Actor, client_id: object, amount: Amount, description: str) -> CreditMovement:
     """Add credit with a description saying why (goodwill for downtime, a prepayment)."""
-    return _book(actor, client_id, CreditKind.ADDED, positive_cents(amount), description)
+    value = positive_cents(amount)
+    return _book(actor, Right.ADD_CREDIT, client_id, CreditKind.ADDED, value, description)
 
 
 def credit_note(
     actor: Actor, client_id: object, amount: Amount, description: str
 ) -> CreditMovement:
     """Give credit the business owes (unused days of a service paid before it started)."""
-    return _book(actor, client_id, CreditKind.CREDIT_NOTE, positive_cents(amount), description)
+    value = positive_cents(amount)
+    return _book(actor, Right.CREDIT_NOTE, client_id, CreditKind.CREDIT_NOTE, value, description)
 
 
 def refund_to_credit(
     actor: Actor, client_id: object, amount: Amount, description: str
 ) -> CreditMovement:
     """Refund money the client paid (a rejected paid order) to their credit."""
-    return _book(actor, client_id, CreditKind.REFUND, positive_cents(amount), description)
+    value = positive_cents(amount)
+    return _book(actor, Right.REFUND, client_id, CreditKind.REFUND, value, description)
 
 
 def adjust_credit(actor: Actor, client_id: object, amount: Amount, reason: str) -> CreditMovement:
     """An admin's correction, up or down (not below zero), with a required reason."""
-    require_admin(actor, "adjust credit")
     value = cents(amount)
     if value == 0:
         raise ValidationError("amount", "An adjustment of 0.00 changes nothing; type an amount.")
-    return _book(actor, client_id, CreditKind.ADJUSTMENT, value, reason, field="reason")
+    kind = CreditKind.ADJUSTMENT
+    return _book(actor, Right.ADJUST_CREDIT, client_id, kind, value, reason, field="reason")
 
 
 def _book(
     actor: Actor,
+    right: Right,
     client_id: object,
     kind: CreditKind,
     amount_cents: int,
@@ -128,7 +132,7 @@ def _book(
     field: str = "description",
 ) -> CreditMovement:
     why = text(field, description, field.title(), limit=DESCRIPTION_LIMIT, required=True)
-    with write_transaction():
+    with acting(actor, right, amount_cents=amount_cents) as person:
         client = lock_client(client_id)
         assert client is not None
         if client.credit_cents + amount_cents < 0:
@@ -137,8 +141,8 @@ def _book(
                 f"{client_label(client)} has only {Money(client.credit_cents)} credit; "
                 "it cannot go below zero.",
             )
-        entry = append_entry(actor, client, kind, amount_cents, why)
-    return movement(entry, staff_name=actor.name)
+        entry = append_entry(person, client, kind, amount_cents, why)
+    return movement(entry, staff_name=person.name)
 
 
 def reverse_entry(actor: Actor, entry_id: object, reason: str = "") -> CreditMovement:
@@ -146,10 +150,9 @@ def reverse_entry(actor: Actor, entry_id: object, reason: str = "") -> CreditMov
 
     Reversing credit applied to an unpaid or paid invoice puts that amount back on the invoice.
     """
-    require_admin(actor, "reverse a credit entry")
     why = text("reason", reason, "Reason", limit=DESCRIPTION_LIMIT)
     entry_key = key(entry_id, "credit entry")
-    with write_transaction():
+    with acting(actor, Right.REVERSE_ENTRY) as person:
         original = CreditEntry.get_or_none(CreditEntry.id == entry_key)
         if original is None:
             raise NotFound("That credit entry no longer exists.")
@@ -171,7 +174,7 @@ def reverse_entry(actor: Actor, entry_id: object, reason: str = "") -> CreditMov
         booked = f"{original.created_at:%Y-%m-%d}"
         description = f"Reverses “{original.kind}” of {Money(original.amount_cents)} ({booked})"
         entry = append_entry(
-            actor,
+            person,
             client,
             CreditKind.REVERSAL,
             -original.amount_cents,
@@ -180,8 +183,8 @@ def reverse_entry(actor: Actor, entry_id: object, reason: str = "") -> CreditMov
             reverses=original,
         )
         if invoice is not None:
-            change_amount_due(actor, invoice, invoice.amount_due_cents - original.amount_cents)
-    return movement(entry, invoice.number if invoice else "", actor.name)
+            change_amount_due(person, invoice, invoice.amount_due_cents - original.amount_cents)
+    return movement(entry, invoice.number if invoice else "", person.name)
 
 
 def _invoice_to_reopen(original: CreditEntry) -> Invoice | None:
@@ -208,11 +211,11 @@ def apply_credit(
 ) -> CreditApplication:
     """Pay an unpaid invoice from the client's credit: all that fits, or exactly `amount`."""
     requested = None if amount is None else positive_cents(amount)
-    with write_transaction():
+    with acting(actor, Right.RECORD_PAYMENT) as person:
         invoice, client = lock_invoice(invoice_id)
-        entry = apply_locked(actor, client, invoice, requested)
+        entry = apply_locked(person, client, invoice, requested)
     return CreditApplication(
-        entry=movement(entry, invoice.number, actor.name),
+        entry=movement(entry, invoice.number, person.name),
         invoice_number=invoice.number,
         invoice_status=invoice.status,
         amount_due_cents=invoice.amount_due_cents,
@@ -228,11 +231,10 @@ def record_merge_transfer(
     discarded entries to the kept client; each keeps the number of the client it was booked on,
     so both running balances still read in order.
     """
-    require_admin(actor, "merge clients")
     discarded_key, kept_key = key(discarded_client_id, "client"), key(kept_client_id, "client")
     if discarded_key == kept_key:
         raise ValidationError("client", "A client cannot be merged into itself.")
-    with write_transaction():
+    with acting(actor, Right.MERGE_CLIENTS) as person:
         first, second = sorted((discarded_key, kept_key))  # one lock order for every merge
         locked = {first: lock_client(first), second: lock_client(second)}
         discarded, kept = locked[discarded_key], locked[kept_key]
@@ -241,10 +243,10 @@ def record_merge_transfer(
         if amount == 0:
             return None
         out_entry = append_entry(
-            actor, discarded, CreditKind.MERGE, -amount, f"Moved to {client_label(kept)} by merge"
+            person, discarded, CreditKind.MERGE, -amount, f"Moved to {client_label(kept)} by merge"
         )
         in_entry = append_entry(
-            actor, kept, CreditKind.MERGE, amount, f"Moved from {client_label(discarded)} by merge"
+            person, kept, CreditKind.MERGE, amount, f"Moved from {client_label(discarded)} by merge"
         )
-    out_movement = movement(out_entry, staff_name=actor.name)
-    return MergeTransfer(amount, out_movement, movement(in_entry, staff_name=actor.name))
+    out_movement = movement(out_entry, staff_name=person.name)
+    return MergeTransfer(amount, out_movement, movement(in_entry, staff_name=person.name))

@@ -1,9 +1,16 @@
 """Mail in: one email (RFC 5322 bytes) becomes a client message on a ticket
 (`deskapp ticket import FILE|-`, e.g. from the mail server's pipe or a maildir hook).
 
-- The same Message-ID twice is one message: the second import adds nothing and says so. This
-  is decided first, from the Message-ID alone, so a mail delivered again after its sender's
-  address changed is still the one message it was.
+- The same Message-ID twice from the same sender address (the mail's From) is one message:
+  the second import adds nothing and says so. This is decided first, from the Message-ID and
+  the From address alone, so a mail delivered again after its sender's contact changed address
+  is still the one message it was. From another sender it is another message: a stranger
+  reusing a client's Message-ID cannot make that client's mail vanish.
+- Who sent it: with `authserv_id` (the `[mail] authserv_id` setting) the desk's mail server's
+  Authentication-Results must verify the sender (deskapp.mail.authentication). An unverified
+  mail is filed on its ticket (or opens one) marked "sender not verified": it reopens nothing,
+  moves nothing in the queue, and nothing is ever sent to it automatically (the desk sends no
+  automatic replies at all). Without authserv_id every sender counts as verified, as before.
 - The sender (From) is found by its address among contacts and clients (any case). An address
   nobody has is a NotFound naming it: the mail is not filed anywhere.
 - "T-20311" in the subject, or an In-Reply-To/References header naming a mail of the desk,
@@ -18,6 +25,10 @@
   ticket it answers, marked, without reopening it or making it wait on staff; one that answers
   no ticket opens none. So a vacation notice never reopens a finished ticket, and two
   auto-responders cannot loop.
+
+- Faults: a malformed mail or one beyond the caps is MailRefused (the command exits 65 so the
+  mail server bounces it); a client merged or deleted while its mail is imported is looked up
+  again, and a database that cannot be reached is the command's 75 (try again later).
 
 Reading the mail itself is deskapp.mail.parsing.
 """
@@ -38,7 +49,8 @@ from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, DeskError, NotFound
 from deskapp.ids import format_number
 from deskapp.mail import parsing
-from deskapp.mail.parsing import MailFile
+from deskapp.mail.authentication import sender_verified
+from deskapp.mail.parsing import DEFAULT_MAX_BYTES, MailFile
 from deskapp.models import Client, ClientStatus, Contact, Department, Message, OutboxMail, Ticket
 from deskapp.services.attachments import MAX_ATTACHMENT_BYTES, limit_text, store_attachment
 from deskapp.services.conversation import record_client_message
@@ -50,6 +62,8 @@ DEFAULT_DEPARTMENT = "Support"
 """Where a new ticket goes when no department's address is in To or Cc."""
 _TICKET_IN_SUBJECT = re.compile(r"(?<![\w-])T-(\d{1,12})(?!\d)", re.IGNORECASE)
 
+ATTEMPTS = 3
+"""Tries of one import when the sender's client changes under it (merged or deleted)."""
 _TicketRef = tuple[uuid.UUID, int, uuid.UUID]
 """A ticket's (id, number, client id)."""
 
@@ -69,6 +83,9 @@ class ImportResult:
     automatic: bool = False
     """Whether it was an automatic reply (filed without reopening; "" ticket_label: not filed,
     since it answered no ticket)."""
+    unverified: bool = False
+    """Whether the desk's mail server could not verify the sender (filed, marked, reopening
+    nothing)."""
 
 
 @dataclass(frozen=True)
@@ -80,19 +97,39 @@ class _Sender:
     name: str
 
 
-def import_message(raw: bytes) -> ImportResult:
+def import_message(
+    raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, authserv_id: str | None = None
+) -> ImportResult:
     """File one email (its raw bytes) on a ticket; see the module's description.
 
-    Raises DeskError subclasses with a sentence: NotFound for an unknown sender, ValidationError
-    from the ticket services (a Closed client cannot open tickets), DeskError for something that
-    is not a mail at all.
+    Raises DeskError subclasses with a sentence: MailRefused for a malformed mail or one beyond
+    the caps (`max_bytes` the largest), NotFound for an unknown sender, ValidationError or
+    Conflict from the ticket services (a Closed client cannot open tickets).
     """
-    message = parsing.read_mail(raw)
+    message = parsing.read_mail(raw, max_bytes)
     message_id = parsing.message_id(message, raw)
-    seen = _already_imported(message_id)
+    name, address = parsing.sender(message)
+    verified = True
+    if authserv_id and authserv_id.strip():
+        results = message.get_all("Authentication-Results", failobj=[])
+        verified = sender_verified([str(r) for r in results], authserv_id, address)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _import(message, message_id, name, address, verified)
+        except (peewee.IntegrityError, NotFound):
+            # The client or ticket went away meanwhile (a merge, a delete), or another import
+            # of the mail won the race: look again from the start.
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _import(
+    message: EmailMessage, message_id: str, name: str, address: str, verified: bool
+) -> ImportResult:
+    seen = _already_imported(message_id, address)
     if seen is not None:
         return seen
-    name, address = parsing.sender(message)
     senders = _senders(address)
     if not senders:
         raise NotFound(
@@ -100,43 +137,60 @@ def import_message(raw: bytes) -> ImportResult:
             "first, then import the mail again."
         )
     subject = parsing.subject(message)
+    attachments, left_out = _kept_files(*parsing.files(message, MAX_ATTACHMENT_BYTES))
     body = parsing.body(message)
-    attachments, left_out = _kept_files(parsing.files(message))
     if left_out:
         body = f"{body}\n\n" + "\n".join(left_out)
     found = _ticket_for(subject, parsing.referenced_ids(message), senders)
     automatic = parsing.is_automatic(message)
+    mail = _Mail(name, address.lower(), message_id, body, attachments, automatic, not verified)
     try:
         if found is not None:
             ticket_id, number, sender = found
-            return _append(
-                ticket_id, number, sender, name, message_id, body, attachments, automatic
-            )
+            return _append(ticket_id, number, sender, mail)
         sender = _preferred(senders)
         if automatic:
             client = format_number("client", sender.client_number)
             return ImportResult("", created=False, duplicate=False, client_label=client,
                                 automatic=True)  # fmt: skip
         department_id = _department(message)
-        return _open(sender, name, department_id, subject, body, message_id, attachments)
-    except (peewee.IntegrityError, Conflict):
-        # Another import of the same Message-ID won the race: that one holds the message.
-        seen = _already_imported(message_id)
+        return _open(sender, department_id, subject, mail)
+    except Conflict:
+        # Another import of the same mail won the race: that one holds the message.
+        seen = _already_imported(message_id, address)
         if seen is None:
             raise
         return seen
 
 
-def _kept_files(files: list[MailFile]) -> tuple[list[MailFile], list[str]]:
+@dataclass(frozen=True)
+class _Mail:
+    name: str
+    address: str
+    message_id: str
+    body: str
+    attachments: list[MailFile]
+    automatic: bool
+    unverified: bool
+
+
+def _kept_files(
+    files: list[MailFile], too_big: list[tuple[str, int]]
+) -> tuple[list[MailFile], list[str]]:
     """The files a ticket keeps (at most MAX_ATTACHMENTS, each within the attachment size), and
     a line for each one left out."""
     kept: list[MailFile] = []
     left_out: list[str] = []
+    for filename, size in too_big:
+        left_out.append(
+            f"[deskapp: the attached file “{filename}” ({size / (1024 * 1024):.1f} MB) was not "
+            f"kept: an attachment may be at most {limit_text()}.]"
+        )
     for file in files:
         if len(file.content) > MAX_ATTACHMENT_BYTES:
-            size = f"{len(file.content) / (1024 * 1024):.1f} MB"
+            size_text = f"{len(file.content) / (1024 * 1024):.1f} MB"
             left_out.append(
-                f"[deskapp: the attached file “{file.filename}” ({size}) was not kept: an "
+                f"[deskapp: the attached file “{file.filename}” ({size_text}) was not kept: an "
                 f"attachment may be at most {limit_text()}.]"
             )
         elif len(kept) >= MAX_ATTACHMENTS:
@@ -149,72 +203,67 @@ def _kept_files(files: list[MailFile]) -> tuple[list[MailFile], list[str]]:
     return kept, left_out
 
 
-def _append(
-    ticket_id: uuid.UUID,
-    number: int,
-    sender: _Sender,
-    name: str,
-    message_id: str,
-    body: str,
-    attachments: list[MailFile],
-    automatic: bool = False,
-) -> ImportResult:
-    author = _author(name, sender)
+def _append(ticket_id: uuid.UUID, number: int, sender: _Sender, mail: _Mail) -> ImportResult:
+    author = _author(mail.name, sender)
     added = record_client_message(
         ticket_id,
-        body,
+        mail.body,
         contact_id=sender.contact_id,
-        author_name=f"{author} (automatic reply)" if automatic else author,
-        message_id=message_id,
-        attachments=attachments,
-        automatic=automatic,
+        author_name=f"{author} (automatic reply)" if mail.automatic else author,
+        message_id=mail.message_id,
+        attachments=mail.attachments,
+        automatic=mail.automatic,
+        sender_address=mail.address,
+        sender_unverified=mail.unverified,
     )
     label = format_number("ticket", number)
     client = format_number("client", sender.client_number)
     return ImportResult(
-        label, created=False, duplicate=added is None, client_label=client, automatic=automatic
+        label,
+        created=False,
+        duplicate=added is None,
+        client_label=client,
+        automatic=mail.automatic,
+        unverified=mail.unverified,
     )
 
 
-def _open(
-    sender: _Sender,
-    name: str,
-    department_id: uuid.UUID,
-    subject: str,
-    body: str,
-    message_id: str,
-    attachments: list[MailFile],
-) -> ImportResult:
+def _open(sender: _Sender, department_id: uuid.UUID, subject: str, mail: _Mail) -> ImportResult:
     with write_transaction():
         summary = open_ticket(
             None,
             sender.client_id,
             department_id,
             subject,
-            body,
+            mail.body,
             contact_id=sender.contact_id,
             check_extra=False,
-            message_id=message_id,
-            author_name=_author(name, sender),
+            message_id=mail.message_id,
+            author_name=_author(mail.name, sender),
+            sender_address=mail.address,
+            sender_unverified=mail.unverified,
         )
-        if attachments:
-            first = Message.get(Message.message_id == message_id)
-            for filename, content_type, content in attachments:
+        if mail.attachments:
+            first = Message.get(
+                Message.message_id == mail.message_id, Message.sender_address == mail.address
+            )
+            for filename, content_type, content in mail.attachments:
                 store_attachment(summary.id, filename, content_type, content, message_id=first.id)
     return ImportResult(
         format_number("ticket", summary.number),
         created=True,
         duplicate=False,
         client_label=format_number("client", sender.client_number),
+        unverified=mail.unverified,
     )
 
 
-def _already_imported(message_id: str) -> ImportResult | None:
+def _already_imported(message_id: str, address: str) -> ImportResult | None:
     row: dict[str, Any] | None = (
         Message.select(Ticket.number, Client.number.alias("client_number"))
         .join(Ticket)
         .join(Client)
-        .where(Message.message_id == message_id)
+        .where(Message.message_id == message_id, Message.sender_address == address.lower())
         .dicts()
         .first()
     )

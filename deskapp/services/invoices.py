@@ -30,7 +30,7 @@ from deskapp.models import (
 )
 from deskapp.money import Money
 from deskapp.services import audit
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import (
     Amount,
     append_entry,
@@ -43,6 +43,7 @@ from deskapp.services.bookkeeping import (
     save_invoice,
 )
 from deskapp.services.invoice_issue import NewLine, issue_locked
+from deskapp.services.rights import Right, acting
 from deskapp.services.validation import text
 
 PAYMENT_METHODS = ("Bank transfer", "Cash", "Cheque")
@@ -241,7 +242,7 @@ def record_manual_payment(
     if chosen is None:
         raise ValidationError("method", f"The method must be one of {', '.join(PAYMENT_METHODS)}.")
     ref = text("reference", reference, "Reference", limit=200)
-    with write_transaction():
+    with acting(actor, Right.RECORD_PAYMENT) as person:
         invoice, client = lock_invoice(invoice_id)
         if invoice.status != InvoiceStatus.UNPAID:
             raise Conflict(
@@ -256,10 +257,10 @@ def record_manual_payment(
             method=chosen,
             reference=ref,
             amount_cents=paid,
-            staff=actor.id,
+            staff=person.id,
         )
         audit.record(
-            actor,
+            person,
             "payment.recorded",
             "payment_transaction",
             payment.id,
@@ -267,7 +268,7 @@ def record_manual_payment(
             after={"invoice": invoice.number, "method": chosen, "amount_cents": paid, "ref": ref},
         )
         feed.publish(Entity.PAYMENT, payment.id, "created")
-        applied, over = _pay_locked(actor, client, invoice, paid, chosen)
+        applied, over = _pay_locked(person, client, invoice, paid, chosen)
     return PaymentRecorded(payment.id, summary(invoice), applied, over)
 
 
@@ -279,13 +280,13 @@ def _client_name(client: Client) -> str:
 def cancel_invoice(actor: Actor, invoice_id: object, reason: str = "") -> InvoiceSummary:
     """Cancel an unpaid invoice; credit applied and payments made towards it go to credit."""
     why = text("reason", reason, "Reason", limit=500)
-    with write_transaction():
+    with acting(actor, Right.CANCEL_INVOICE) as person:
         invoice, client = lock_invoice(invoice_id)
         if invoice.status != InvoiceStatus.UNPAID:
             paid = invoice.status == InvoiceStatus.PAID
             advice = "refund it instead" if paid else "there is nothing to cancel"
             raise Conflict(f"{invoice.number} is {invoice.status}; {advice}.")
-        _close(actor, client, invoice, InvoiceStatus.CANCELLED, why, returned="cancelled")
+        _close(person, client, invoice, InvoiceStatus.CANCELLED, why, returned="cancelled")
     return summary(invoice)
 
 
@@ -297,19 +298,30 @@ def refund_invoice(
     With `to_credit=False` the money went back another way (a gateway refund recorded on the
     payment) and only the status changes.
     """
-    require_admin(actor, "refund an invoice")
     why = text("reason", reason, "Reason", limit=500, required=True)
-    with write_transaction():
-        invoice, client = lock_invoice(invoice_id)
-        if invoice.status != InvoiceStatus.PAID:
-            raise Conflict(f"{invoice.number} is {invoice.status}; only a paid one is refunded.")
-        returned = "refunded" if to_credit else None
-        _close(actor, client, invoice, InvoiceStatus.REFUNDED, why, returned=returned)
+    with acting(actor, Right.REFUND) as person:
+        invoice = _refund_locked(person, invoice_id, why, to_credit)
     return summary(invoice)
 
 
+def record_gateway_refund(actor: Actor | None, invoice_id: object, why: str) -> InvoiceSummary:
+    """Mark a paid invoice Refunded because its money went back through the gateway (inside
+    the caller's transaction). No right is checked here: the money has moved already, and the
+    caller checked the right before moving it (or Stripe reported a refund made elsewhere)."""
+    return summary(_refund_locked(actor, invoice_id, why, to_credit=False))
+
+
+def _refund_locked(actor: Actor | None, invoice_id: object, why: str, to_credit: bool) -> Invoice:
+    invoice, client = lock_invoice(invoice_id)
+    if invoice.status != InvoiceStatus.PAID:
+        raise Conflict(f"{invoice.number} is {invoice.status}; only a paid one is refunded.")
+    returned = "refunded" if to_credit else None
+    _close(actor, client, invoice, InvoiceStatus.REFUNDED, why, returned=returned)
+    return invoice
+
+
 def _close(
-    actor: Actor,
+    actor: Actor | None,
     client: Client,
     invoice: Invoice,
     status: InvoiceStatus,

@@ -40,11 +40,15 @@ from deskapp.models.billing import CYCLE_MONTHS, Cycle
 from deskapp.money import Money
 from deskapp.payments.gateway import StripeGateway
 from deskapp.services import audit
-from deskapp.services.actors import Actor, require_admin
+from deskapp.services.actors import Actor
 from deskapp.services.billing_run import add_months
 from deskapp.services.bookkeeping import append_entry, key, lock_order
 from deskapp.services.conversation.messages import post_reply
-from deskapp.services.invoices import issue_invoice_for_order, refund_invoice
+from deskapp.services.invoices import (
+    issue_invoice_for_order,
+    record_gateway_refund,
+    refund_invoice,
+)
 from deskapp.services.order_card import refund_card_payment
 from deskapp.services.order_plan import (
     ApprovalPlan,
@@ -58,6 +62,7 @@ from deskapp.services.order_plan import (
     plan_approval,
     preview,
 )
+from deskapp.services.rights import Right, acting
 from deskapp.services.validation import text
 
 __all__ = [
@@ -103,8 +108,7 @@ def preview_approval(order_id: object, start: dt.date | None = None) -> Approval
 
 def approve_order(actor: Actor, order_id: object, start: dt.date | None = None) -> OrderDecision:
     """Approve a pending order with its actual start date (admins only)."""
-    require_admin(actor, "approve an order")
-    with write_transaction():
+    with acting(actor, Right.DECIDE_ORDERS) as actor:
         order, client = lock_order(order_id)
         if order.status != OrderStatus.PENDING:
             raise Conflict(decided(order))
@@ -162,7 +166,6 @@ def reject_order(
     A card refund that fails leaves the order rejected with its money not yet returned; calling
     this again with refund "card" retries the refund.
     """
-    require_admin(actor, "reject an order")
     why = text("reason", reason, "The reason", limit=500, required=True).rstrip(".")
     how = (refund or "").strip().lower()
     if how and how not in REFUNDS:
@@ -171,7 +174,7 @@ def reject_order(
         raise PaymentError(
             "Card payments are off, so the card cannot be refunded; refund to credit."
         )
-    with write_transaction():
+    with acting(actor, Right.DECIDE_ORDERS) as actor:
         order, client = lock_order(order_id)
         label = format_number("order", order.number)
         if not (how == "card" and _card_refund_unfinished(order)):
@@ -252,7 +255,7 @@ def _refund_card(
         order, _ = lock_order(order_id)
         invoice = order_invoice(order)
         if invoice is not None and invoice.status == InvoiceStatus.PAID:
-            refund_invoice(actor, invoice.id, why, to_credit=False)
+            record_gateway_refund(actor, invoice.id, why)
         _tell_client(
             actor,
             order,

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import peewee
 
 from deskapp import clock
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.models import (
     Attachment,
@@ -34,6 +33,7 @@ from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
 from deskapp.services.conflicts import changed_meanwhile
+from deskapp.services.rights import Right, acting
 from deskapp.services.ticket_work import (
     EstimateInfo,
     TimeEntryInfo,
@@ -86,7 +86,7 @@ class StaffChoice:
 def change_status(actor: Actor, ticket_id: uuid.UUID, status: str) -> None:
     """Set the ticket's status; Completed also ends the client's wait."""
     status = validation.choice("status", status, "Status", STATUSES)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         changes: dict[str, object] = {"status": status}
         if status == TicketStatus.COMPLETED:
@@ -96,7 +96,7 @@ def change_status(actor: Actor, ticket_id: uuid.UUID, status: str) -> None:
 
 def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> None:
     """Give the ticket to a staff member, or to nobody (None)."""
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         if staff_id is not None:
             staff = Staff.get_or_none(Staff.id == key(staff_id, "staff member"))
@@ -110,7 +110,7 @@ def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> No
 def set_priority(actor: Actor, ticket_id: uuid.UUID, priority: str) -> None:
     """Set Low, Medium, High or Urgent."""
     priority = validation.choice("priority", priority, "Priority", PRIORITIES)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         save_ticket(lock_ticket(ticket_id), {"priority": priority})
 
 
@@ -132,7 +132,7 @@ def set_tags(actor: Actor, ticket_id: uuid.UUID, tags: str, seen: str | None = N
     `seen`: the tags as the form showed them; ChangedMeanwhile when someone changed them since
     (the ticket's version moves with every message, so the tags themselves are compared)."""
     value = normalise_tags(tags)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         if seen is not None and ticket.tags != seen:
             raise changed_meanwhile(
@@ -159,7 +159,7 @@ def merge_tickets(actor: Actor, kept_id: uuid.UUID, merged_id: uuid.UUID) -> Non
     kept_key, merged_key = key(kept_id, "ticket"), key(merged_id, "ticket")
     if kept_key == merged_key:
         raise ValidationError("ticket", "A ticket cannot be merged into itself; pick another.")
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         # Both rows locked, always in key order, so two merges never wait on each other.
         locked = {k: lock_ticket(k) for k in sorted((kept_key, merged_key))}
         kept, merged = locked[kept_key], locked[merged_key]
@@ -253,7 +253,7 @@ def list_staff() -> list[StaffChoice]:
 
 def add_subscriber(actor: Actor, ticket_id: uuid.UUID, contact_id: uuid.UUID) -> None:
     """Let another contact of the ticket's client follow it (they get staff replies)."""
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         contact = Contact.get_or_none(Contact.id == key(contact_id, "contact"))
         if contact is None or contact.client_id != ticket.client_id:
@@ -277,7 +277,7 @@ def add_subscriber(actor: Actor, ticket_id: uuid.UUID, contact_id: uuid.UUID) ->
 
 def remove_subscriber(actor: Actor, ticket_id: uuid.UUID, contact_id: uuid.UUID) -> None:
     """Stop a contact following the ticket."""
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         removed = (
             Subscriber.delete()

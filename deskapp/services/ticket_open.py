@@ -112,13 +112,17 @@ def open_ticket(
     check_extra: bool = True,
     message_id: str | None = None,
     author_name: str = "",
+    sender_address: str = "",
+    sender_unverified: bool = False,
 ) -> TicketSummary:
     """Open a ticket with the client's request as its first message (kind "client"), status
     Open, the client waiting since now, and the next ticket number.
 
     `actor` None means the client wrote it (mail import); with an actor, staff open it on the
     client's behalf. `check_extra` False skips the department's required fields (mail cannot
-    fill them in). `message_id` is the mail's Message-ID, so the same mail is not imported twice.
+    fill them in). `message_id` is the mail's Message-ID, so the same mail from the same
+    `sender_address` is not imported twice; `sender_unverified` marks a sender the desk's mail
+    server could not verify.
     ValidationError names the field at fault; a Closed client gets Conflict (ensure_client_open).
     """
     subject = validation.text("subject", subject, "Subject", limit=SUBJECT_LIMIT, required=True)
@@ -137,7 +141,13 @@ def open_ticket(
         contact = _contact(client, contact_id)
         if assignee_id is not None:
             _active_staff(assignee_id)
-        if message_id and Message.select().where(Message.message_id == message_id).exists():
+        sender_address = sender_address.strip().lower()[:254]
+        if (
+            message_id
+            and Message.select()
+            .where(Message.message_id == message_id, Message.sender_address == sender_address)
+            .exists()
+        ):
             raise Conflict("That mail was already imported; it is not opened twice.")
         number = next_number("ticket")
         ticket = Ticket.create(
@@ -162,6 +172,8 @@ def open_ticket(
             author_name=author or _name_of(contact, client),
             body=body,
             message_id=message_id or None,
+            sender_address=sender_address,
+            sender_unverified=sender_unverified,
             created_at=now,
         )
         feed.publish(Entity.TICKET, ticket.id, "created")

@@ -12,7 +12,6 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -28,6 +27,7 @@ from deskapp.money import MAX_CENTS, Money
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key, lock_client
+from deskapp.services.rights import Right, acting
 from deskapp.services.ticket_write import add_note, lock_ticket, locked, save_ticket, ticket_label
 
 DESCRIPTION_LIMIT = 2_000
@@ -92,7 +92,7 @@ def propose_estimate(
     minutes = _whole("minutes", minutes, "The time", MAX_MINUTES)
     if amount == 0 and minutes == 0:
         raise ValidationError("amount_cents", "An estimate needs an amount, a time, or both.")
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
         estimate = Estimate.create(
             ticket=ticket.id,
@@ -122,7 +122,7 @@ def decide_estimate(actor: Actor, estimate_id: uuid.UUID, approved: bool) -> Est
     if not isinstance(approved, bool):
         raise ValidationError("approved", "Say whether the client approved the estimate.")
     estimate_key = key(estimate_id, "estimate")
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket_key = Estimate.select(Estimate.ticket).where(Estimate.id == estimate_key).scalar()
         if ticket_key is None:
             raise NotFound("That estimate no longer exists.")
@@ -164,7 +164,7 @@ def log_time(actor: Actor, ticket_id: uuid.UUID, minutes: int, note: str = "") -
     if minutes == 0:
         raise ValidationError("minutes", "Log at least one minute.")
     note = validation.text("note", note, "The note", limit=NOTE_LIMIT, multiline=True)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         client_key = Ticket.select(Ticket.client).where(Ticket.id == key(ticket_id, "ticket"))
         client_key = client_key.scalar()
         if client_key is None:

@@ -42,7 +42,14 @@ from screens.widgets.untrusted import untrusted
 if TYPE_CHECKING:
     from deskapp.services.conversation import ConversationMessage
 
-__all__ = ["KIND_LABELS", "NOTE_LABEL", "ConversationView", "MessageFetcher", "size_text"]
+__all__ = [
+    "KIND_LABELS",
+    "NOTE_LABEL",
+    "UNVERIFIED_LABEL",
+    "ConversationView",
+    "MessageFetcher",
+    "size_text",
+]
 
 MessageFetcher = Callable[["ConversationMessage | None", int], "list[ConversationMessage]"]
 """`fetch(before, limit)`: the `limit` messages just before `before` (None: the newest),
@@ -56,6 +63,8 @@ KIND_LABELS = {
     "note": NOTE_LABEL,
 }
 """The label on each kind of message."""
+UNVERIFIED_LABEL = "SENDER NOT VERIFIED"
+"""Shown in red on a client's mail whose sender the desk's mail server could not verify."""
 GUTTER = "▌ "
 """The bar in front of every line of a message, in the kind's colour."""
 TAB_SIZE = 4
@@ -97,9 +106,11 @@ class ConversationView(ReportsFailedWork, ScrollView, can_focus=True):
         "conversation-view--time",
         "conversation-view--attachment",
         "conversation-view--edge",
+        "conversation-view--unverified",
     }
     """Per kind: the gutter bar and label colour (--client, --reply, --note; a note's
-    background too); the author, the time, attachment lines, the top line (--edge)."""
+    background too); the author, the time, attachment lines, the top line (--edge), and the
+    red mark of a sender not verified (--unverified)."""
 
     PAGE_SIZE: ClassVar[int] = 200
     """Messages per fetch."""
@@ -376,6 +387,11 @@ class ConversationView(ReportsFailedWork, ScrollView, can_focus=True):
                 Segment("  ", base),
                 Segment(when, base + self._style("time")),
             ]
+            if message.sender_unverified:
+                segments += [
+                    Segment("  ", base),
+                    Segment(UNVERIFIED_LABEL, base + self._style("unverified")),
+                ]
         elif row.role == "attachment":
             segments.append(Segment(row.text, base + self._style("attachment")))
         else:

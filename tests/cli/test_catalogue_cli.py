@@ -12,6 +12,7 @@ import pytest
 from deskapp.cli import main
 from deskapp.db import close_database, open_database
 from deskapp.models import Role, Staff
+from deskapp.passwords import hash_password
 from deskapp.services import catalogue
 
 FILE = """
@@ -39,6 +40,10 @@ price_cents = { One-time = 37500 }
 """
 
 
+PASSWORD = "staff password"
+"""Everyone's password here (the CLI reads DESKAPP_PASSWORD on a shared desk)."""
+
+
 @pytest.fixture
 def desk_url(desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The migrated test desk with an admin and an agent; the CLI opens it itself."""
@@ -47,8 +52,10 @@ def desk_url(desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
             monkeypatch.delenv(variable)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN)
-    Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT)
+    monkeypatch.setenv("DESKAPP_PASSWORD", PASSWORD)  # a shared desk checks it
+    hashed = hash_password(PASSWORD)
+    Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN, password_hash=hashed)
+    Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT, password_hash=hashed)
     close_database()
     yield desk
     open_database(desk)
@@ -94,7 +101,7 @@ def test_an_agent_is_refused_and_nothing_changes(
 
     assert main(["--staff", "sam", "catalogue", "import", str(source), "--db", desk_url]) == 1
     assert capsys.readouterr().err == (
-        "deskapp: Only an admin can import the product catalogue; ask an admin to do it.\n"
+        "deskapp: Only an admin can change the product catalogue; ask an admin to do it.\n"
     )
     open_database(desk_url)
     assert catalogue.list_products(include_retired=True) == []

@@ -19,7 +19,11 @@ from order_rows import add_catalogue
 from deskapp.cli import main
 from deskapp.db import close_database, open_database
 from deskapp.models import Client, ClientStatus, Order, PaymentTransaction, Role, Staff
+from deskapp.passwords import hash_password
 from deskapp.services.order_card import NO_KEY
+
+PASSWORD = "staff password"
+"""Everyone's password here (the CLI reads DESKAPP_PASSWORD on a shared desk)."""
 
 
 @pytest.fixture
@@ -35,8 +39,10 @@ def desk_url(desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())  # secrets only from the environment (localstripe's)
-    Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN)
-    Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT)
+    monkeypatch.setenv("DESKAPP_PASSWORD", PASSWORD)  # a shared desk checks it
+    hashed = hash_password(PASSWORD)
+    Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN, password_hash=hashed)
+    Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT, password_hash=hashed)
     add_catalogue()
     client()
     client("Otto", "Berg", status=ClientStatus.CLOSED)
@@ -155,7 +161,7 @@ def test_admins_approve_and_reject_from_the_command_line(
 
     assert deskapp(desk_url, "order", "approve", "O-5001") == 1
     assert capsys.readouterr().err == (
-        "deskapp: Only an admin can approve an order; ask an admin to do it.\n"
+        "deskapp: Only an admin can approve or reject an order; ask an admin to do it.\n"
     )
     assert (
         deskapp(desk_url, "order", "approve", "O-5001", "--start", "2026-03-20", staff="kim") == 0

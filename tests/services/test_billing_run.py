@@ -125,7 +125,7 @@ def test_free_services_move_on_without_an_invoice(desk: str) -> None:
 
 def test_credit_is_applied_to_billing_run_invoices(desk: str) -> None:
     mina = client()
-    credit.add_credit(staff(Role.AGENT), mina, "100", "Prepayment")
+    credit.add_credit(staff(Role.ADMIN), mina, "100", "Prepayment")
     service(mina, TODAY, price_cents=4_500)
     service(mina, TODAY, price_cents=7_000)
 

@@ -123,7 +123,8 @@ def test_an_agent_reads_but_cannot_change_the_catalogue(admin, agent) -> None:
         catalogue.import_catalogue(agent, text.replace("Fibre 1000", "Mine"))
 
     assert catalogue.list_products() == [saved]
-    assert [row.action for row in AuditEntry.select()] == ["product.created"]
+    actions = [row.action for row in AuditEntry.select().order_by(AuditEntry.created_at)]
+    assert actions == ["product.created"] + ["right.refused"] * 4
 
 
 def test_a_used_product_is_retired_never_deleted(admin) -> None:

@@ -48,6 +48,12 @@ def agent(desk: str) -> Actor:
     return actor_from(Staff.create(username="ana", name="Ana Agent", role="agent"))
 
 
+@pytest.fixture
+def admin(desk: str) -> Actor:
+    """Only an admin closes a client."""
+    return actor_from(Staff.create(username="kim", name="Kim Admin", role="admin"))
+
+
 def mina(agent: Actor, **more: str) -> ClientProfile:
     fields = {"first_name": "Mina", "last_name": "Okafor", "email": "mina@example.net", **more}
     return create_client(agent, ClientForm(**fields))
@@ -146,17 +152,17 @@ def product(name: str = "Fibre 100") -> Product:
     return Product.get_or_create(name=name, defaults={"type": "Internet"})[0]
 
 
-def test_closing_asks_to_cancel_open_services_first(agent: Actor) -> None:
+def test_closing_asks_to_cancel_open_services_first(agent: Actor, admin: Actor) -> None:
     profile = mina(agent)
     live = Service.create(client=profile.id, product=product(), cycle="Monthly", status="Active")
     waiting = Service.create(client=profile.id, product=product(), cycle="Monthly")
     gone = Service.create(client=profile.id, product=product(), cycle="Monthly", status="Cancelled")
 
     with pytest.raises(Conflict, match="C-1001 has 2 services .* cancel them first"):
-        change_status(agent, profile.id, profile.version, "Closed")
+        change_status(admin, profile.id, profile.version, "Closed")
     assert get_client(profile.id).status == "Active"
 
-    closed = change_status(agent, profile.id, profile.version, "Closed", cancel_services=True)
+    closed = change_status(admin, profile.id, profile.version, "Closed", cancel_services=True)
 
     assert closed.status == "Closed" and closed.version == profile.version + 1
     statuses = {row.id: row.status for row in Service.select()}
@@ -164,29 +170,29 @@ def test_closing_asks_to_cancel_open_services_first(agent: Actor) -> None:
     assert Service.get_by_id(live.id).version == 2 and Service.get_by_id(gone.id).version == 1
     with pytest.raises(Conflict, match="C-1001 is Closed: no new tickets or orders"):
         ensure_client_open(profile.id)
-    reopened = change_status(agent, profile.id, closed.version, "Active")
+    reopened = change_status(admin, profile.id, closed.version, "Active")
     ensure_client_open(profile.id)
     assert reopened.status == "Active"
 
 
-def test_status_change_checks_value_and_version(agent: Actor) -> None:
+def test_status_change_checks_value_and_version(agent: Actor, admin: Actor) -> None:
     profile = mina(agent)
     with pytest.raises(ValidationError, match="Status must be one of"):
-        change_status(agent, profile.id, profile.version, "Deleted")
-    assert change_status(agent, profile.id, profile.version, "Inactive").status == "Inactive"
+        change_status(admin, profile.id, profile.version, "Deleted")
+    assert change_status(admin, profile.id, profile.version, "Inactive").status == "Inactive"
     with pytest.raises(Conflict):
-        change_status(agent, profile.id, profile.version, "Closed")
+        change_status(admin, profile.id, profile.version, "Closed")
     with pytest.raises(NotFound):
         ensure_client_open(Staff.get().id)
 
 
-def test_a_closed_client_gets_no_new_ticket_whoever_opens_it(agent: Actor) -> None:
+def test_a_closed_client_gets_no_new_ticket_whoever_opens_it(agent: Actor, admin: Actor) -> None:
     """Ticket opening asks ensure_client_open, the one rule for Closed clients."""
     from deskapp.services.ticket_open import open_ticket
 
     profile = mina(agent)
     support = Department.create(name="Support")
-    closed = change_status(agent, profile.id, profile.version, "Closed")
+    closed = change_status(admin, profile.id, profile.version, "Closed")
     refusal = (
         "C-1001 is Closed: no new tickets or orders. Set it to Active first if it should have one."
     )
@@ -195,7 +201,7 @@ def test_a_closed_client_gets_no_new_ticket_whoever_opens_it(agent: Actor) -> No
             open_ticket(actor, profile.id, support.id, "Help", "Please call me.")
         assert str(refused.value) == refusal
     assert Ticket.select().count() == 0
-    change_status(agent, profile.id, closed.version, "Active")
+    change_status(admin, profile.id, closed.version, "Active")
     opened = open_ticket(agent, profile.id, support.id, "Help", "Please call me.")
     assert opened.client_id == profile.id and Ticket.select().count() == 1
 
@@ -361,12 +367,12 @@ def test_open_service_statuses_are_service_statuses() -> None:
     ids=["one", "several"],
 )
 def test_closing_refusal_counts_one_service_or_several(
-    agent: Actor, count: int, wording: str
+    agent: Actor, admin: Actor, count: int, wording: str
 ) -> None:
     profile = mina(agent)
     for _ in range(count):
         Service.create(client=profile.id, product=product(), cycle="Monthly", status="Active")
 
     with pytest.raises(Conflict) as refused:
-        change_status(agent, profile.id, profile.version, "Closed")
+        change_status(admin, profile.id, profile.version, "Closed")
     assert str(refused.value) == f"C-1001 has {wording}"

@@ -47,11 +47,11 @@ def test_whmcs_credit_added_with_a_description_shows_in_the_list_and_the_balance
     assert check_ledger() == []
 
 
-def test_amounts_are_accepted_as_money_cents_or_typed_text(agent) -> None:
+def test_amounts_are_accepted_as_money_cents_or_typed_text(admin) -> None:
     mina = client()
-    credit.add_credit(agent, mina, Money(100), "a")
-    credit.add_credit(agent, mina, 250, "b")
-    credit.add_credit(agent, mina, "1,000.5", "c")
+    credit.add_credit(admin, mina, Money(100), "a")
+    credit.add_credit(admin, mina, 250, "b")
+    credit.add_credit(admin, mina, "1,000.5", "c")
     assert balance(mina) == 100 + 250 + 100050
 
 
@@ -121,14 +121,14 @@ def test_adjustment_is_for_admins_with_a_reason(agent, admin) -> None:
     assert balance(mina) == 750
 
 
-def test_credit_note_and_refund_to_credit_have_their_kinds(agent) -> None:
+def test_credit_note_and_refund_to_credit_have_their_kinds(admin) -> None:
     mina = client()
-    note = credit.credit_note(agent, mina, 1_300, "13 unused days of Fibre 500")
-    refund = credit.refund_to_credit(agent, mina, "20", "O-5531 rejected after payment")
+    note = credit.credit_note(admin, mina, 1_300, "13 unused days of Fibre 500")
+    refund = credit.refund_to_credit(admin, mina, "20", "O-5531 rejected after payment")
     assert (note.kind, refund.kind) == (CreditKind.CREDIT_NOTE, CreditKind.REFUND)
     assert balance(mina) == 3_300
     with pytest.raises(ValidationError, match="more than 0.00"):
-        credit.credit_note(agent, mina, "-1", "x")
+        credit.credit_note(admin, mina, "-1", "x")
 
 
 def test_reversal_is_a_new_entry_for_admins_once(agent, admin) -> None:
@@ -180,31 +180,31 @@ def test_reversing_applied_credit_reopens_the_invoice(agent, admin) -> None:
     assert check_ledger() == []
 
 
-def test_apply_credit_takes_what_fits_or_what_is_asked(agent) -> None:
+def test_apply_credit_takes_what_fits_or_what_is_asked(admin) -> None:
     mina = client()
-    bill = invoice(agent, mina, 10_000)
+    bill = invoice(admin, mina, 10_000)
     with pytest.raises(Conflict, match="has no credit to apply"):
-        credit.apply_credit(agent, bill.id)
-    credit.add_credit(agent, mina, "30", "Prepayment")
+        credit.apply_credit(admin, bill.id)
+    credit.add_credit(admin, mina, "30", "Prepayment")
 
     with pytest.raises(ValidationError, match="only 30.00 credit; apply at most that"):
-        credit.apply_credit(agent, bill.id, "30.01")
+        credit.apply_credit(admin, bill.id, "30.01")
     with pytest.raises(ValidationError, match="more than 0.00"):
-        credit.apply_credit(agent, bill.id, "0")
-    part = credit.apply_credit(agent, bill.id, "12.50")
+        credit.apply_credit(admin, bill.id, "0")
+    part = credit.apply_credit(admin, bill.id, "12.50")
     assert (part.invoice_status, part.amount_due_cents) == ("Unpaid", 8_750)
-    rest = credit.apply_credit(agent, bill.id)
+    rest = credit.apply_credit(admin, bill.id)
     assert (rest.entry.amount_cents, rest.amount_due_cents) == (-1_750, 7_000)
     assert balance(mina) == 0
 
-    credit.add_credit(agent, mina, "100", "Bank transfer came in")
+    credit.add_credit(admin, mina, "100", "Bank transfer came in")
     with pytest.raises(ValidationError, match="only 70.00 left to pay"):
-        credit.apply_credit(agent, bill.id, "70.01")
-    done = credit.apply_credit(agent, bill.id)
+        credit.apply_credit(admin, bill.id, "70.01")
+    done = credit.apply_credit(admin, bill.id)
     assert (done.invoice_status, done.amount_due_cents) == ("Paid", 0)
     assert balance(mina) == 3_000
     with pytest.raises(Conflict, match="is Paid; credit goes only to unpaid ones"):
-        credit.apply_credit(agent, bill.id)
+        credit.apply_credit(admin, bill.id)
     assert check_ledger() == []
 
 

@@ -35,11 +35,11 @@ def admin(desk: str):  # type: ignore[no-untyped-def]
     return staff(Role.ADMIN, "kim")
 
 
-def test_whmcs_credit_that_covers_a_new_invoice_marks_it_paid(agent) -> None:
+def test_whmcs_credit_that_covers_a_new_invoice_marks_it_paid(admin) -> None:
     mina = client()
-    credit.add_credit(agent, mina, "100.00", "Prepayment by bank transfer")
+    credit.add_credit(admin, mina, "100.00", "Prepayment by bank transfer")
 
-    issued = invoice(agent, mina, 6_000)
+    issued = invoice(admin, mina, 6_000)
 
     assert (issued.status, issued.amount_due_cents, issued.paid_on) == (
         InvoiceStatus.PAID,
@@ -179,13 +179,13 @@ def test_bad_payments_are_refused(agent, amount, method, field, sentence) -> Non
     assert PaymentTransaction.select().count() == 0
 
 
-def test_cancelling_returns_credit_and_payments_to_credit(agent) -> None:
+def test_cancelling_returns_credit_and_payments_to_credit(admin) -> None:
     mina = client()
-    credit.add_credit(agent, mina, "30", "Prepayment")
-    bill = invoice(agent, mina, 10_000)
-    invoices.record_manual_payment(agent, bill.id, "20", "Cash")
+    credit.add_credit(admin, mina, "30", "Prepayment")
+    bill = invoice(admin, mina, 10_000)
+    invoices.record_manual_payment(admin, bill.id, "20", "Cash")
 
-    cancelled = invoices.cancel_invoice(agent, bill.id, "Ordered twice by mistake")
+    cancelled = invoices.cancel_invoice(admin, bill.id, "Ordered twice by mistake")
 
     assert (cancelled.status, cancelled.amount_due_cents) == ("Cancelled", 0)
     returned = credit.ledger_page(mina).entries[0]
@@ -193,9 +193,9 @@ def test_cancelling_returns_credit_and_payments_to_credit(agent) -> None:
     assert "Ordered twice by mistake" in returned.description
     assert balance(mina) == 5_000
     with pytest.raises(Conflict, match="is Cancelled; there is nothing to cancel"):
-        invoices.cancel_invoice(agent, bill.id)
+        invoices.cancel_invoice(admin, bill.id)
     with pytest.raises(Conflict, match="is Cancelled"):
-        credit.apply_credit(agent, bill.id)
+        credit.apply_credit(admin, bill.id)
     applied = credit.ledger_page(mina, kind=CreditKind.APPLIED).entries[0]
     with pytest.raises(Conflict, match="was cancelled; the credit applied to it went back"):
         credit.reverse_entry(staff(Role.ADMIN), applied.id)
@@ -218,7 +218,7 @@ def test_refunding_a_paid_invoice_is_for_admins(agent, admin) -> None:
     assert (refunded.status, refunded.amount_due_cents) == ("Refunded", 0)
     assert balance(mina) == 4_000
     with pytest.raises(Conflict, match="is Refunded; there is nothing to cancel"):
-        invoices.cancel_invoice(agent, bill.id)
+        invoices.cancel_invoice(admin, bill.id)
     changes = AuditEntry.select().where(
         (AuditEntry.entity == "invoice") & (AuditEntry.entity_id == str(bill.id))
     )
@@ -254,15 +254,15 @@ def test_upfront_payments_of_the_order_count_towards_its_invoice(agent) -> None:
     assert check_ledger() == []
 
 
-def test_credit_pays_what_upfront_payments_left_of_the_order(agent) -> None:
+def test_credit_pays_what_upfront_payments_left_of_the_order(admin) -> None:
     mina = client()
-    credit.add_credit(agent, mina, "100", "Prepayment")
+    credit.add_credit(admin, mina, "100", "Prepayment")
     placed = order(mina, ("Fibre 500, first month", 4_500, 1))
     PaymentTransaction.create(
         client=mina, client_name="Mina Okafor", order=placed, gateway="stripe", amount_cents=2_000
     )
 
-    issued = invoices.issue_invoice_for_order(agent, placed)
+    issued = invoices.issue_invoice_for_order(admin, placed)
 
     assert (issued.status, issued.amount_due_cents) == ("Paid", 0)
     assert balance(mina) == 7_500

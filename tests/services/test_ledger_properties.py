@@ -101,7 +101,7 @@ def _step(books: Books, operation: tuple, agent, admin) -> None:  # type: ignore
     else:
         args = [_resolve(books, arg) for arg in args]
     if name == "add":
-        credit.add_credit(agent, books.client, args[0], "Top-up")
+        credit.add_credit(admin, books.client, args[0], "Top-up")
         books.balance += args[0]
     elif name == "adjust":
         if books.balance + args[0] < 0:
@@ -128,15 +128,15 @@ def _step(books: Books, operation: tuple, agent, admin) -> None:  # type: ignore
             return
         state = books.invoices[key]
         if state[2] != "Unpaid":
-            _refused(Conflict, invoices.cancel_invoice, agent, key)
+            _refused(Conflict, invoices.cancel_invoice, admin, key)
             return
-        invoices.cancel_invoice(agent, key)
+        invoices.cancel_invoice(admin, key)
         books.balance += state[0] - state[1]
         state[1:] = [0, "Cancelled"]
     elif name == "merge":
         other = client("Merged")
         if args[0]:
-            credit.add_credit(agent, other, args[0], "Credit of the duplicate")
+            credit.add_credit(admin, other, args[0], "Credit of the duplicate")
         credit.record_merge_transfer(admin, other, books.client)
         books.balance += args[0]
 
@@ -248,11 +248,11 @@ def test_any_sequence_keeps_the_books_consistent(desk: str, steps: list[tuple]) 
 def test_applying_never_uses_more_credit_than_there_is(
     desk: str, credit_cents: int, bills: list[int]
 ) -> None:
-    agent = staff(Role.AGENT)
+    agent, admin = staff(Role.AGENT), staff(Role.ADMIN)
     books = Books(client())
     keys = [invoice(agent, books.client, amount).id for amount in bills]
     if credit_cents:
-        credit.add_credit(agent, books.client, credit_cents, "Prepayment")
+        credit.add_credit(admin, books.client, credit_cents, "Prepayment")
     for key in keys:
         try:
             credit.apply_credit(agent, key)

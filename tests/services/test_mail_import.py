@@ -421,8 +421,8 @@ def test_ticket_import_command(
 
     assert run_import(monkeypatch, desk, b"", str(quiet_environment / "missing.eml")) == 1
     assert capsys.readouterr().err.startswith("deskapp: There is no file ")
-    assert run_import(monkeypatch, desk, b"  \n") == 1
+    assert run_import(monkeypatch, desk, b"  \n") == 65  # EX_DATAERR: the mail server bounces it
     assert capsys.readouterr().err == "deskapp: The mail is empty; there is nothing to import.\n"
-    assert run_import(monkeypatch, desk, b"Subject: no sender\n\nhi\n") == 1
+    assert run_import(monkeypatch, desk, b"Subject: no sender\n\nhi\n") == 65
     assert "no sender address" in capsys.readouterr().err
     assert Department.select().count() == 3  # the two made here and Orders

@@ -19,13 +19,13 @@ from hostile import HOSTILE
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pilot_helpers import notices, settle
+from signed_in import open_as
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from deskapp.errors import ValidationError
 from deskapp.services.client_profile import get_client
 from deskapp.services.contacts import get_contact
-from deskapp.services.session import open_desk
 from screens.app import DeskApp
 from screens.client_delete import DeleteClientDialog
 from screens.client_form import CLIENT_FIELDS, ClientFormScreen, save_client
@@ -215,18 +215,14 @@ def field_value(dialog: Any, name: str) -> str:
 @pytest.fixture
 async def client_form(desk: str, story: FormStory) -> AsyncIterator[FormRun]:
     """The add-client form in one app run for all examples."""
-    async with DeskApp(open_desk(desk, staff="sam")).run_test(
-        size=SIZE, notifications=True
-    ) as pilot:
+    async with DeskApp(open_as(desk, "sam")).run_test(size=SIZE, notifications=True) as pilot:
         yield FormRun(pilot, ClientFormScreen)
 
 
 @pytest.fixture
 async def contact_form(desk: str, story: FormStory) -> AsyncIterator[FormRun]:
     """The add-contact form (for C-1043) in one app run for all examples."""
-    async with DeskApp(open_desk(desk, staff="sam")).run_test(
-        size=SIZE, notifications=True
-    ) as pilot:
+    async with DeskApp(open_as(desk, "sam")).run_test(size=SIZE, notifications=True) as pilot:
         yield FormRun(pilot, lambda: ContactFormDialog(story.twin_id))
 
 
@@ -259,9 +255,7 @@ async def test_the_contact_form_answers_anything_typed_with_a_save_or_a_sentence
 @pytest.fixture
 async def admin_desk(desk: str, story: FormStory) -> AsyncIterator[Pilot[Any]]:
     """The desk signed in as kim (admin), for all examples of a test."""
-    async with DeskApp(open_desk(desk, staff="kim")).run_test(
-        size=SIZE, notifications=True
-    ) as pilot:
+    async with DeskApp(open_as(desk, "kim")).run_test(size=SIZE, notifications=True) as pilot:
         yield pilot
 
 

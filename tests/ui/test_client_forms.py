@@ -193,7 +193,7 @@ async def test_an_edit_after_someone_elses_change_is_refused_with_the_sentence(
 async def test_closing_a_client_with_services_offers_to_cancel_them(
     desk: str, story: FormStory
 ) -> None:
-    async with desk_as(desk, "sam").run_test(size=SIZE, notifications=True) as pilot:
+    async with desk_as(desk, "kim").run_test(size=SIZE, notifications=True) as pilot:
         results = await open_dialog(pilot, ChangeStatusDialog(story.client_id))
         dialog = pilot.app.screen
         assert "Now Active; 1 active, pending or suspended service." in screen_text(pilot)
@@ -220,6 +220,19 @@ async def test_closing_a_client_with_services_offers_to_cancel_them(
         assert get_client(story.client_id).status == "Closed"
         assert Service.get_by_id(story.service_id).status == "Cancelled"
         assert "C-1042 is Closed now; its services are cancelled." in notices(pilot)
+
+
+async def test_closed_is_dimmed_for_an_agent_with_the_reason(desk: str, story: FormStory) -> None:
+    async with desk_as(desk, "sam").run_test(size=SIZE) as pilot:
+        await open_dialog(pilot, ChangeStatusDialog(story.twin_id))
+        dialog = pilot.app.screen
+        assert dialog.query_one("#Closed", RadioButton).disabled
+        assert not dialog.query_one("#Inactive", RadioButton).disabled
+        assert "Only an admin can close a client; ask an admin to do it." in screen_text(pilot)
+    async with desk_as(desk, "kim").run_test(size=SIZE) as pilot:
+        await open_dialog(pilot, ChangeStatusDialog(story.twin_id))
+        assert not pilot.app.screen.query_one("#Closed", RadioButton).disabled
+        assert not pilot.app.screen.query("#close-note")
 
 
 async def test_a_status_change_without_services(desk: str, story: FormStory) -> None:

@@ -12,12 +12,13 @@ import pytest
 from client_ui_data import HOSTILE_COMPANY, ClientStory, add_client_story
 from pilot_helpers import screen_text, settle, use_tmp_user_dirs, wait_for
 from shell_data import add_clients
+from signed_in import open_as
 from textual.pilot import Pilot
 
 from deskapp.models import Client, Contact
 from deskapp.services.client_search import search_clients
 from deskapp.services.clients import list_clients
-from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.client_detail import ClientScreen
 from screens.client_list import ClientListScreen, ClientSearchPages
@@ -51,7 +52,7 @@ def story(desk: str) -> Iterator[ClientStory]:
 @pytest.fixture
 def session(desk: str, story: ClientStory) -> DeskSession:
     """The story's desk opened as `deskapp` opens it (signed in as kim, the first admin)."""
-    return open_desk(desk, staff="kim")
+    return open_as(desk, "kim")
 
 
 def lookup(pilot: Pilot[None]) -> ClientListScreen:
@@ -132,7 +133,7 @@ async def test_the_status_filter_combines_with_the_search(session: DeskSession) 
 
 async def test_search_results_page_in_as_you_scroll(desk: str, story: ClientStory) -> None:
     add_clients(120, first_name="Samira")
-    session = open_desk(desk, staff="kim")
+    session = open_as(desk, "kim")
     async with DeskApp(session).run_test(size=SIZE) as pilot:
         await settle(pilot)
         await search(pilot, "samira")

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from client_ui_data import HOSTILE_COMPANY, HOSTILE_FIRST, ClientStory, add_client_story
 from pilot_helpers import screen_text, settle, use_tmp_user_dirs
+from signed_in import open_as
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from deskapp.models import Client
 from deskapp.services.client_profile import get_client
 from deskapp.services.orders import list_orders
-from deskapp.services.session import open_desk
 from deskapp.services.tickets import QueueFilter, list_queue
 from screens.app import DeskApp
 from screens.client_delete import DeleteClientDialog
@@ -48,7 +48,7 @@ def story(desk: str) -> Iterator[ClientStory]:
 
 def desk_as(url: str, username: str) -> DeskApp:
     """The desk signed in as kim (admin) or sam (agent)."""
-    return DeskApp(open_desk(url, staff=username))
+    return DeskApp(open_as(url, username))
 
 
 async def open_client(pilot: Pilot[None], number: str) -> ClientScreen:

@@ -12,13 +12,13 @@ import pytest
 from ledger_helpers import balance
 from ledger_screen_data import HOSTILE, LedgerStory, add_ledger_story
 from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
+from signed_in import open_as
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
 from deskapp.services import credit
 from deskapp.services.credit import BalancePoint
 from deskapp.services.invoices import get_invoice
-from deskapp.services.session import open_desk
 from screens.app import DeskApp
 from screens.client_ledger import ClientLedgerScreen
 from screens.commands import desk_commands
@@ -78,7 +78,7 @@ def error_under(pilot: Pilot[None], field: str) -> str:
 
 def desk_as(desk: str, staff: str) -> DeskApp:
     """The desk opened as `deskapp` opens it, signed in as kim (admin) or sam (agent)."""
-    return DeskApp(open_desk(desk, staff=staff))
+    return DeskApp(open_as(desk, staff))
 
 
 async def test_enter_on_a_ledger_entry_opens_that_clients_ledger(

@@ -12,11 +12,12 @@ from pilot_helpers import screen_text, wait_for
 from rich.cells import cell_len
 from rich.text import Text
 from shell_data import add_clients
+from signed_in import open_as
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from deskapp.services.session import DeskSession, open_desk
+from deskapp.services.session import DeskSession
 from screens.app import DeskApp
 from screens.widgets.record_table import RecordTable
 from screens.widgets.untrusted import untrusted, untrusted_message
@@ -116,7 +117,7 @@ def hostile_desk(desk: str) -> Iterator[DeskSession]:
     add_clients(1, first_name="\x1b]0;owned\x07")
     add_clients(1, first_name="[bold red]x[/]")
     add_clients(1, first_name="[/b]")
-    yield open_desk(desk)
+    yield open_as(desk)
 
 
 async def test_hostile_client_names_show_literally_and_do_nothing(

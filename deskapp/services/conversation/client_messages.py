@@ -35,13 +35,17 @@ def record_client_message(
     message_id: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
     automatic: bool = False,
+    sender_address: str = "",
+    sender_unverified: bool = False,
 ) -> ConversationMessage | None:
     """What the client wrote (mail import), with its files (name, content type, bytes).
 
-    None when `message_id` was imported already. The ticket becomes Customer-Reply (a Completed
-    one reopens), the client waits from now unless they already did, and its activity moves;
-    an `automatic` message (an out-of-office reply) is only added: status, waiting and the
-    queue's order stay as they were.
+    None when `message_id` was imported already from `sender_address`. The ticket becomes
+    Customer-Reply (a Completed one reopens), the client waits from now unless they already
+    did, and its activity moves; an `automatic` message (an out-of-office reply) is only
+    added: status, waiting and the queue's order stay as they were, and so for a
+    `sender_unverified` one (the desk's mail server could not verify who sent it: it is
+    marked, and reopens nothing).
     The body is kept as written (only NUL, which PostgreSQL cannot hold, becomes U+FFFD).
     """
     ticket_id = key(ticket_id, "ticket")
@@ -53,8 +57,10 @@ def record_client_message(
     mail_id = (message_id or "").strip()[:300] or None
     name = (author_name or "").replace("\x00", "\ufffd").strip()[:200]
     now = clock.now()
+    sender = sender_address.strip().lower()[:254]
+    seen = (Message.message_id == mail_id) & (Message.sender_address == sender)
     with write_transaction():
-        if mail_id and Message.select(Message.id).where(Message.message_id == mail_id).exists():
+        if mail_id and Message.select(Message.id).where(seen).exists():
             return None
         client_id = Ticket.select(Ticket.client).where(Ticket.id == ticket_id).scalar()
         if client_id is None:
@@ -90,15 +96,17 @@ def record_client_message(
                     author_name=name,
                     body=text,
                     message_id=mail_id,
+                    sender_address=sender,
+                    sender_unverified=sender_unverified,
                     created_at=now,
                 )
         except peewee.IntegrityError:
             # Another import of the same Message-ID committed first: that one holds it.
-            if mail_id and Message.select(Message.id).where(Message.message_id == mail_id).exists():
+            if mail_id and Message.select(Message.id).where(seen).exists():
                 return None
             raise
         stored = store_files(ticket_id, message.id, files)
-        if automatic:
+        if automatic or sender_unverified:
             Ticket.update(updated_at=now, version=Ticket.version + 1).where(
                 Ticket.id == ticket_id
             ).execute()

@@ -14,7 +14,6 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import ValidationError
 from deskapp.models import (
     Attachment,
@@ -37,6 +36,7 @@ from deskapp.services.attachments import (
 from deskapp.services.bookkeeping import key
 from deskapp.services.conversation.detail import missing_ticket
 from deskapp.services.conversation.reply_mail import queue_reply_mail
+from deskapp.services.rights import Right, acting
 
 BODY_MAX = 200_000
 """The longest message a staff member may post (characters)."""
@@ -64,6 +64,8 @@ class ConversationMessage:
     """When (UTC)."""
     attachments: tuple[AttachmentInfo, ...] = ()
     """The files that came with it."""
+    sender_unverified: bool = False
+    """A client's mail whose sender the desk's mail server could not verify (shown in red)."""
 
     @property
     def page_key(self) -> MessagePageKey:
@@ -86,7 +88,12 @@ def list_messages(
     author = peewee.fn.COALESCE(peewee.fn.NULLIF(Message.author_name, ""), Staff.name, fallback)
     query = (
         Message.select(
-            Message.id, Message.kind, author.alias("author"), Message.body, Message.created_at
+            Message.id,
+            Message.kind,
+            author.alias("author"),
+            Message.body,
+            Message.created_at,
+            Message.sender_unverified,
         )
         .join(Staff, peewee.JOIN.LEFT_OUTER, on=(Message.staff == Staff.id))
         .switch(Message)
@@ -116,8 +123,9 @@ def list_messages(
             body=body,
             created_at=created_at,
             attachments=tuple(files.get(message_id, ())),
+            sender_unverified=bool(unverified),
         )
-        for message_id, kind, author, body, created_at in rows
+        for message_id, kind, author, body, created_at, unverified in rows
     ]
 
 
@@ -248,7 +256,7 @@ def post_reply(
     )
     files = _read_files(attachment_paths)
     now = clock.now()
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = touch_ticket(ticket_id, now, status=new_status, waiting_since=None)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.REPLY, text, files, now)
         queue_reply_mail(actor, ticket_id, ticket, message.id, text)
@@ -266,7 +274,7 @@ def post_note(
     text = _staff_body(body)
     files = _read_files(attachment_paths)
     now = clock.now()
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS) as actor:
         touch_ticket(ticket_id, now)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.NOTE, text, files, now)
         feed.publish(Entity.TICKET, ticket_id, "note")

@@ -1,0 +1,123 @@
+"""`deskapp ticket import FILE|-`: one incoming mail filed on its ticket, usually run by the
+mail server (a pipe transport, a maildir hook).
+
+Its exit status is for the mail server (sysexits.h): 0 filed (or already filed), 65 EX_DATAERR
+for a malformed mail or one beyond the caps (the server bounces it), 75 EX_TEMPFAIL when the
+database cannot be reached or the configuration is unusable (the server keeps the mail and
+tries again later), 1 for a mail the desk refuses (an unknown sender, a Closed client).
+Every line it prints is cleaned (deskapp.text.clean): a mail's From address may hold escape
+sequences meant for the terminal of whoever reads the output.
+
+Like deskapp.cli, this module imports only the standard library at the top.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from deskapp.errors import ConfigError, DeskError
+
+if TYPE_CHECKING:
+    import argparse
+
+EX_DATAERR = 65
+"""sysexits.h: the mail is malformed; the mail server bounces it."""
+EX_TEMPFAIL = 75
+"""sysexits.h: a temporary failure; the mail server tries again later."""
+READ_LIMIT_SLACK = 1024
+"""Bytes read beyond the size cap, so a mail just over it is told apart from one at it."""
+
+
+def add_mail_commands(commands: Any, database: argparse.ArgumentParser) -> None:
+    """Add `ticket import` to `commands`, the `deskapp` parser's subparsers (argparse's action
+    for them has no public type); `database` is the parent giving --db."""
+    ticket = commands.add_parser("ticket", help="file incoming mail on tickets")
+    ticket_commands = ticket.add_subparsers(
+        title="commands", metavar="COMMAND", required=True, prog="deskapp ticket"
+    )
+    import_mail = ticket_commands.add_parser(
+        "import",
+        parents=[database],
+        help="add one email to its ticket, or open a ticket for it (exit 65: bounce it, "
+        "75: try again later)",
+    )
+    import_mail.add_argument(
+        "file", metavar="FILE", help="the email (.eml, as received), or - to read it from stdin"
+    )
+    import_mail.set_defaults(run=_ticket_import)
+
+
+def say(line: str, *, error: bool = False) -> None:
+    """Print one line, cleaned of control characters and escape sequences."""
+    from deskapp.text import clean
+
+    text = clean(" ".join(line.split()))
+    if error:
+        print(f"deskapp: {text}", file=sys.stderr)
+    else:
+        print(text)
+
+
+def _ticket_import(args: argparse.Namespace) -> int:
+    import peewee
+
+    from deskapp.mail.parsing import MailRefused
+
+    try:
+        return _import(args)
+    except MailRefused as refused:
+        say(str(refused), error=True)
+        return EX_DATAERR
+    except ConfigError as unusable:
+        say(f"{unusable} The mail was not imported; try again later.", error=True)
+        return EX_TEMPFAIL
+    except DeskError as refused:
+        say(str(refused), error=True)
+        return 1
+    except (peewee.OperationalError, peewee.InterfaceError) as down:
+        first = str(down).strip().splitlines()[0] if str(down).strip() else "no answer"
+        say(
+            f"The database cannot be reached ({first[:200]}); the mail was not imported, "
+            "try again later.",
+            error=True,
+        )
+        return EX_TEMPFAIL
+
+
+def _import(args: argparse.Namespace) -> int:
+    from deskapp import migrations
+    from deskapp.cli_input import read_input
+    from deskapp.config import load_settings
+    from deskapp.db.configured import open_configured
+    from deskapp.mail.parsing import MailRefused, too_large
+    from deskapp.services.audit import as_job
+    from deskapp.services.incoming_mail import import_message
+
+    settings = load_settings(db_url=getattr(args, "db", None))
+    limit = settings.mail_max_size
+    sentence = too_large(limit)
+    try:
+        raw = read_input(args.file, limit + READ_LIMIT_SLACK, "mail file", sentence)
+    except DeskError as error:
+        if str(error) == sentence:
+            raise MailRefused(sentence) from None
+        raise
+    open_configured(settings)
+    migrations.ensure_current()
+    with as_job("ticket import"):
+        result = import_message(raw, max_bytes=limit, authserv_id=settings.mail_authserv_id)
+    marked = " (sender not verified)" if result.unverified else ""
+    if result.automatic and not result.ticket_label:
+        say(f"Not filed: an automatic reply from {result.client_label} that answers no ticket")
+    elif result.duplicate:
+        say(f"Already imported: {result.ticket_label}")
+    elif result.automatic:
+        say(f"Added to {result.ticket_label} as an automatic reply (status unchanged){marked}")
+    elif result.created:
+        say(f"Opened {result.ticket_label} for {result.client_label}{marked}")
+    elif result.unverified:
+        say(f"Added to {result.ticket_label}{marked}, status unchanged")
+    else:
+        say(f"Added to {result.ticket_label}")
+    return 0
