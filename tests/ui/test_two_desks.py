@@ -18,16 +18,14 @@ from typing import Any, TypeVar
 
 import pytest
 from pilot_helpers import screen_text, settle, use_tmp_user_dirs, wait_for
+from signed_in import open_as
 from textual.pilot import Pilot
 from ticket_screen_data import open_ticket
 from ticket_ui_data import SIZE, go_to_queue
 
 from deskapp.db import db, feed
 from deskapp.demo import load_demo
-from deskapp.models import Staff
-from deskapp.services.actors import actor_from
 from deskapp.services.presence import Activity, Present
-from deskapp.services.session import DeskSession, open_desk
 from deskapp.services.tickets import TicketSummary
 from screens.app import DeskApp
 from screens.ticket_detail import TicketScreen
@@ -49,12 +47,6 @@ Step = Callable[[Pilot[None]], Awaitable[None]]
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Preferences, logs and drafts under tmp_path."""
     use_tmp_user_dirs(tmp_path, monkeypatch)
-
-
-def signed_in(url: str, username: str) -> DeskSession:
-    """The shared desk at `url` opened as `username` (as the sign-in screen leaves it)."""
-    session = open_desk(url, staff=username)
-    return dataclasses.replace(session, actor=actor_from(Staff.get(Staff.username == username)))
 
 
 class DeskAtWork:
@@ -106,7 +98,7 @@ async def _leave(pilot: Pilot[None]) -> None:
 def desks(desk: str) -> Iterator[tuple[DeskApp, DeskApp]]:
     """The demo desk, opened as sam at one desk and as kim at another."""
     load_demo()
-    yield DeskApp(signed_in(desk, "sam")), DeskApp(signed_in(desk, "kim"))
+    yield DeskApp(open_as(desk, "sam")), DeskApp(open_as(desk, "kim"))
 
 
 def listening_desks() -> int:
