@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from deskapp.cli_staff import signed_in_session
 from deskapp.errors import DeskError
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from deskapp.config import Settings
     from deskapp.payments.gateway import StripeGateway
     from deskapp.services.orders import OrderSummary
-    from deskapp.services.session import DeskSession
 
 PAGE = 500
 """Orders read per page by `order list`."""
@@ -95,14 +95,6 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"“{text[:20]}” is not a date like 2026-03-14") from None
 
 
-def _sign_in(args: argparse.Namespace) -> tuple[DeskSession, Settings]:
-    """The desk opened as the --staff member (DESKAPP_STAFF); a shared desk checks their
-    password (DESKAPP_PASSWORD, else asked)."""
-    from deskapp.cli_staff import signed_in_session
-
-    return signed_in_session(args)
-
-
 def _place(args: argparse.Namespace) -> int:
     """Place the order; with --pay card, charge it at once. Exit 0 only when the order is placed
     and, for a card, paid: a declined or waiting card exits 1 (the order stays, to retry)."""
@@ -117,7 +109,7 @@ def _place(args: argparse.Namespace) -> int:
     how = PaymentMethod(args.pay or "")
     if (args.method or args.reference) and how != PaymentMethod.MANUAL:
         raise DeskError("--method and --reference go only with --pay manual.")
-    session, settings = _sign_in(args)
+    session, settings = signed_in_session(args)
     client = find_client_by_number(args.client)
     if client is None:
         typed = one_line(args.client.strip(), 20)
@@ -205,7 +197,7 @@ def _approve(args: argparse.Namespace) -> int:
     from deskapp.services.order_decide import approve_order
     from deskapp.services.orders import find_order
 
-    session, _ = _sign_in(args)
+    session, _ = signed_in_session(args)
     order = find_order(args.order)
     decision = approve_order(session.actor, order.id, args.start)
     print(decision.message)
@@ -216,7 +208,7 @@ def _reject(args: argparse.Namespace) -> int:
     from deskapp.services.order_decide import reject_order
     from deskapp.services.orders import find_order
 
-    session, settings = _sign_in(args)
+    session, settings = signed_in_session(args)
     order = find_order(args.order)
     gateway = _card_gateway(settings) if args.refund == "card" else None
     decision = reject_order(session.actor, order.id, args.reason, args.refund, gateway=gateway)

@@ -30,11 +30,11 @@ def add_settings_commands(commands: Any, database: argparse.ArgumentParser) -> N
 
 
 def _credit_limit(args: argparse.Namespace) -> int:
-    from deskapp.cli_orders import _sign_in
+    from deskapp.cli_staff import signed_in_session
     from deskapp.services.desk_settings import credit_limit
     from deskapp.services.rights import set_agent_credit_limit
 
-    session, _ = _sign_in(args)
+    session, _ = signed_in_session(args)
     if args.amount is None:
         print(f"Agents add at most {credit_limit()} credit per entry.")
         return 0

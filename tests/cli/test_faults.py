@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from signed_in import open_as
 
 from deskapp import migrations
 from deskapp.cli import main
@@ -20,7 +21,6 @@ from deskapp.errors import ValidationError
 from deskapp.ids import parse_number
 from deskapp.services.client_search import search_clients
 from deskapp.services.clients import create_client
-from deskapp.services.session import open_desk
 from deskapp.services.tickets import QueueFilter, list_queue
 from deskapp.text import is_number
 
@@ -100,7 +100,7 @@ def test_odd_searches_find_nothing_instead_of_failing(desk: str, typed: str) -> 
 
 
 def test_a_lone_surrogate_in_a_form_is_a_sentence(desk: str) -> None:
-    session = open_desk(desk)
+    session = open_as(desk)
     with pytest.raises(ValidationError, match="broken character"):
         create_client(
             session.actor, {"first_name": "Ola", "last_name": "Berg\ud800", "email": "o@b.no"}

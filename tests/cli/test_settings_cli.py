@@ -12,7 +12,11 @@ import pytest
 from deskapp.cli import main
 from deskapp.db import close_database, open_database
 from deskapp.models import Role, Staff
+from deskapp.passwords import hash_password
 from deskapp.services.desk_settings import credit_limit_cents
+
+PASSWORD = "staff password"
+"""Everyone's password here (the CLI reads DESKAPP_PASSWORD on a shared desk)."""
 
 
 @pytest.fixture
@@ -21,8 +25,10 @@ def desk_url(desk: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         if variable.startswith("DESKAPP_") and not variable.startswith("DESKAPP_TEST"):
             monkeypatch.delenv(variable)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN)
-    Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT)
+    monkeypatch.setenv("DESKAPP_PASSWORD", PASSWORD)  # a shared desk checks it
+    hashed = hash_password(PASSWORD)
+    Staff.create(username="kim", name="Kim Adler", role=Role.ADMIN, password_hash=hashed)
+    Staff.create(username="sam", name="Sam Reyes", role=Role.AGENT, password_hash=hashed)
     close_database()
     yield desk
     open_database(desk)

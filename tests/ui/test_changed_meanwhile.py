@@ -20,6 +20,7 @@ from client_forms_data import (
     press_button,
 )
 from pilot_helpers import screen_text, use_tmp_user_dirs
+from signed_in import open_as
 from textual.widgets import Input, RadioButton
 
 from deskapp.demo import load_demo
@@ -30,7 +31,6 @@ from deskapp.services.client_profile import get_client
 from deskapp.services.clients import update_client
 from deskapp.services.contacts import get_contact, update_contact
 from deskapp.services.conversation import find_ticket
-from deskapp.services.session import open_desk
 from deskapp.services.ticket_actions import set_tags
 from screens.app import DeskApp
 from screens.client_form import ClientFormScreen
@@ -114,7 +114,7 @@ async def test_the_product_form_names_who_retired_it_meanwhile(desk: str) -> Non
     load_demo()
     admin = actor_from(Staff.get(Staff.username == "admin"))
     fibre = catalogue.find_product("FIBRE-1000")
-    async with DeskApp(open_desk(desk, staff="admin")).run_test(size=SIZE) as pilot:
+    async with DeskApp(open_as(desk, "admin")).run_test(size=SIZE) as pilot:
         results = await open_dialog(pilot, ProductFormDialog(fibre.id))
         pilot.app.screen.query_one("#name", Input).value = "Fibre 1000 Plus"
         catalogue.retire_product(admin, fibre.id)  # another desk, meanwhile
@@ -131,7 +131,7 @@ async def test_the_tags_dialog_names_who_changed_the_tags_meanwhile(desk: str) -
     load_demo()
     kim = actor_from(Staff.get(Staff.username == "kim"))
     ticket = find_ticket("T-20056")
-    async with DeskApp(open_desk(desk, staff="sam")).run_test(size=SIZE) as pilot:
+    async with DeskApp(open_as(desk, "sam")).run_test(size=SIZE) as pilot:
         results = await open_dialog(pilot, TagsDialog(ticket))
         pilot.app.screen.query_one("#tags", Input).value = "migration, mail"
         set_tags(kim, ticket.id, "urgent")  # another desk, meanwhile

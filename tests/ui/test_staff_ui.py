@@ -314,4 +314,8 @@ async def test_someone_added_on_another_desk_shows_in_the_list(admin: DeskSessio
         await wait_for(
             pilot, lambda: "lee" in usernames(screen), what="the list to follow the change"
         )
-        assert "Showing all 4 staff members." in screen_text(pilot)
+        await wait_for(
+            pilot,
+            lambda: "Showing all 4 staff members." in screen_text(pilot),
+            what="the count to follow",
+        )
