@@ -171,3 +171,13 @@ def test_two_senders_through_a_symlink_take_one_lock(home: Path) -> None:
         open_database(f"sqlite:///{link}")
         with pytest.raises(Conflict), sender_lock():
             pass
+
+
+def test_a_local_desk_syncs_every_commit_to_disk(home: Path) -> None:
+    """WAL with synchronous=NORMAL can lose the last commits on power loss (a payment, a mail's
+    "sent" mark); the desk runs with FULL."""
+    from deskapp.db import db
+
+    open_database(f"sqlite:///{home / 'desk.db'}")
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -78,6 +78,10 @@ def commands(url: str, text: str, tmp_path: Path) -> list[list[str]]:
         ["payments", "sync"],
         ["payments", "webhook", "--listen", text],
         ["secrets", "set", text],
+        ["staff", "add", text, "--role", "agent"],
+        ["staff", "passwd", text],
+        ["staff", "disable", text],
+        ["settings", "credit-limit", text],
         ["doctor"],
     ]
 
