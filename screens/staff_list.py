@@ -66,12 +66,7 @@ COLUMNS: Sequence[RecordColumn[StaffMember]] = (
 
 
 def _staff_page(include_disabled: bool, last: StaffMember | None, limit: int) -> list[StaffMember]:
-    """A page of list_staff() (a desk's staff is short: read whole, sliced after `last`)."""
-    everyone = list_staff(include_disabled=include_disabled)
-    start = 0
-    if last is not None:
-        start = next((i + 1 for i, m in enumerate(everyone) if m.id == last.id), len(everyone))
-    return everyone[start : start + limit]
+    return list_staff(include_disabled=include_disabled, after=last, limit=limit)
 
 
 class StaffScreen(AreaScreen):

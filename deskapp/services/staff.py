@@ -110,11 +110,21 @@ def has_staff() -> bool:
     return Staff.select().exists()
 
 
-def list_staff(*, include_disabled: bool = True) -> list[StaffMember]:
-    """Everyone, by username; disabled people too unless `include_disabled` is False."""
+def list_staff(
+    *,
+    include_disabled: bool = True,
+    after: StaffMember | None = None,
+    limit: int | None = None,
+) -> list[StaffMember]:
+    """Everyone by username, the page after `after` (keyset paging; `limit` None: all the
+    rest); disabled people too unless `include_disabled` is False."""
     query = Staff.select().order_by(Staff.username)
     if not include_disabled:
         query = query.where(Staff.active == True)  # noqa: E712 - peewee expression
+    if after is not None:
+        query = query.where(Staff.username > after.username)
+    if limit is not None:
+        query = query.limit(limit)
     return [_member(row) for row in query]
 
 
