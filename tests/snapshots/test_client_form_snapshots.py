@@ -63,10 +63,13 @@ def then(
     ticked: dict[str, bool] | None = None,
     press: str | None = None,
 ) -> Callable[[Pilot[None]], object]:
-    """Once the dialog has loaded: press `keys`, type into fields, tick boxes, press a button."""
+    """Once the dialog has loaded: press `keys`, type into fields, tick boxes, press a button
+    (no blinking cursors)."""
 
     async def run(pilot: Pilot[None]) -> None:
         await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a picture taken mid-blink would differ
         await pilot.press(*keys)
         await settle(pilot)
         for field, value in (typed or {}).items():
