@@ -98,15 +98,15 @@ def content_sql(table: str) -> str:
 def seal(database: peewee.Database | peewee.DatabaseProxy) -> int:
     """Chain every row not yet chained, in key order; returns how many joined.
 
-    Call at the end of a transaction: the chain-head row stays locked until it commits."""
-    joined = 0
-    for table in CHAINS:
-        waiting = database.execute_sql(
-            f'SELECT 1 FROM "{table}" WHERE "chain_seq" IS NULL LIMIT 1'
-        ).fetchone()
-        if waiting:
-            joined += _seal_table(database, table)
-    return joined
+    Call at the end of a transaction: the chain-head row stays locked until it commits. One
+    statement asks which chains have rows waiting (most transactions write none)."""
+    asks = ", ".join(
+        f'EXISTS (SELECT 1 FROM "{table}" WHERE "chain_seq" IS NULL)' for table in CHAINS
+    )
+    waiting = database.execute_sql(f"SELECT {asks}").fetchone()
+    return sum(
+        _seal_table(database, table) for table, wait in zip(CHAINS, waiting, strict=True) if wait
+    )
 
 
 def _seal_table(database: peewee.Database | peewee.DatabaseProxy, table: str) -> int:
@@ -118,16 +118,28 @@ def _seal_table(database: peewee.Database | peewee.DatabaseProxy, table: str) ->
     rows = database.execute_sql(
         f'SELECT "id", {content_sql(table)} FROM "{table}" WHERE "chain_seq" IS NULL ORDER BY "id"'
     ).fetchall()
+    sealed = []
     for row in rows:
         length += 1
         digest = row_digest(table, digest, length, row[1:])
+        sealed.append((length, digest, row[0]))
+    head = f'UPDATE "chain_head" SET "length" = {param}, "digest" = {param} WHERE "name" = {param}'
+    if is_postgres():
+        # One round trip: the rows and the head in one statement (a data-modifying WITH runs
+        # to completion whether or not the outer statement reads it).
+        values = ", ".join(["(%s::bigint, %s::text, %s::uuid)"] * len(sealed))
+        database.execute_sql(
+            f'WITH sealed ("seq", "hash", "id") AS (VALUES {values}), '
+            f'joined AS (UPDATE "{table}" SET "chain_seq" = sealed."seq", '
+            f'"chain_hash" = sealed."hash" FROM sealed WHERE "{table}"."id" = sealed."id") ' + head,
+            (*(value for row in sealed for value in row), length, digest, table),
+        )
+        return len(rows)
+    for seq, row_hash, key in sealed:
         database.execute_sql(
             f'UPDATE "{table}" SET "chain_seq" = {param}, "chain_hash" = {param} '
             f'WHERE "id" = {param}',
-            (length, digest, row[0]),
+            (seq, row_hash, key),
         )
-    database.execute_sql(
-        f'UPDATE "chain_head" SET "length" = {param}, "digest" = {param} WHERE "name" = {param}',
-        (length, digest, table),
-    )
+    database.execute_sql(head, (length, digest, table))
     return len(rows)

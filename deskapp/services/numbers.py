@@ -6,7 +6,6 @@ number back: invoice numbers have no gaps. On PostgreSQL the row lock serializes
 
 from __future__ import annotations
 
-from deskapp.db.transaction import write_transaction
 from deskapp.models import NumberSequence
 
 FIRST_NUMBERS = {"client": 1001, "ticket": 20001, "order": 5001}
@@ -16,20 +15,21 @@ FIRST_NUMBERS = {"client": 1001, "ticket": 20001, "order": 5001}
 def next_number(kind: str) -> int:
     """Take the next number of `kind` (client, ticket, order, or invoice-YYYY).
 
-    A missing counter is created "if missing", so two desks racing for a kind's first number
-    (the first invoice of a new year) queue on the row instead of clashing.
+    One statement, an upsert: a missing counter is created with the kind's first number taken,
+    an existing one counts on; two desks racing for a kind's first number (the first invoice of
+    a new year) queue on the row instead of clashing.
     """
-    with write_transaction():
-        NumberSequence.insert(
-            name=kind, next_value=FIRST_NUMBERS.get(kind, 1)
-        ).on_conflict_ignore().execute()
-        updated = (
-            NumberSequence.update(next_value=NumberSequence.next_value + 1)
-            .where(NumberSequence.name == kind)
-            .returning(NumberSequence.next_value)
-            .execute()
+    first = FIRST_NUMBERS.get(kind, 1)
+    taken = (
+        NumberSequence.insert(name=kind, next_value=first + 1)
+        .on_conflict(
+            conflict_target=[NumberSequence.name],
+            update={NumberSequence.next_value: NumberSequence.next_value + 1},
         )
-        return [row.next_value for row in updated][0] - 1
+        .returning(NumberSequence.next_value)
+        .execute()
+    )
+    return [row.next_value for row in taken][0] - 1
 
 
 def reserve_numbers(kind: str, count: int) -> int:
