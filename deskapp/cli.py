@@ -477,11 +477,16 @@ def _db_seed(args: argparse.Namespace) -> int:
 
 def _db_check(args: argparse.Namespace) -> int:
     from deskapp import migrations
+    from deskapp.db import missing_database
     from deskapp.services.chain import check_chains, prove_digest
     from deskapp.services.integrity import check_ledger
     from deskapp.text import clean
 
-    open_configured(_settings(args))
+    settings = _settings(args)
+    missing = missing_database(settings.database_url, folder_made=settings.uses_default_database)
+    if missing is not None:  # checking never creates the file it was asked about
+        raise ConfigError(missing[1])
+    open_configured(settings)
     migrations.ensure_current()
     print(f"Schema version {migrations.current_version()} is current.")
     problems = check_ledger(CHECK_LINES)

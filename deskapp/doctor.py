@@ -46,19 +46,17 @@ def _describe_config(settings: Settings) -> str:
 
 
 def _check_database(settings: Settings) -> tuple[str, str, str]:
-    import urllib.parse
-    from pathlib import Path
-
     from deskapp import migrations
-    from deskapp.db import describe, safe_url
+    from deskapp.db import describe, missing_database, safe_url
 
     where = f"{safe_url(settings.database_url)} (from {settings.database_url_source})"
     try:
         info = describe(settings.database_url)
-        if info.backend == "sqlite":
-            path = urllib.parse.unquote(settings.database_url.strip()[len("sqlite://") :])
-            if path != "/:memory:" and not Path(path).expanduser().exists():
-                return "warn", "database", f"{where}: no database yet; `deskapp` creates it."
+        missing = missing_database(
+            settings.database_url, folder_made=settings.uses_default_database
+        )
+        if missing is not None:
+            return "FAIL" if missing[0] else "warn", "database", f"{where}: {missing[1]}"
         open_configured(settings)
         version, latest = migrations.current_version(), migrations.latest_version()
     except DeskError as error:

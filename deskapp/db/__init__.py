@@ -1,9 +1,10 @@
 """The one database of the process: a Peewee DatabaseProxy opened from a URL.
 
-`sqlite:///path/to/desk.db` runs fully local; `postgresql://user@host:5432/name` is the shared
-desk. Connections are per thread (Peewee's default), so thread workers each get their own.
-The `deskapp` command imports Peewee without its drivers (deskapp/fast_import.py); psycopg
-loads on demand.
+`sqlite:///desk.db` runs fully local, the path relative to the working directory after three
+slashes and absolute after four (`sqlite:////srv/desk/desk.db`), as SQLAlchemy reads it;
+`postgresql://user@host:5432/name` is the shared desk. Connections are per thread (Peewee's
+default), so thread workers each get their own. The `deskapp` command imports Peewee without
+its drivers (deskapp/fast_import.py); psycopg loads on demand.
 """
 
 from __future__ import annotations
@@ -88,15 +89,39 @@ def _bad_url(url: str) -> str:
 
 
 def _sqlite_path(url: str) -> str:
+    """The file of a sqlite URL: after `sqlite:///` a path relative to the working directory,
+    after `sqlite:////` an absolute one."""
     rest = url.strip()[len("sqlite:") :]
     if not rest.startswith("//"):
         raise ConfigError(_bad_url(url))
-    path = urllib.parse.unquote(rest[2:])
-    if path.startswith("/") and path[1:] == ":memory:":
+    path = urllib.parse.unquote(rest[3:] if rest.startswith("///") else rest[2:])
+    if path == ":memory:":
         return ":memory:"
     if not path or path == "/":
         raise ConfigError(_bad_url(url))
     return path
+
+
+def missing_database(url: str, *, folder_made: bool = False) -> tuple[bool, str] | None:
+    """For a local desk whose file is not there: (whether nothing can create it, the sentence),
+    so `doctor`, `db check` and the desk say the same; None when the file exists or the URL
+    is a server's. `folder_made`: the desk makes the folder itself (the default database in
+    the user data dir)."""
+    if describe(url).backend != "sqlite":
+        return None
+    path = _sqlite_path(url)
+    if path == ":memory:":
+        return None
+    file = Path(path).expanduser()
+    folder = file.resolve().parent
+    if not folder.is_dir() and not folder_made:
+        return True, f"The folder {folder} for the database does not exist."
+    if not file.exists():
+        return False, (
+            f"There is no database at {file.resolve()} yet; "
+            "`deskapp db upgrade` (or starting `deskapp`) creates it."
+        )
+    return None
 
 
 def open_database(
@@ -111,9 +136,9 @@ def open_database(
     if info.backend == "sqlite":
         path = _sqlite_path(url)
         if path != ":memory:":
-            folder = Path(path).expanduser().resolve().parent
-            if not folder.is_dir():
-                raise ConfigError(f"The folder {folder} for the database does not exist.")
+            missing = missing_database(url)
+            if missing is not None and missing[0]:
+                raise ConfigError(missing[1])
             path = str(Path(path).expanduser())
             _private_file(Path(path))
         database: peewee.Database = peewee.SqliteDatabase(

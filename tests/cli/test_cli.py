@@ -144,7 +144,7 @@ def test_db_check_and_seed_want_an_upgraded_database(
     assert main(["db", "seed", "--clients", "3", "--db", url]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2
-    assert all("run `deskapp db upgrade` first" in line for line in err)
+    assert all("`deskapp db upgrade`" in line for line in err)
 
 
 def test_db_seed_adds_clients_with_a_progress_bar(
@@ -329,7 +329,7 @@ def test_doctor_warns_about_what_is_not_set_up_yet(
     lines = doctor_lines(capsys.readouterr().out)
     assert lines["configuration"][0] == "ok"
     assert lines["database"][0] == "warn"
-    assert "(from default): no database yet" in lines["database"][1]
+    assert "(from default): There is no database at" in lines["database"][1]
     assert lines["payments"][0] == "warn"
     assert not (home / ".local/share/deskapp/desk.db").exists()
 

@@ -184,3 +184,29 @@ def test_a_damaged_preferences_file_counts_as_nothing_remembered() -> None:
     assert config.load_preferences() == {}
     config.save_preference("theme", "nord")
     assert config.load_preferences() == {"theme": "nord"}
+
+
+def readme_config_example() -> str:
+    """The TOML block of README.md's Configuration section."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1]
+    return section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_configuration_example_is_what_the_desk_reads(home: Path) -> None:
+    write_config(home, readme_config_example())
+
+    settings = config.load_settings()
+
+    assert settings.database_url == "postgresql://desk@db.example.net:5432/desk"
+    assert settings.staff == "sam"
+    assert settings.config_found
+
+
+def test_a_top_level_database_url_is_refused_with_the_section_to_use(home: Path) -> None:
+    write_config(home, 'database_url = "postgresql://desk@db.example.net:5432/desk"\n')
+
+    with pytest.raises(ConfigError) as refused:
+        config.load_settings()
+
+    assert "database_url" in str(refused.value)
