@@ -1,6 +1,6 @@
 """How fast bulk seeding writes clients: `seed_clients` timed on one database.
 
-    python bench/seed.py --db sqlite:///tmp/seed.db --clients 100000
+    python bench/seed.py --db sqlite:////tmp/seed.db --clients 100000
     python bench/seed.py --db postgresql://postgres@127.0.0.1:5432/deskapp_bench_seed --clients N
 
 The database is brought to the current schema first; clients are appended to what is there.
