@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 USAGE = """\
 deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]
-       deskapp demo
+       deskapp demo [--db URL] [--no-open]
        deskapp db upgrade [--db URL]
        deskapp db seed --clients N [--db URL]
        deskapp db check [--digest HEX]... [--db URL]
@@ -154,7 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(run=_start_desk)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog="deskapp")
 
-    demo = commands.add_parser("demo", help="start a fresh demo desk as its admin")
+    demo = commands.add_parser(
+        "demo",
+        parents=[database],
+        help="start a demo desk as its admin: a fresh one, or join the one already running; "
+        "--db loads it into an empty database of either backend",
+    )
+    demo.add_argument(
+        "--no-open", action="store_true", help="only load the demo desk (for scripts); do not start"
+    )
     demo.set_defaults(run=_demo)
 
     db = commands.add_parser("db", help="upgrade, seed or check the database")
@@ -397,30 +405,56 @@ def _start_desk(args: argparse.Namespace) -> int:
         gc.enable()
 
 
-def demo_database_url() -> str:
-    """A fresh demo.db in the user data dir: any previous one (and its WAL files) is deleted."""
-    from pathlib import Path
-
-    from deskapp import config
-
-    path = config.data_dir(create=True) / "demo.db"
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
 def _demo(args: argparse.Namespace) -> int:
-    from deskapp import demo, migrations
-    from deskapp.db import close_database, open_database
-    from deskapp.services.session import open_desk
+    from deskapp.db import describe, safe_url
+    from deskapp.db.configured import database_password
+    from deskapp.demo.running import DemoFile
 
     theme = _settings(args).theme
-    url = demo_database_url()
-    open_database(url)
-    migrations.upgrade()
-    demo.load_demo()
-    close_database()
-    return _run_tui(open_desk(url, staff=DEMO_ADMIN), theme)
+    url = getattr(args, "db", None)  # only an explicit --db: never the configured real desk
+    if url is not None:
+        password = database_password(url)
+        _load_demo(url, password)
+        if args.no_open:
+            print(f"Loaded the demo desk into {safe_url(url)}.")
+            return 0
+        shared = describe(url).backend == "postgresql"
+        return _run_tui(open_desk_as_demo_admin(url, password, shared), theme)
+    with DemoFile() as running:
+        if running.fresh:
+            _load_demo(running.url, None)
+        else:
+            print(f"Joining the demo desk already running on {running.path}.")
+        if args.no_open:
+            if running.fresh:
+                print(f"Loaded the demo desk into {running.path}.")
+            return 0
+        running.ready()
+        return _run_tui(open_desk_as_demo_admin(running.url, None, False), theme)
+
+
+def _load_demo(url: str, password: str | None) -> None:
+    """The demo business into an empty database brought to the current schema (Conflict, with
+    its sentence, when the database already has clients)."""
+    from deskapp import demo, migrations
+    from deskapp.db import close_database, open_database
+
+    open_database(url, password=password)
+    try:
+        migrations.upgrade()
+        demo.load_demo()
+    finally:
+        close_database()
+
+
+def open_desk_as_demo_admin(url: str, password: str | None, shared: bool) -> DeskSession:
+    """The demo desk opened as its admin: on a shared database as the SSH entry does (the
+    salesperson running it is its admin), on a local file as the named local person."""
+    from deskapp.services.session import open_desk
+
+    if shared:
+        return open_desk(url, password=password, signed_in_as=DEMO_ADMIN)
+    return open_desk(url, staff=DEMO_ADMIN)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

@@ -230,6 +230,64 @@ def test_demo_recreates_its_database_and_signs_in_as_admin(tui: StandInApp, home
     assert counts[1] == counts[0]
 
 
+def test_a_second_demo_joins_the_running_one_and_never_deletes_its_file(
+    tui: StandInApp, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = home / ".local/share/deskapp"
+    folder.mkdir(parents=True)
+    running = subprocess.Popen(  # a demo desk running in another process
+        [sys.executable, "-c", HOLD_DEMO, str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert running.stdout is not None and running.stdout.readline() == b"running\n"
+        assert main(["demo", "--no-open"]) == 0
+
+        assert "Joining the demo desk already running on" in capsys.readouterr().out
+        assert (folder / "demo.db").read_bytes() == b"the running demo's data"
+    finally:
+        running.communicate(b"", timeout=30)
+    assert main(["demo", "--no-open"]) == 0  # nobody runs it now: a fresh one
+
+    assert "Loaded the demo desk into" in capsys.readouterr().out
+    open_database(f"sqlite:///{folder / 'demo.db'}")
+    assert Client.select().count() > 0
+    close_database()
+
+
+HOLD_DEMO = """
+import sys
+from pathlib import Path
+from deskapp.demo.running import DemoFile
+with DemoFile(Path(sys.argv[1])) as demo:
+    demo.path.write_bytes(b"the running demo's data")
+    demo.ready()
+    print("running", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_demo_loads_into_an_empty_database_of_either_backend(
+    tui: StandInApp, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--db", database_url]) == 0
+
+    (session,) = tui.sessions
+    assert session.actor is not None and session.actor.username == "admin"
+    close_database()
+    open_database(database_url)
+    clients = Client.select().count()
+    close_database()
+    assert clients > 0
+
+    assert main(["demo", "--db", database_url, "--no-open"]) == 1  # not empty: refused
+    assert "demo data goes into an empty desk only" in capsys.readouterr().err
+    open_database(database_url)
+    assert Client.select().count() == clients
+    close_database()
+
+
 def test_an_unexpected_error_is_logged_and_named_in_one_line(
     tmp_path: Path,
     home: Path,
