@@ -530,8 +530,11 @@ def _billing_run(args: argparse.Namespace) -> int:
         print(f"Issued {number}")
     print(
         f"{len(result.invoices):,} invoice(s), {result.lines:,} line(s), "
-        f"{Money(result.total_cents)} in all; {result.clients_checked:,} client(s) due."
+        f"{Money(result.total_cents)} in all; {result.clients_checked:,} client(s) due; "
+        f"{result.mails:,} mail(s) queued."
     )
+    for unmailed in result.unmailed:
+        print(unmailed)
     for failure in result.failures:
         _say_error(failure)
     return 1 if result.failures else 0

@@ -584,7 +584,7 @@ def _credit(move: CreditMove, number: str) -> str:
 
 def _change(change: StatusChange) -> list[str]:
     row = f"  {_when(change.at)}  {change.event.ljust(10)} {change.who}"
-    rows = _wrap(row, WIDTH, "")[:1] if len(row) <= WIDTH else [_fit(row, WIDTH)]
+    rows = [_fit(row, WIDTH)]
     if change.reason:
         rows += _wrap(f"reason: {change.reason}", WIDTH, "      ")
     return rows
