@@ -37,6 +37,7 @@ deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]
        deskapp order list [--pending] [--db URL]
        deskapp order approve O-5531 [--start YYYY-MM-DD] [--db URL]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
+       deskapp invoice show INV-2026-00592 [--format text|json] [--db URL]
        deskapp payments sync [--limit N] [--db URL]
        deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
        deskapp settings credit-limit [AMOUNT] [--db URL]
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from deskapp.cli_catalogue import add_catalogue_commands
+    from deskapp.cli_invoices import add_invoice_commands
     from deskapp.cli_mail import add_mail_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
@@ -244,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_catalogue_commands(commands, database)
     add_order_commands(commands, database)
+    add_invoice_commands(commands, database)
     add_payments_commands(commands, database)
     add_settings_commands(commands, database)
     add_staff_commands(commands, database)
@@ -566,8 +569,11 @@ def _billing_run(args: argparse.Namespace) -> int:
         print(f"Issued {number}")
     print(
         f"{len(result.invoices):,} invoice(s), {result.lines:,} line(s), "
-        f"{Money(result.total_cents)} in all; {result.clients_checked:,} client(s) due."
+        f"{Money(result.total_cents)} in all; {result.clients_checked:,} client(s) due; "
+        f"{result.mails:,} mail(s) queued."
     )
+    for unmailed in result.unmailed:
+        print(unmailed)
     for failure in result.failures:
         _say_error(failure)
     return 1 if result.failures else 0

@@ -27,8 +27,9 @@ from deskapp.models import Client, Cycle, Product, Service, ServiceStatus
 from deskapp.models.billing import CYCLE_MONTHS
 from deskapp.money import Money
 from deskapp.services.actors import Actor
-from deskapp.services.bookkeeping import lock_client
+from deskapp.services.bookkeeping import client_label, lock_client
 from deskapp.services.invoice_issue import NewLine, issue_locked
+from deskapp.services.mail_routes import queue_invoice_mail
 
 DEFAULT_LEAD_DAYS = 7
 """Invoices go out this many days before the service period they bill starts."""
@@ -63,6 +64,10 @@ class BillingRunResult:
     """Clients that had a service due when the run looked."""
     failures: tuple[str, ...]
     """One sentence per client that could not be billed (the next run tries again)."""
+    mails: int = 0
+    """Invoice mails queued in the outbox (one per recipient)."""
+    unmailed: tuple[str, ...] = ()
+    """One sentence per invoice issued but not mailed: its client has no address at all."""
 
 
 def run_billing(
@@ -76,7 +81,7 @@ def run_billing(
     if lead_days < 0:
         raise ValueError("lead_days must not be negative")
     horizon = (today or clock.today()) + dt.timedelta(days=lead_days)
-    issued: list[tuple[str, int, int]] = []
+    issued: list[Billed] = []
     failures: list[str] = []
     busy: list[uuid.UUID] = []
     checked = 0
@@ -85,18 +90,25 @@ def run_billing(
         outcome = _bill_with_retries(client_id, horizon, actor, failures, skip_locked=True)
         if outcome == "busy":
             busy.append(client_id)
-        elif isinstance(outcome, tuple):
+        elif isinstance(outcome, Billed):
             issued.append(outcome)
     for client_id in busy:
         outcome = _bill_with_retries(client_id, horizon, actor, failures, skip_locked=False)
-        if isinstance(outcome, tuple):
+        if isinstance(outcome, Billed):
             issued.append(outcome)
     return BillingRunResult(
-        invoices=tuple(number for number, _, _ in issued),
-        lines=sum(lines for _, lines, _ in issued),
-        total_cents=sum(total for _, _, total in issued),
+        invoices=tuple(billed.number for billed in issued),
+        lines=sum(billed.lines for billed in issued),
+        total_cents=sum(billed.total_cents for billed in issued),
         clients_checked=checked,
         failures=tuple(failures),
+        mails=sum(len(billed.mailed_to) for billed in issued),
+        unmailed=tuple(
+            f"{billed.number} was issued but not mailed: {billed.client_label} has no email "
+            "address."
+            for billed in issued
+            if not billed.mailed_to
+        ),
     )
 
 
@@ -123,9 +135,25 @@ def clients_due(horizon: dt.date) -> Iterator[uuid.UUID]:
         after = page[-1]
 
 
-Outcome = tuple[str, int, int] | str | None
-"""(invoice number, lines, total) when issued, "busy" when another run holds the client, None
-when nothing was due any more (or billing the client failed)."""
+@dataclass(frozen=True)
+class Billed:
+    """One invoice a run issued."""
+
+    number: str
+    """INV-2026-00017."""
+    lines: int
+    """Service periods on it."""
+    total_cents: int
+    """Its total."""
+    client_label: str
+    """C-1042."""
+    mailed_to: tuple[str, ...]
+    """Where its mail was queued; empty when the client has no address."""
+
+
+Outcome = Billed | str | None
+"""The invoice when issued, "busy" when another run holds the client, None when nothing was
+due any more (or billing the client failed)."""
 
 
 def _bill_with_retries(
@@ -184,7 +212,8 @@ def _bill_client(
             return None
         due_on = min(line.period_start for line in lines if line.period_start)
         invoice = issue_locked(actor, client, lines, due_on=due_on)
-    return invoice.number, len(lines), invoice.total_cents
+        mailed_to = queue_invoice_mail(invoice.id)
+    return Billed(invoice.number, len(lines), invoice.total_cents, client_label(client), mailed_to)
 
 
 def _advance(service: Service, horizon: dt.date) -> list[NewLine]:

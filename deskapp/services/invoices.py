@@ -43,6 +43,7 @@ from deskapp.services.bookkeeping import (
     save_invoice,
 )
 from deskapp.services.invoice_issue import NewLine, issue_locked
+from deskapp.services.mail_routes import queue_invoice_mail
 from deskapp.services.rights import Right, acting
 from deskapp.services.validation import text
 
@@ -182,6 +183,7 @@ def issue_invoice_for_order(actor: Actor | None, order_id: object) -> InvoiceSum
         _count_upfront_payments(actor, client, invoice, order)
         if invoice.status == InvoiceStatus.UNPAID and client.credit_cents > 0:
             apply_locked(actor, client, invoice, None)
+        queue_invoice_mail(invoice.id)
     return summary(invoice)
 
 

@@ -131,7 +131,7 @@ def approve_order(actor: Actor, order_id: object, start: dt.date | None = None) 
             append_entry(actor, client, CreditKind.CREDIT_NOTE, plan.credit_note_cents, description)
         _decide(order, actor, OrderStatus.ACTIVE, now, start=plan.start)
         message = _approval_message(plan, invoice_number)
-        _tell_client(actor, order, _approval_reply(plan, invoice_number))
+        _tell_client(actor, order, _approval_reply(plan, invoice_number), mail_kind="order")
         audit.record(
             actor,
             "order.approved",
@@ -339,8 +339,9 @@ def _decide(
     ).where(Order.id == order.id).execute()
 
 
-def _tell_client(actor: Actor, order: Order, body: str) -> None:
-    """Reply on the order's ticket (the client is mailed) and close it."""
+def _tell_client(actor: Actor, order: Order, body: str, mail_kind: str = "reply") -> None:
+    """Reply on the order's ticket (the client is mailed: the ticket's contact, or for
+    `mail_kind` "order" the client's Product contacts) and close it."""
     ticket_id = (
         Ticket.select(Ticket.id)
         .where(Ticket.order == order.id)
@@ -348,7 +349,7 @@ def _tell_client(actor: Actor, order: Order, body: str) -> None:
         .scalar()
     )
     if ticket_id is not None:
-        post_reply(actor, ticket_id, body, status=TicketStatus.COMPLETED.value)
+        post_reply(actor, ticket_id, body, status=TicketStatus.COMPLETED.value, mail_kind=mail_kind)
 
 
 def _approval_message(plan: ApprovalPlan, invoice_number: str) -> str:

@@ -68,6 +68,8 @@ def commands(url: str, text: str, tmp_path: Path) -> list[list[str]]:
         ["order", "list"],
         ["order", "approve", text],
         ["order", "reject", "O-5001", "--reason", text],
+        ["invoice", "show", text],
+        ["invoice", "show", text, "--format", "json"],
         ["catalogue", "list", "--all"],
         ["catalogue", "import", missing],
         ["ticket", "import", missing],

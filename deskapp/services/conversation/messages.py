@@ -241,13 +241,15 @@ def post_reply(
     *,
     attachment_paths: Sequence[Path] = (),
     status: str | None = None,
+    mail_kind: str = "reply",
 ) -> ConversationMessage:
     """Answer the client: the reply, its files, the ticket's new status (`status` or Answered;
     the client no longer waits) and one mail per recipient, all in one transaction.
 
     Recipients are the ticket's contact (the client's own address when there is none) and the
-    subscribers whose Support mail is on, each address once. A Closed client's or a Completed
-    ticket can still be answered.
+    subscribers whose Support mail is on, each address once; for another `mail_kind` ("order"
+    for an order approved) the client's contacts of that kind's category. A Closed client's or
+    a Completed ticket can still be answered.
     """
     ticket_id = key(ticket_id, "ticket")
     text = _staff_body(body)
@@ -259,7 +261,7 @@ def post_reply(
     with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = touch_ticket(ticket_id, now, status=new_status, waiting_since=None)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.REPLY, text, files, now)
-        queue_reply_mail(actor, ticket_id, ticket, message.id, text)
+        queue_reply_mail(actor, ticket_id, ticket, message.id, text, mail_kind)
         feed.publish(Entity.TICKET, ticket_id, "reply")
     return ConversationMessage(
         message.id, MessageKind.REPLY.value, actor.name, text, now, attachments

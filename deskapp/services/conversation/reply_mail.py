@@ -18,6 +18,7 @@ from deskapp.models import (
     Ticket,
     tuple_rows,
 )
+from deskapp.services import mail_routes
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
 from deskapp.services.conversation.detail import missing_ticket
@@ -71,13 +72,21 @@ def queue_reply_mail(
     ticket: dict[str, Any],
     message_id: uuid.UUID,
     text: str,
+    mail_kind: str = "reply",
 ) -> int:
-    """One OutboxMail per recipient, inside the reply's transaction; returns how many."""
+    """One OutboxMail per recipient, inside the reply's transaction; returns how many.
+
+    A reply goes to the ticket's contact and its Support subscribers; a reply that is another
+    kind of mail (an order approved: "order") goes to the client's contacts of that kind's
+    category instead (deskapp.services.mail_routes)."""
     signature = Staff.select(Staff.signature).where(Staff.id == actor.id).scalar() or ""
     signature = signature.strip("\n") or actor.name
     mail_body = f"{text.rstrip()}{SIGNATURE_SEPARATOR}{signature}\n"
     subject = _mail_subject(ticket["number"], ticket["subject"])
-    recipients = _recipients(ticket_id, ticket["client"], ticket["contact"])
+    if mail_kind == "reply":
+        recipients = _recipients(ticket_id, ticket["client"], ticket["contact"])
+    else:
+        recipients = mail_routes.recipients(key(ticket["client"], "client"), mail_kind)
     now = clock.now()
     for n, address in enumerate(recipients, 1):
         OutboxMail.create(
