@@ -12,7 +12,6 @@ from deskapp.models import AuditEntry, CannedReply, Department, Role, Staff
 from deskapp.services import billing_plan, billing_run, contacts, desk_settings
 from deskapp.services.actors import Actor, actor_from
 from deskapp.services.canned import (
-    FIELDS,
     delete_canned_reply,
     get_canned_reply_view,
     list_canned_reply_views,
@@ -45,7 +44,9 @@ def test_canned_replies_are_saved_previewed_and_deleted(people: tuple[Actor, Act
     assert list_canned_reply_views() == [saved]
     client = create_client(admin, ClientForm("Mina", "Okafor", "mina@example.net"))
     ticket = open_ticket(admin, client.id, orders.id, "Order", "Please.")
-    assert preview_canned_reply(saved.body, ticket.id, agent) == f"Hi Mina, about T-{ticket.number}."
+    assert (
+        preview_canned_reply(saved.body, ticket.id, agent) == f"Hi Mina, about T-{ticket.number}."
+    )
     with pytest.raises(ValidationError, match=r"cannot fill \{name\}, \{total\}; the fields"):
         save_canned_reply(admin, title="Bad", body="{name} owes {total}", department_id=None)
     with pytest.raises(PermissionDenied):
@@ -113,8 +114,8 @@ def _setting_up(admin: Actor) -> int:
         email="support@example.net",
         signature="Regards,\n\tSupport \\ “team”",
         fields=(
-            ExtraField("service", "Service \"name\"", True),
-            ExtraField("plan", "Plan", False, "choice", ("Basic", "Pro \\ \"max\"")),
+            ExtraField("service", 'Service "name"', True),
+            ExtraField("plan", "Plan", False, "choice", ("Basic", 'Pro \\ "max"')),
             ExtraField("since", "Since", False, "date"),
         ),
         sort_order=5,
@@ -140,7 +141,7 @@ def test_export_import_export_is_identical_with_hostile_text(people: tuple[Actor
     assert _setting_up(admin) > len(HOSTILE) // 2
     desk_settings.set_billing_lead_days(admin, 12)
     desk_settings.set_mail_route(admin, "domain", "General")
-    desk_settings.set_desk_sender(admin, "Help \"Desk\" <help@example.net>")
+    desk_settings.set_desk_sender(admin, 'Help "Desk" <help@example.net>')
     first = export_settings()
     again = import_settings(admin, first)
     assert not again.changed
