@@ -7,20 +7,21 @@ contact; when there is none, to the client's own email. Ticket replies keep thei
 (the ticket's contact and its Support subscribers, deskapp.services.conversation.reply_mail).
 
 Which category each kind goes to is the desk's setting (`desk_settings.mail_routes()`, the
-admin's mail settings) when the desk has one, else DEFAULT_MAIL_ROUTES: `route()` is the one
-place that reads it.
+admin's mail settings, DEFAULT_MAIL_ROUTES until they choose): `route()` is the one place that
+reads it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from deskapp import clock
 from deskapp.db import feed
 from deskapp.models import Client, Contact, Entity, OutboxMail, tuple_rows
 from deskapp.money import Money
 from deskapp.services.contacts import MAIL_CATEGORIES
+from deskapp.services.desk_settings import DEFAULT_MAIL_ROUTES, mail_routes
 from deskapp.services.invoice_document import InvoiceDocument, invoice_text, load_invoice_document
 
 __all__ = [
@@ -31,26 +32,13 @@ __all__ = [
     "route",
 ]
 
-DEFAULT_MAIL_ROUTES: Mapping[str, str] = {
-    "reply": "Support",
-    "invoice": "Invoice",
-    "order": "Product",
-    "domain": "Domain",
-    "notice": "General",
-}
-"""Each kind of mail and the contact category it goes to, until an admin chooses otherwise."""
-
 _FIELDS = {label: field for field, label in MAIL_CATEGORIES.items()}
 """A category's name to the contact's field that ticks it."""
 
 
 def route(kind: str) -> str:
     """The contact category mail of `kind` goes to ("invoice" -> "Invoice")."""
-    from deskapp.services import desk_settings
-
-    configured = getattr(desk_settings, "mail_routes", None)  # the admin's, once desks have it
-    routes: Mapping[str, str] = configured() if callable(configured) else DEFAULT_MAIL_ROUTES
-    chosen = routes.get(kind) or DEFAULT_MAIL_ROUTES[kind]
+    chosen = mail_routes().get(kind) or DEFAULT_MAIL_ROUTES[kind]
     return chosen if chosen in _FIELDS else DEFAULT_MAIL_ROUTES[kind]
 
 
