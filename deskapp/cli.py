@@ -37,7 +37,12 @@ deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]
        deskapp order list [--pending] [--db URL]
        deskapp order approve O-5531 [--start YYYY-MM-DD] [--db URL]
        deskapp order reject O-5531 --reason TEXT [--refund card|credit] [--db URL]
+       deskapp client add --first-name F --last-name L --email E [--company C] [--phone P]
+                     [--address A] [--city C] [--postcode P] [--country CC] [--welcome]
+       deskapp contact add C-1042 --first-name F --last-name L --email E [--phone P]
+                     [--position P] [--mail general,invoice,support,product,domain] [--billing]
        deskapp invoice show INV-2026-00592 [--format text|json] [--db URL]
+       deskapp invoice pay INV-2026-00592 --amount A [--method M] [--reference R] [--db URL]
        deskapp payments sync [--limit N] [--db URL]
        deskapp payments webhook --listen 127.0.0.1:PORT [--db URL]
        deskapp settings credit-limit [AMOUNT] [--db URL]
@@ -112,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from deskapp.cli_catalogue import add_catalogue_commands
+    from deskapp.cli_clients import add_client_commands
     from deskapp.cli_invoices import add_invoice_commands
     from deskapp.cli_mail import add_mail_commands
     from deskapp.cli_orders import add_order_commands
@@ -247,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=handler)
 
     add_catalogue_commands(commands, database)
+    add_client_commands(commands, database)
     add_order_commands(commands, database)
     add_invoice_commands(commands, database)
     add_payments_commands(commands, database)
