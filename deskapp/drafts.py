@@ -3,9 +3,11 @@
 One JSON file per ticket ({"ticket_id", "kind", "text", "saved_at"}, and "attachments": the
 paths of the files to send with it, when there are any) in the drafts folder of the user data
 dir. A draft keeps the paths, not copies: a file moved or deleted meanwhile is the person's to
-know about, so the composer says it is missing rather than send something else or nothing. A save writes a temp file in the same folder, flushes it to disk and renames it
-over the old draft (os.replace), so whatever moment the process dies at, the file holds either
-the previous draft or the new one, never half of one. A file that is damaged anyway (a full
+know about, so the composer says it is missing rather than send something else or nothing.
+
+A save writes a temp file in the same folder, flushes it to disk and renames it over the old
+draft (os.replace), so whatever moment the process dies at, the file holds either the previous
+draft or the new one, never half of one. A file that is damaged anyway (a full
 disk, someone's editor) is ignored, never a crash. No database and no Textual here.
 """
 
@@ -96,7 +98,9 @@ class DraftStore:
         }
         if files:
             content["attachments"] = files
-        payload = json.dumps(content).encode("ascii")  # every non-ASCII character (even a lone surrogate) as \uXXXX
+        payload = json.dumps(content).encode(
+            "ascii"
+        )  # every non-ASCII character (even a lone surrogate) as \uXXXX
         handle, temp = tempfile.mkstemp(
             dir=self.directory, prefix=f"{TEMP_PREFIX}{key.hex}.", suffix=".tmp"
         )

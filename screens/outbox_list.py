@@ -93,7 +93,9 @@ class OutboxScreen(AreaScreen):
     CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.OUTBOX})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_mail", "Open", tooltip="Open the highlighted mail."),
-        Binding("s", "resend", "Send again", tooltip="Send a queued, failed or uncertain mail now."),
+        Binding(
+            "s", "resend", "Send again", tooltip="Send a queued, failed or uncertain mail now."
+        ),
         Binding("x", "discard", "Discard", tooltip="Never send the highlighted mail (asks)."),
         Binding("slash", "focus_filter", "Status", tooltip="Choose which mail the list shows."),
     ]
@@ -276,8 +278,7 @@ class MailDecisionDialog(FormDialog[bool]):
             return "It will never be sent; the outbox keeps it as discarded."
         if self.mail.status == OutboxStatus.QUEUED:
             return (
-                "It goes out with the next `deskapp mail send` instead of waiting for its next "
-                "try."
+                "It goes out with the next `deskapp mail send` instead of waiting for its next try."
             )
         if self.mail.status == OutboxStatus.UNCERTAIN:
             return (

@@ -37,6 +37,7 @@ from screens.widgets.untrusted import untrusted
 
 __all__ = ["OutboxMailScreen", "mail_head"]
 
+
 def _binding(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
     return Binding(key, action, description, show=show, tooltip=tooltip, id=f"mail.{action}")
 
@@ -152,9 +153,7 @@ class OutboxMailScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             else Text("")
         )
         error.set_class(bool(detail.mail.last_error), "-shown")
-        self.query_one("#mail-text", Static).update(
-            untrusted(detail.body, multiline=True)
-        )
+        self.query_one("#mail-text", Static).update(untrusted(detail.body, multiline=True))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -178,9 +177,7 @@ class OutboxMailScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
             self.post_message(self._Answered(f"Not sent again: {refused}", refused=True))
             return
         self.post_message(
-            self._Answered(
-                "Queued: it goes out with the next `deskapp mail send`.", refused=False
-            )
+            self._Answered("Queued: it goes out with the next `deskapp mail send`.", refused=False)
         )
 
     @on(_Answered)

@@ -55,10 +55,10 @@ def check_server(mail: MailSettings, password: str | None) -> ServerCheck:
             except (smtplib.SMTPException, OSError):
                 smtp.close()
     if mail.security == "none":
-        offered = " (it offers STARTTLS: set tls = \"starttls\")" if "offered" in tls else ""
+        offered = ' (it offers STARTTLS: set tls = "starttls")' if "offered" in tls else ""
         return ServerCheck(
             "warn",
-            f"{where} answers; no TLS (tls = \"none\"): mail crosses the network in clear "
+            f'{where} answers; no TLS (tls = "none"): mail crosses the network in clear '
             f"text{offered}; {login}.",
         )
     return ServerCheck("ok", f"{where} answers; {tls}; {login}; nothing was sent.")
@@ -75,8 +75,7 @@ def _start_tls(
     if not smtp.has_extn("starttls"):
         return ServerCheck(
             "FAIL",
-            f"{where} does not offer STARTTLS; check tls in the [smtp] section of the config "
-            "file.",
+            f"{where} does not offer STARTTLS; check tls in the [smtp] section of the config file.",
         )
     smtp.starttls(context=context)
     smtp.ehlo()

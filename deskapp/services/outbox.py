@@ -145,9 +145,7 @@ class OutboxMailDetail:
 
 def open_outbox_mail(mail_id: uuid.UUID) -> OutboxMailDetail:
     """One outbox mail with its body and ticket; NotFound with a sentence."""
-    query = _outbox_rows().select_extend(
-        OutboxMail.body, OutboxMail.message_id, OutboxMail.ticket
-    )
+    query = _outbox_rows().select_extend(OutboxMail.body, OutboxMail.message_id, OutboxMail.ticket)
     rows = list(_dicts(query.where(OutboxMail.id == mail_id)))
     if not rows:
         raise NotFound(_gone())

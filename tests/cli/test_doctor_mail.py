@@ -111,7 +111,10 @@ def test_implicit_tls_without_a_login(
 
 
 def test_an_untrusted_certificate_fails(
-    environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    environment: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     untrusted = loopback_certificate(tmp_path)  # not in SSL_CERT_FILE
     with smtp_server(RecordingHandler(), tls_context=untrusted.server_context()) as server:

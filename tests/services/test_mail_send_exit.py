@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from mail_helpers import SENDER, RecordingHandler, free_port, queue_mail, smtp_server
-
 from tls_helpers import loopback_certificate
 
 from deskapp.cli import main

@@ -27,9 +27,7 @@ def states(shop: SmallDesk) -> list[tuple[str, str]]:
     return [(m.kind, m.mail) for m in list_messages(shop.ticket_id)]
 
 
-def test_a_reply_is_queued_then_sent_and_a_refused_one_says_why(
-    shop: SmallDesk, desk: str
-) -> None:
+def test_a_reply_is_queued_then_sent_and_a_refused_one_says_why(shop: SmallDesk, desk: str) -> None:
     reply = post_reply(shop.agent, shop.ticket_id, "We are on it.")
     post_note(shop.agent, shop.ticket_id, "Checked the logs.")
     assert reply.mail == "queued for mail"
