@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.cli_clients import add_client_commands
     from deskapp.cli_invoices import add_invoice_commands
-    from deskapp.cli_mail import add_mail_commands
+    from deskapp.cli_mail import SEND_EXIT_STATUSES, add_mail_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
     from deskapp.cli_settings import add_settings_commands
@@ -226,7 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
         title="commands", metavar="COMMAND", required=True, prog="deskapp mail"
     )
     send = mail_commands.add_parser(
-        "send", parents=[database], help="send the mail that is due (safe to repeat)"
+        "send",
+        parents=[database],
+        help="send the mail that is due (safe to repeat; exit 75: the server could not be "
+        "reached, try later; 69: it refused mail or the login)",
+        description=SEND_EXIT_STATUSES,
     )
     send.add_argument(
         "--limit", metavar="N", type=_positive, default=None, help="send at most N mails"
@@ -610,19 +614,9 @@ def _billing_plan(day: dt.date, lead_days: int) -> int:
 
 
 def _mail_send(args: argparse.Namespace) -> int:
-    from deskapp import migrations
-    from deskapp.mail import mail_settings, send_outbox, smtp_password
-    from deskapp.services.audit import as_job
-    from deskapp.text import clean
+    from deskapp.cli_mail import send_exit_status
 
-    settings = _settings(args)
-    mail = mail_settings(settings)
-    password = smtp_password(mail)
-    open_configured(settings)
-    migrations.ensure_current()
-    with as_job("mail send"):
-        print(clean(send_outbox(mail, password, limit=args.limit).line()))  # servers' answers
-    return 0
+    return send_exit_status(_settings(args), args.limit)
 
 
 def _doctor(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """`deskapp ticket import FILE|-`: one incoming mail filed on its ticket, usually run by the
-mail server (a pipe transport, a maildir hook).
+mail server (a pipe transport, a maildir hook); and the exit status of `deskapp mail send`, for
+cron (SEND_EXIT_STATUSES).
 
 Its exit status is for the mail server (sysexits.h): 0 filed (or already filed), 65 EX_DATAERR
 for a malformed mail or one beyond the caps (the server bounces it), 75 EX_TEMPFAIL when the
@@ -25,6 +26,16 @@ EX_DATAERR = 65
 """sysexits.h: the mail is malformed; the mail server bounces it."""
 EX_TEMPFAIL = 75
 """sysexits.h: a temporary failure; the mail server tries again later."""
+EX_UNAVAILABLE = 69
+"""sysexits.h: a service is unavailable: the mail server refused mail or the login."""
+SEND_EXIT_STATUSES = (
+    "Exit status, for cron: 0 when nothing was due or everything due was sent; 75 "
+    "(EX_TEMPFAIL) when mail is due and the mail server could not be reached or answered "
+    "'try later' (the mail stays queued and backs off); 69 (EX_UNAVAILABLE) when the server "
+    "refused a mail for good or refused the login, STARTTLS or its certificate (a person must "
+    "look: the outbox says why); 1 for a configuration problem or another sender running."
+)
+"""What `deskapp mail send --help` says of its exit status (README's mail section too)."""
 READ_LIMIT_SLACK = 1024
 """Bytes read beyond the size cap, so a mail just over it is told apart from one at it."""
 
@@ -46,6 +57,34 @@ def add_mail_commands(commands: Any, database: argparse.ArgumentParser) -> None:
         "file", metavar="FILE", help="the email (.eml, as received), or - to read it from stdin"
     )
     import_mail.set_defaults(run=_ticket_import)
+
+
+def send_exit_status(settings: Any, limit: int | None) -> int:
+    """Run `deskapp mail send` with `settings` (deskapp.config.Settings): print the report
+    line, and say why on stderr when mail is left unsent; returns SEND_EXIT_STATUSES' code."""
+    from deskapp import migrations
+    from deskapp.db.configured import open_configured
+    from deskapp.mail import mail_settings, send_outbox, smtp_password
+    from deskapp.services.audit import as_job
+
+    mail = mail_settings(settings)
+    password = smtp_password(mail)
+    open_configured(settings)
+    migrations.ensure_current()
+    try:
+        with as_job("mail send"):
+            report = send_outbox(mail, password, limit=limit)
+    except ConfigError as refused:  # only raised once mail is due and the server was asked
+        say(f"{refused} No mail was sent.", error=True)
+        return EX_UNAVAILABLE
+    say(report.line())  # cleaned: the counts sit beside servers' answers
+    if report.failed:
+        say(f"{report.failed:,} mail failed for good: {report.problem}", error=True)
+        return EX_UNAVAILABLE
+    if report.retrying:
+        say(f"{report.retrying:,} mail will be tried again later: {report.problem}", error=True)
+        return EX_TEMPFAIL
+    return 0
 
 
 def say(line: str, *, error: bool = False) -> None:

@@ -1,4 +1,7 @@
-"""`deskapp doctor`: a line for each part of the setup, and a non-zero exit if one fails."""
+"""`deskapp doctor`: a line for each part of the setup, and a non-zero exit if one fails.
+
+The parts: the configuration, the database, the keyring, payments (Stripe) and the mail server
+(connected to as `deskapp mail send` would, TLS and login checked, nothing sent)."""
 
 from __future__ import annotations
 
@@ -18,8 +21,11 @@ def run_doctor(db_url: str | None) -> int:
     results: list[str] = []
 
     def report(status: str, topic: str, detail: str) -> None:
+        from deskapp.text import clean
+
         results.append(status)
-        print(f"{status:<5} {topic:<13} {' '.join(detail.split())}", flush=True)
+        # cleaned: a mail server's or Stripe's answer could hold escape sequences
+        print(f"{status:<5} {topic:<13} {clean(' '.join(detail.split()))}", flush=True)
 
     settings = None
     try:
@@ -36,6 +42,7 @@ def run_doctor(db_url: str | None) -> int:
     report(*_check_keyring())
     if settings is not None:
         report(*_check_payments(settings))
+        report(*_check_mail(settings))
     return 1 if "FAIL" in results else 0
 
 
@@ -118,3 +125,24 @@ def _check_payments(settings: Settings) -> tuple[str, str, str]:
         return "FAIL", "payments", str(error)
     status = {"ok": "ok", "warning": "warn", "failed": "FAIL"}[result.status]
     return status, "payments", result.detail
+
+
+def _check_mail(settings: Settings) -> tuple[str, str, str]:
+    """Connect to the mail server as `deskapp mail send` would: TLS and login, never a send."""
+    from deskapp.mail import mail_settings, smtp_password
+    from deskapp.mail.server_check import check_server
+
+    if not settings.smtp_host:
+        return (
+            "warn",
+            "mail",
+            "no mail server configured (host in the [smtp] section or DESKAPP_SMTP_HOST); "
+            "replies wait in the outbox.",
+        )
+    try:
+        mail = mail_settings(settings)
+        password = smtp_password(mail)
+    except ConfigError as error:
+        return "FAIL", "mail", str(error)
+    result = check_server(mail, password)
+    return result.status, "mail", result.detail

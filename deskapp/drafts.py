@@ -1,9 +1,13 @@
 """Unsent replies and notes, kept in local files so they survive a crash and a lost database.
 
-One JSON file per ticket ({"ticket_id", "kind", "text", "saved_at"}) in the drafts folder of the
-user data dir. A save writes a temp file in the same folder, flushes it to disk and renames it
-over the old draft (os.replace), so whatever moment the process dies at, the file holds either
-the previous draft or the new one, never half of one. A file that is damaged anyway (a full
+One JSON file per ticket ({"ticket_id", "kind", "text", "saved_at"}, and "attachments": the
+paths of the files to send with it, when there are any) in the drafts folder of the user data
+dir. A draft keeps the paths, not copies: a file moved or deleted meanwhile is the person's to
+know about, so the composer says it is missing rather than send something else or nothing.
+
+A save writes a temp file in the same folder, flushes it to disk and renames it over the old
+draft (os.replace), so whatever moment the process dies at, the file holds either the previous
+draft or the new one, never half of one. A file that is damaged anyway (a full
 disk, someone's editor) is ignored, never a crash. No database and no Textual here.
 """
 
@@ -16,6 +20,7 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +51,8 @@ class Draft:
     """What was typed."""
     saved_at: dt.datetime
     """When it was saved (UTC, naive)."""
+    attachments: tuple[str, ...] = ()
+    """Paths of the files to send with it, as they were attached (they may be gone since)."""
 
 
 class DraftStore:
@@ -62,25 +69,38 @@ class DraftStore:
     def _path(self, ticket_id: uuid.UUID) -> Path:
         return self.directory / f"{_key(ticket_id).hex}{SUFFIX}"
 
-    def save(self, ticket_id: uuid.UUID, kind: str, text: str) -> None:
-        """Keep `text` as the ticket's draft; empty (or blank) text discards the draft."""
+    def save(
+        self,
+        ticket_id: uuid.UUID,
+        kind: str,
+        text: str,
+        attachments: Sequence[str | os.PathLike[str]] = (),
+    ) -> None:
+        """Keep `text` and the `attachments` (paths) as the ticket's draft; blank text with no
+        attachments discards the draft."""
         key = _key(ticket_id)
         if kind not in KINDS:
             raise ValueError(f"a draft is a reply or a note, not {kind!r}")
         if not isinstance(text, str):
             raise TypeError("a draft's text must be a str")
-        if not text.strip():
+        files = [os.fspath(path) for path in attachments]
+        if not all(isinstance(path, str) for path in files):
+            raise TypeError("a draft's attachments must be paths")
+        if not text.strip() and not files:
             self.discard(key)
             return
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = json.dumps(
-            {
-                "ticket_id": key.hex,
-                "kind": kind,
-                "text": text,
-                "saved_at": clock.now().isoformat(),
-            }
-        ).encode("ascii")  # every non-ASCII character (even a lone surrogate) as \uXXXX
+        content: dict[str, object] = {
+            "ticket_id": key.hex,
+            "kind": kind,
+            "text": text,
+            "saved_at": clock.now().isoformat(),
+        }
+        if files:
+            content["attachments"] = files
+        payload = json.dumps(content).encode(
+            "ascii"
+        )  # every non-ASCII character (even a lone surrogate) as \uXXXX
         handle, temp = tempfile.mkstemp(
             dir=self.directory, prefix=f"{TEMP_PREFIX}{key.hex}.", suffix=".tmp"
         )
@@ -158,8 +178,13 @@ def _read(path: Path, key: uuid.UUID) -> Draft | None:
         saved_at = dt.datetime.fromisoformat(saved)
         if saved_at.tzinfo is not None:
             saved_at = saved_at.astimezone(dt.UTC).replace(tzinfo=None)
-        if not text.strip():
+        files = data.get("attachments", [])
+        if not isinstance(files, list) or not all(isinstance(path, str) for path in files):
             return None
-        return Draft(ticket_id=key, kind=kind, text=text, saved_at=saved_at)
+        if not text.strip() and not files:
+            return None
+        return Draft(
+            ticket_id=key, kind=kind, text=text, saved_at=saved_at, attachments=tuple(files)
+        )
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None

@@ -6,7 +6,8 @@ sender died while handing it over) is never resent on its own: a person decides 
 | Key(s) | Description |
 | :- | :- |
 | left / right | (on the status choice) Which mail to show; each status shows how many. |
-| s | Send the highlighted failed or uncertain mail again. |
+| enter | Open the highlighted mail: its full error, headers, text and ticket. |
+| s | Send the highlighted queued, failed or uncertain mail now (asks first). |
 | x | Discard the highlighted mail that has not gone out (asks first). |
 | r | Load the outbox again. |
 | escape | Back where you came from. |
@@ -55,7 +56,7 @@ STATUS_CHOICES: tuple[tuple[str, str], ...] = (
     ("Discarded", OutboxStatus.DISCARDED),
 )
 """The status choice as (label, list_outbox status; "all" for any)."""
-CAN_RESEND = (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)
+CAN_RESEND = (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN, OutboxStatus.QUEUED)
 """Statuses of mail that can be sent again."""
 CAN_DISCARD = (OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)
 """Statuses of mail that can be discarded."""
@@ -91,7 +92,10 @@ class OutboxScreen(AreaScreen):
     """How statuses look (set in styles/outbox_list.tcss)."""
     CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.OUTBOX})
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "resend", "Send again", tooltip="Queue a failed or uncertain mail again."),
+        Binding("enter", "open_mail", "Open", tooltip="Open the highlighted mail."),
+        Binding(
+            "s", "resend", "Send again", tooltip="Send a queued, failed or uncertain mail now."
+        ),
         Binding("x", "discard", "Discard", tooltip="Never send the highlighted mail (asks)."),
         Binding("slash", "focus_filter", "Status", tooltip="Choose which mail the list shows."),
     ]
@@ -203,6 +207,17 @@ class OutboxScreen(AreaScreen):
         if done:
             self.action_refresh()
 
+    @on(RecordTable.Selected, "#records")
+    def _mail_chosen(self) -> None:
+        self.action_open_mail()
+
+    def action_open_mail(self) -> None:
+        """Open the highlighted mail: full error, headers, text, its ticket."""
+        from screens.outbox_mail import OutboxMailScreen
+
+        if (mail := self.highlighted_mail) is not None:
+            self.app.push_screen(OutboxMailScreen(mail.id), self._decided)
+
     def action_refresh(self) -> None:
         """Load the outbox and its counts again."""
         self._count()
@@ -261,6 +276,10 @@ class MailDecisionDialog(FormDialog[bool]):
     def _consequence(self) -> str:
         if self.discard:
             return "It will never be sent; the outbox keeps it as discarded."
+        if self.mail.status == OutboxStatus.QUEUED:
+            return (
+                "It goes out with the next `deskapp mail send` instead of waiting for its next try."
+            )
         if self.mail.status == OutboxStatus.UNCERTAIN:
             return (
                 "The sender stopped while handing this mail over: it may have arrived already. "

@@ -212,14 +212,16 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     def _show_draft_hint(self) -> None:
         hint = self.query_one("#draft-hint", Static)
         draft = None if self.composing else self.drafts.load(self.ticket_id)
-        if draft is None or not draft.text.strip():
+        if draft is None:
             hint.update(Text(""))
             hint.remove_class("-shown")
             return
         what, key = ("note", "n") if draft.kind == "note" else ("reply", "r")
+        count = len(draft.attachments)
+        files = f", {count} file{'s' if count != 1 else ''} attached" if count else ""
         hint.update(
             Text(
-                f"An unsent {what} is kept (saved {draft.saved_at:%Y-%m-%d %H:%M} UTC): "
+                f"An unsent {what} is kept (saved {draft.saved_at:%Y-%m-%d %H:%M} UTC{files}): "
                 f"press {key} to go on with it."
             )
         )

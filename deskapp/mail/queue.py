@@ -54,6 +54,8 @@ class Claimed:
     """The department's address for Reply-To, or empty."""
     files: tuple[tuple[str, str, bytes], ...] = ()
     """The reply's attachments: (file name, content type, content)."""
+    ticket_id: uuid.UUID | None = None
+    """The ticket the mail belongs to (its conversation shows whether the reply went out)."""
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -167,6 +169,7 @@ def claim_next() -> Claimed | None:
                     OutboxMail.body,
                     OutboxMail.message_id,
                     OutboxMail.attempts,
+                    OutboxMail.ticket,
                     Department.email.alias("reply_to"),
                 )
                 .join(Ticket, peewee.JOIN.LEFT_OUTER)
@@ -185,6 +188,7 @@ def claim_next() -> Claimed | None:
             attempts=row["attempts"],
             reply_to=(row["reply_to"] or "").strip(),
             files=_reply_files(row["message_id"]),
+            ticket_id=row["ticket"],
         )
     return None
 
@@ -204,6 +208,13 @@ def _reply_files(message_id: str) -> tuple[tuple[str, str, bytes], ...]:
     return tuple((name, kind, bytes(content)) for name, kind, content in query)
 
 
+def publish_ticket_mail(ticket_id: uuid.UUID | None) -> None:
+    """Tell the desks showing the ticket that a reply's mail went out or failed (its
+    conversation says so per reply)."""
+    if ticket_id is not None:
+        feed.publish(Entity.TICKET, ticket_id, "mail")
+
+
 def mark_sent(row: Claimed) -> None:
     """The server accepted the claimed row's mail."""
     with write_transaction():
@@ -211,6 +222,7 @@ def mark_sent(row: Claimed) -> None:
             status=OutboxStatus.SENT, sent_at=clock.now(), attempts=row.attempts + 1, last_error=""
         ).where(OutboxMail.id == row.id, OutboxMail.status == OutboxStatus.SENDING).execute()
         feed.publish(Entity.OUTBOX, row.id, "updated")
+        publish_ticket_mail(row.ticket_id)
 
 
 def fail(row: Claimed, reason: str) -> None:
@@ -220,6 +232,7 @@ def fail(row: Claimed, reason: str) -> None:
             status=OutboxStatus.FAILED, attempts=row.attempts + 1, last_error=reason
         ).where(OutboxMail.id == row.id, OutboxMail.status == OutboxStatus.SENDING).execute()
         feed.publish(Entity.OUTBOX, row.id, "updated")
+        publish_ticket_mail(row.ticket_id)
 
 
 def release(row: Claimed, reason: str) -> bool:
@@ -232,6 +245,8 @@ def release(row: Claimed, reason: str) -> bool:
             OutboxMail.id == row.id, OutboxMail.status == OutboxStatus.SENDING
         ).execute()
         feed.publish(Entity.OUTBOX, row.id, "updated")
+        if not retry:
+            publish_ticket_mail(row.ticket_id)
     return retry
 
 
@@ -243,7 +258,7 @@ def defer_due(reason: str, at_most: int) -> tuple[int, int]:
         return 0, 0
     with write_transaction():
         rows = list(
-            OutboxMail.select(OutboxMail.id, OutboxMail.attempts)
+            OutboxMail.select(OutboxMail.id, OutboxMail.attempts, OutboxMail.ticket)
             .where(_due())
             .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
             .limit(at_most)
@@ -262,6 +277,7 @@ def defer_due(reason: str, at_most: int) -> tuple[int, int]:
                 retrying += 1
             else:
                 failed += 1
+                publish_ticket_mail(row.ticket_id)
     return failed, retrying
 
 

@@ -27,7 +27,7 @@ import email.policy
 import email.utils
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from deskapp import clock
@@ -59,6 +59,8 @@ class SendReport:
     """Failed temporarily in this run; each will be tried again after its backoff."""
     uncertain: int = 0
     """Found claimed by a sender that died; left for staff to resend or discard."""
+    problem: str = field(default="", compare=False)
+    """The last failure's reason in words (the server's answer), empty when none failed."""
 
     def line(self) -> str:
         """One line for the command: "Sent 3, retrying 1, failed 0, uncertain 0"."""
@@ -89,7 +91,9 @@ def send_outbox(
             sent, failed, retrying = sender.run(budget)
         finally:
             sender.close()
-    return SendReport(sent=sent, failed=failed, retrying=retrying, uncertain=uncertain)
+    return SendReport(
+        sent=sent, failed=failed, retrying=retrying, uncertain=uncertain, problem=sender.problem
+    )
 
 
 class _Temporary(Exception):
@@ -111,6 +115,7 @@ class _Sender:
         self.mail = mail
         self.password = password
         self.smtp: smtplib.SMTP | None = None
+        self.problem = ""
 
     def run(self, budget: int) -> tuple[int, int, int]:
         sent = failed = retrying = 0
@@ -122,6 +127,7 @@ class _Sender:
                     self.smtp = self._connect()
                 except _Temporary as error:
                     # The server is not there: every row due now waits, each counting a try.
+                    self.problem = str(error)
                     more_failed, more_retrying = defer_due(str(error), budget - done)
                     return sent, failed + more_failed, retrying + more_retrying
             row = claim_next()
@@ -130,6 +136,7 @@ class _Sender:
             try:
                 self._send(row)
             except _Temporary as error:
+                self.problem = str(error)
                 if error.drop:
                     self.close()
                 if release(row, str(error)):
@@ -137,6 +144,7 @@ class _Sender:
                 else:
                     failed += 1
             except _Permanent as error:
+                self.problem = str(error)
                 fail(row, str(error))
                 failed += 1
             else:
@@ -189,7 +197,7 @@ class _Sender:
         if isinstance(error, smtplib.SMTPAuthenticationError):
             return ConfigError(
                 f"The mail server {where} refused the login for {self.mail.user}: "
-                f"{_said(error.smtp_code, error.smtp_error)} Check the smtp-password secret."
+                f"{server_said(error.smtp_code, error.smtp_error)} Check the smtp-password secret."
             )
         if isinstance(error, smtplib.SMTPNotSupportedError):
             what = "STARTTLS" if self.mail.security == "starttls" else "logging in"
@@ -197,7 +205,7 @@ class _Sender:
                 f"The mail server {where} does not offer {what}; check tls and user in the "
                 "[smtp] section of the config file."
             )
-        return _Temporary(_temporary_words(error, where, self.mail.timeout), drop=True)
+        return _Temporary(unreachable_words(error, where, self.mail.timeout), drop=True)
 
     def _send(self, row: Claimed) -> None:
         assert self.smtp is not None
@@ -224,7 +232,7 @@ class _Sender:
             raise _classify(error.smtp_code, error.smtp_error, "The mail server said") from None
         except (smtplib.SMTPException, OSError) as error:
             raise _Temporary(
-                _temporary_words(error, self._where(), self.mail.timeout), drop=True
+                unreachable_words(error, self._where(), self.mail.timeout), drop=True
             ) from None
         if refused:
             code, said = next(iter(refused.values()))
@@ -232,19 +240,21 @@ class _Sender:
 
 
 def _classify(code: int, said: bytes | str, what: str) -> Exception:
-    words = f"{what}: {_said(code, said)}"
+    words = f"{what}: {server_said(code, said)}"
     if 500 <= code < 600:
         return _Permanent(words)
     return _Temporary(words, drop=code == 421 or code < 0)
 
 
-def _said(code: int, said: bytes | str) -> str:
+def server_said(code: int, said: bytes | str) -> str:
+    """A server's answer on one line: "550 No such user here."."""
     text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
     text = " ".join(text.split())
     return f"{code} {text}".strip() + ("" if text.endswith(".") else ".")
 
 
-def _temporary_words(error: Exception, where: str, timeout: float) -> str:
+def unreachable_words(error: Exception, where: str, timeout: float) -> str:
+    """Why the mail server at `where` could not be talked to, in words."""
     if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
         return f"The mail server {where} did not answer within {timeout:g} seconds."
     if isinstance(error, ConnectionRefusedError):
@@ -252,11 +262,11 @@ def _temporary_words(error: Exception, where: str, timeout: float) -> str:
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return f"The mail server {where} closed the connection."
     if isinstance(error, smtplib.SMTPConnectError):
-        return f"The mail server {where} turned the connection away: " + _said(
+        return f"The mail server {where} turned the connection away: " + server_said(
             error.smtp_code, error.smtp_error
         )
     if isinstance(error, smtplib.SMTPResponseException):
-        return f"The mail server {where} said: " + _said(error.smtp_code, error.smtp_error)
+        return f"The mail server {where} said: " + server_said(error.smtp_code, error.smtp_error)
     reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
     return f"Could not reach the mail server {where}: {reason}."
 

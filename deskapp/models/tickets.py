@@ -212,6 +212,11 @@ class OutboxMail(BaseModel):
     next_attempt_at = peewee.DateTimeField(default=clock.now)
     sent_at = peewee.DateTimeField(null=True)
     last_error = peewee.TextField(default="")
+    ticket_message = peewee.ForeignKeyField(
+        Message, null=True, on_delete="SET NULL", column_name="ticket_message_id"
+    )
+    """The staff reply this mail carries (None for other mail, such as a welcome)."""
+    ticket_message_id: uuid.UUID | None
 
     class Meta:
         table_name = "outbox_mail"

@@ -20,18 +20,21 @@ from deskapp.db import feed, is_postgres
 from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number
+from deskapp.mail.queue import publish_ticket_mail
 from deskapp.models import Entity, OutboxMail, OutboxStatus, Ticket
 from deskapp.services import audit
 from deskapp.services.actors import Actor
 
 __all__ = [
     "STATUSES",
+    "OutboxMailDetail",
     "OutboxPageKey",
     "OutboxRow",
     "OutboxStatus",
     "count_outbox",
     "discard_mail",
     "get_outbox_mail",
+    "open_outbox_mail",
     "list_outbox",
     "retry_mail",
 ]
@@ -126,6 +129,35 @@ def count_outbox() -> dict[OutboxStatus, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class OutboxMailDetail:
+    """One outbox mail opened: its row, with what the list leaves out."""
+
+    mail: OutboxRow
+    """The row as the list shows it (last_error in full)."""
+    body: str
+    """The text of the mail (untrusted: it quotes the client's subject and the reply)."""
+    message_id: str
+    """Its Message-ID header."""
+    ticket_id: uuid.UUID | None
+    """The ticket it belongs to (a reply's), or None (a welcome mail)."""
+
+
+def open_outbox_mail(mail_id: uuid.UUID) -> OutboxMailDetail:
+    """One outbox mail with its body and ticket; NotFound with a sentence."""
+    query = _outbox_rows().select_extend(OutboxMail.body, OutboxMail.message_id, OutboxMail.ticket)
+    rows = list(_dicts(query.where(OutboxMail.id == mail_id)))
+    if not rows:
+        raise NotFound(_gone())
+    values = rows[0]
+    return OutboxMailDetail(
+        mail=_row(values),
+        body=values["body"],
+        message_id=values["message_id"],
+        ticket_id=values["ticket"],
+    )
+
+
 def get_outbox_mail(mail_id: uuid.UUID) -> OutboxRow:
     """One outbox mail; NotFound with a sentence."""
     rows = [_row(values) for values in _dicts(_outbox_rows().where(OutboxMail.id == mail_id))]
@@ -135,17 +167,19 @@ def get_outbox_mail(mail_id: uuid.UUID) -> OutboxRow:
 
 
 def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
-    """Queue a failed or uncertain mail to go out at the next send, with fresh attempts.
+    """Send a mail at the next `deskapp mail send`: a failed or uncertain one goes back to the
+    queue with fresh attempts, a queued one waiting out its backoff is due now.
 
     Resending an uncertain mail may deliver it twice; that is the person's call, so it is
-    audited. Conflict for mail in any other status."""
+    audited. Conflict, saying why, for mail being sent, sent or discarded."""
     with write_transaction():
         row = _locked(mail_id)
-        if row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
-            raise Conflict(_cannot("resent", OutboxStatus(row.status)))
+        if row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN, OutboxStatus.QUEUED):
+            raise Conflict(_cannot("resent", OutboxStatus(row.status), row.sent_at))
         before = _state(row)
+        attempts = row.attempts if row.status == OutboxStatus.QUEUED else 0
         OutboxMail.update(
-            status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=clock.now()
+            status=OutboxStatus.QUEUED, attempts=attempts, next_attempt_at=clock.now()
         ).where(OutboxMail.id == mail_id, OutboxMail.status == row.status).execute()
         audit.record(
             actor,
@@ -154,9 +188,10 @@ def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
             mail_id,
             f"Resend the {row.status} mail to {row.to_address}: {row.subject}",
             before=before,
-            after={**before, "status": OutboxStatus.QUEUED, "attempts": 0},
+            after={**before, "status": OutboxStatus.QUEUED, "attempts": attempts},
         )
         feed.publish(Entity.OUTBOX, mail_id, "updated")
+        publish_ticket_mail(row.ticket_id)
 
 
 def discard_mail(actor: Actor, mail_id: uuid.UUID) -> None:
@@ -184,6 +219,7 @@ def discard_mail(actor: Actor, mail_id: uuid.UUID) -> None:
             after={**before, "status": OutboxStatus.DISCARDED},
         )
         feed.publish(Entity.OUTBOX, mail_id, "updated")
+        publish_ticket_mail(row.ticket_id)
 
 
 def _locked(mail_id: uuid.UUID) -> OutboxMail:
@@ -207,11 +243,17 @@ def _state(row: OutboxMail) -> dict[str, Any]:
     }
 
 
-def _cannot(what: str, status: OutboxStatus) -> str:
+def _cannot(what: str, status: OutboxStatus, sent_at: dt.datetime | None = None) -> str:
     if status == OutboxStatus.SENDING:
         return f"This mail is being sent right now; it cannot be {what}."
     if status == OutboxStatus.SENT:
-        return f"This mail was already sent; it cannot be {what}."
+        when = f" on {sent_at:%Y-%m-%d %H:%M} UTC" if sent_at else ""
+        if what == "resent":
+            return (
+                f"This mail was already sent{when}: the mail server accepted it, so it is not "
+                "sent twice. To send it again, reply on its ticket."
+            )
+        return f"This mail was already sent{when}; it cannot be {what}."
     if status == OutboxStatus.DISCARDED:
         return f"This mail was discarded; it cannot be {what}."
     return f"This mail is waiting to be sent; it cannot be {what}."

@@ -1,9 +1,11 @@
 """The composer under a ticket's conversation: a reply to the client, or an internal note.
 
 The mode is unmistakable: its own label, border colour and title, and the send key says what
-it does. The text is a draft on local disk (deskapp.drafts) from the moment it is typed
-(debounced) and whenever the composer loses focus or closes, so a crash or a dropped database
-loses nothing; a successful send discards it. A failed send keeps the text and says why.
+it does. The text and the attached files' paths are a draft on local disk (deskapp.drafts) from
+the moment they are typed or attached (debounced) and whenever the composer loses focus or
+closes, so a crash or a dropped database loses nothing; a successful send discards it. A failed
+send keeps the text and says why. A file of the draft that is gone since is shown as missing
+(and the send says so), never dropped in silence.
 
 | Key(s) | Description |
 | :- | :- |
@@ -68,6 +70,9 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
             "ctrl+l", "drop_files", "Drop files", show=False, tooltip="Drop the attached files."
         ),
     ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"composer--missing"}
+    """How a draft's file that is no longer there is marked (styles/ticket_detail.tcss)."""
 
     mode: reactive[str] = reactive("reply", init=False)
     """"reply" (mailed to the client) or "note" (only staff see it)."""
@@ -169,12 +174,14 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
         if mode not in MODES:
             raise ValueError(f"unknown composer mode {mode!r}")
         written_as = self.mode
-        if not self.text:
+        if not self.text and not self.attachments:
             draft = self.drafts.load(self.ticket_id)
             if draft is not None:
                 self.text_area.load_text(draft.text)
                 self.text_area.move_cursor(self.text_area.document.end)
+                self.attachments = [Path(path) for path in draft.attachments]
                 written_as = draft.kind
+        self._show_files()  # a file may have gone since it was attached
         if self.text.strip() and written_as != mode:
             self.app.notify(
                 "The text written as a reply is now an internal note: it will not be sent."
@@ -234,19 +241,24 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
         if not self.is_mounted:
             return
         self._draft_seq += 1
-        job = partial(self._write_draft, self._draft_seq, self.ticket_id, self.mode, self.text)
+        files = tuple(str(path) for path in self.attachments)
+        job = partial(
+            self._write_draft, self._draft_seq, self.ticket_id, self.mode, self.text, files
+        )
         if wait:
             job()
         else:
             self.run_worker(job, thread=True, exit_on_error=False, group="composer-draft")
 
-    def _write_draft(self, seq: int, ticket_id: uuid.UUID, kind: str, text: str) -> None:
+    def _write_draft(
+        self, seq: int, ticket_id: uuid.UUID, kind: str, text: str, files: tuple[str, ...]
+    ) -> None:
         with self._draft_lock:
             if seq <= self._draft_written:
                 return  # a newer text is already on disk
             self._draft_written = seq
             try:
-                self.drafts.save(ticket_id, kind, text)
+                self.drafts.save(ticket_id, kind, text, files)
             except OSError as error:
                 sentence = f"The draft could not be saved: {error.strerror or error}."
                 self.post_message(self._DraftNotSaved(sentence))
@@ -402,6 +414,7 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
         if path is not None and path not in self.attachments:
             self.attachments.append(path)
             self._show_files()
+            self.save_draft()
         self.text_area.focus()
 
     def action_drop_files(self) -> None:
@@ -409,16 +422,29 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
         if not self.sending:
             self.attachments.clear()
             self._show_files()
+            self.save_draft()
 
     def _show_files(self) -> None:
         line = Text()
         if self.attachments:
             line.append("Attached: ", style="bold")
+            missing_style = self.get_component_rich_style("composer--missing", partial=True)
+            missing = 0
             for index, path in enumerate(self.attachments):
                 if index:
                     line.append(", ")
                 line.append_text(untrusted(path.name, limit=60))
+                if not path.is_file():
+                    missing += 1
+                    line.append(" (missing)", style=missing_style)
             line.append("  (ctrl+l drops them)", style="dim")
+            if missing:
+                gone = "a file is" if missing == 1 else f"{missing} files are"
+                line.append(
+                    f"\n{gone.capitalize()} no longer where it was attached from; attach it "
+                    "again or drop the files (ctrl+l) before sending.",
+                    style=missing_style,
+                )
         files = self.query_one("#composer-files", Static)
         files.update(line)
         files.set_class(bool(self.attachments), "-shown")

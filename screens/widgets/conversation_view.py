@@ -380,8 +380,12 @@ class ConversationView(ReportsFailedWork, ScrollView, can_focus=True):
         segments = [Segment(GUTTER, kind_style)]
         if row.role == "header":
             when = f"{message.created_at:%Y-%m-%d %H:%M}"
+            failed = kind == "reply" and message.mail.startswith("failed")
+            label_style = (base + self._style("unverified") if failed else kind_style) + (
+                self._attributes("label")
+            )
             segments += [
-                Segment(KIND_LABELS[kind], kind_style + self._attributes("label")),
+                Segment(_label(message, kind), label_style),
                 Segment("  ", base),
                 Segment(row.text, base + self._style("author")),
                 Segment("  ", base),
@@ -408,6 +412,14 @@ class ConversationView(ReportsFailedWork, ScrollView, can_focus=True):
             text = f"Start of the conversation · {count} message{'s' if count != 1 else ''}"
         base = self.rich_style
         return Strip([Segment(text, base + self._style("edge"))]).adjust_cell_length(width, base)
+
+
+def _label(message: ConversationMessage, kind: str) -> str:
+    """The kind's label; a reply's says what became of its mail ("queued for mail", "sent",
+    "failed: …"), as the outbox knows it."""
+    if kind == "reply" and message.mail:
+        return f"STAFF REPLY · {untrusted(message.mail, limit=80).plain}"
+    return KIND_LABELS[kind]
 
 
 def _wrap(body: str, width: int) -> list[str]:

@@ -91,7 +91,7 @@ def test_db_upgrade_creates_the_schema_and_then_has_nothing_to_do(
     assert main(["db", "upgrade", "--db", database_url]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Applying 0001 initial …\n")
-    assert out.count("Applying") == latest
+    assert out.count("Applying") == len(migrations.all_migrations())
     assert f"now at schema version {latest}" in out
 
     assert main(["db", "upgrade", "--db", database_url]) == 0

@@ -295,7 +295,9 @@ def test_list_messages_pages_backwards_oldest_first_without_gaps(desk: str) -> N
     assert everything[5].kind == "note" and everything[5].author == "Author 5"
 
 
-def test_list_messages_fetches_the_pages_attachments_in_one_query(desk: str) -> None:
+def test_list_messages_fetches_the_pages_attachments_and_mail_in_one_query_each(
+    desk: str,
+) -> None:
     s = story()
     add_messages(s.ticket_id, 40)
     messages = list_messages(s.ticket_id, limit=40)
@@ -310,7 +312,7 @@ def test_list_messages_fetches_the_pages_attachments_in_one_query(desk: str) -> 
             )
     with counting_queries() as queries:
         page = list_messages(s.ticket_id, limit=40)
-    assert len(queries) == 2, queries
+    assert len(queries) == 3, queries  # the messages, their files, their replies' mail
     for index, message in enumerate(page):
         expected = [f"{message.body}-{n}.txt" for n in range(2)] if index % 3 == 0 else []
         assert [a.filename for a in message.attachments] == expected

@@ -166,3 +166,49 @@ def test_a_process_killed_while_saving_leaves_a_whole_draft(tmp_path: Path) -> N
         seen.add(n)
         assert [d.ticket_id for d in DraftStore(folder).pending()] == [TICKET]
     assert len(seen) > 1  # the kills landed at different points of the loop
+
+
+def test_a_draft_keeps_its_attachments_and_old_drafts_still_load(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    files = (str(tmp_path / "speedtest.txt"), str(tmp_path / "gone.pdf"))
+    store.save(TICKET, "reply", "Results attached", files)
+    assert store.load(TICKET).attachments == files  # type: ignore[union-attr]
+    # Files alone are worth keeping (the text may come later); nothing at all is not.
+    store.save(TICKET, "note", " ", [Path(files[0])])
+    assert store.load(TICKET).attachments == files[:1]  # type: ignore[union-attr]
+    store.save(TICKET, "note", " ", ())
+    assert store.load(TICKET) is None
+    # A draft written before drafts kept files (no "attachments" key) loads with none.
+    old = {"ticket_id": TICKET.hex, "kind": "reply", "text": "x", "saved_at": "2026-03-14T09:00"}
+    (tmp_path / f"{TICKET.hex}.json").write_text(json.dumps(old))
+    assert store.load(TICKET).attachments == ()  # type: ignore[union-attr]
+    (tmp_path / f"{TICKET.hex}.json").write_text(json.dumps({**old, "attachments": [1]}))
+    assert store.load(TICKET) is None
+    with pytest.raises(TypeError):
+        store.save(TICKET, "reply", "x", [42])  # type: ignore[list-item]
+
+
+CRASHING_CHILD = textwrap.dedent(
+    """
+    import os, signal, sys, uuid
+    from pathlib import Path
+    from deskapp.drafts import DraftStore
+
+    DraftStore(Path(sys.argv[1])).save(uuid.UUID(sys.argv[2]), "reply", "Logs", [sys.argv[3]])
+    os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+
+
+def test_a_drafts_attachments_survive_a_crash(tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(CRASHING_CHILD)
+    upload = tmp_path / "mail.log"
+    child = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "drafts"), TICKET.hex, str(upload)],
+        check=False,
+        timeout=60,
+    )
+    assert child.returncode == -signal.SIGKILL
+    draft = DraftStore(tmp_path / "drafts").load(TICKET)
+    assert draft is not None and (draft.text, draft.attachments) == ("Logs", (str(upload),))

@@ -430,9 +430,16 @@ def test_retry_and_discard_only_where_they_make_sense(shop: SmallDesk) -> None:
     stored = row(failed.id)
     assert (stored.status, stored.attempts) == ("queued", 0)
     assert stored.next_attempt_at == NOW + dt.timedelta(minutes=5)
-    with pytest.raises(Conflict, match="waiting to be sent; it cannot be resent"):
-        outbox.retry_mail(shop.agent, failed.id)
-    with pytest.raises(Conflict, match="already sent"):
+    # A queued mail waiting out its backoff is due at once, keeping its attempts (issue 13).
+    OutboxMail.update(attempts=3, next_attempt_at=NOW + dt.timedelta(hours=1)).where(
+        OutboxMail.id == failed.id
+    ).execute()
+    outbox.retry_mail(shop.agent, failed.id)
+    stored = row(failed.id)
+    assert (stored.status, stored.attempts) == ("queued", 3)
+    assert stored.next_attempt_at == NOW + dt.timedelta(minutes=5)
+    assert AuditEntry.select().where(AuditEntry.action == "mail.resend").count() == 2
+    with pytest.raises(Conflict, match="already sent.*so it is not sent twice"):
         outbox.retry_mail(shop.agent, sent.id)
     with pytest.raises(Conflict, match="already sent"):
         outbox.discard_mail(shop.agent, sent.id)
@@ -482,7 +489,7 @@ def test_mail_send_command(
     monkeypatch.setenv("DESKAPP_SMTP_TLS", "none")
     monkeypatch.setenv("DESKAPP_SMTP_SENDER", SENDER)
 
-    assert main(["mail", "send", "--db", desk]) == 0
+    assert main(["mail", "send", "--db", desk]) == 69  # one refused for good: cron notices
     assert capsys.readouterr().out == "Sent 1, retrying 1, failed 1, uncertain 0\n"
 
     monkeypatch.setenv("DESKAPP_SMTP_USER", "desk@example.net")

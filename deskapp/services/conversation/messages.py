@@ -36,6 +36,7 @@ from deskapp.services.attachments import (
 from deskapp.services.bookkeeping import key
 from deskapp.services.conversation.detail import missing_ticket
 from deskapp.services.conversation.reply_mail import queue_reply_mail
+from deskapp.services.conversation.reply_state import QUEUED, page_reply_states
 from deskapp.services.rights import Right, acting
 
 BODY_MAX = 200_000
@@ -66,6 +67,9 @@ class ConversationMessage:
     """The files that came with it."""
     sender_unverified: bool = False
     """A client's mail whose sender the desk's mail server could not verify (shown in red)."""
+    mail: str = ""
+    """What became of a reply's mail: "queued for mail", "sent", "failed: <reason>" (see
+    reply_state); empty for other messages and for a reply that queued no mail."""
 
     @property
     def page_key(self) -> MessagePageKey:
@@ -115,6 +119,8 @@ def list_messages(
         return []
     rows.reverse()
     files = _page_attachments(ticket_id, rows[0][4], rows[-1][4])
+    replies = any(row[1] == MessageKind.REPLY for row in rows)
+    mail = page_reply_states(ticket_id, rows[0][4], rows[-1][4]) if replies else {}
     return [
         ConversationMessage(
             id=message_id,
@@ -124,6 +130,7 @@ def list_messages(
             created_at=created_at,
             attachments=tuple(files.get(message_id, ())),
             sender_unverified=bool(unverified),
+            mail=mail.get(message_id, ""),
         )
         for message_id, kind, author, body, created_at, unverified in rows
     ]
@@ -261,10 +268,16 @@ def post_reply(
     with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = touch_ticket(ticket_id, now, status=new_status, waiting_since=None)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.REPLY, text, files, now)
-        queue_reply_mail(actor, ticket_id, ticket, message.id, text, mail_kind)
+        queued = queue_reply_mail(actor, ticket_id, ticket, message.id, text, mail_kind)
         feed.publish(Entity.TICKET, ticket_id, "reply")
     return ConversationMessage(
-        message.id, MessageKind.REPLY.value, actor.name, text, now, attachments
+        message.id,
+        MessageKind.REPLY.value,
+        actor.name,
+        text,
+        now,
+        attachments,
+        mail=QUEUED if queued else "",
     )
 
 

@@ -95,6 +95,7 @@ def queue_reply_mail(
             subject=subject,
             body=mail_body,
             message_id=f"<{uuid.UUID(str(message_id)).hex}.{n}@deskapp>",
+            ticket_message=message_id,
             next_attempt_at=now,
             created_at=now,
         )
