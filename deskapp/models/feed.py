@@ -29,6 +29,7 @@ class Entity(StrEnum):
     ORDER = "order"
     PRODUCT = "product"
     STAFF = "staff"
+    UNASSIGNED_MAIL = "unassigned_mail"
 
 
 class AuditEntry(BaseModel):
