@@ -34,7 +34,16 @@ from deskapp.db import feed, is_postgres
 from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, DeskError, NotFound
 from deskapp.ids import format_number
-from deskapp.models import Client, Contact, Department, Entity, Message, Ticket, dict_rows
+from deskapp.models import (
+    Client,
+    Contact,
+    Department,
+    Entity,
+    Message,
+    Ticket,
+    dict_rows,
+    tuple_rows,
+)
 from deskapp.models.triage import UnassignedFile, UnassignedMail
 from deskapp.services import audit
 from deskapp.services.actors import Actor
@@ -97,7 +106,7 @@ class UnassignedMailRow:
 
     @property
     def sender(self) -> str:
-        """"Name <address>", or the address alone."""
+        """ "Name <address>", or the address alone."""
         return f"{self.from_name} <{self.from_address}>" if self.from_name else self.from_address
 
     @property
@@ -245,10 +254,11 @@ def get_unassigned_mail(mail_id: uuid.UUID) -> UnassignedMailDetails:
         raise NotFound(GONE)
     names = tuple(
         name
-        for (name,) in UnassignedFile.select(UnassignedFile.filename)
-        .where(UnassignedFile.mail == mail_id)
-        .order_by(UnassignedFile.created_at, UnassignedFile.id)
-        .tuples()
+        for (name,) in tuple_rows(
+            UnassignedFile.select(UnassignedFile.filename)
+            .where(UnassignedFile.mail == mail_id)
+            .order_by(UnassignedFile.created_at, UnassignedFile.id)
+        )
     )
     department = ""
     if row.department_id is not None:
