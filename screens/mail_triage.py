@@ -53,8 +53,8 @@ class UnassignedMailScreen(AreaScreen):
     def columns(self) -> Sequence[RecordColumn[Any]]:
         """From, subject, how long it has waited, a note (unverified sender, files)."""
         return (
-            RecordColumn("From", lambda m: untrusted(m.sender, limit=30), 30),
-            RecordColumn("Subject", lambda m: untrusted(m.subject, limit=26), 26),
+            RecordColumn("From", lambda m: untrusted(m.sender, limit=27), 27),
+            RecordColumn("Subject", lambda m: untrusted(m.subject, limit=22), 22),
             RecordColumn("Waiting", self.age_cell, 7, align_right=True),
             RecordColumn("Note", self.note_cell, 12),
         )
