@@ -21,8 +21,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from deskapp import clock
+from deskapp.errors import NotFound
 from deskapp.services.changes import Change, Entity
 from deskapp.services.mail_triage import (
     UnassignedMailDetails,
@@ -98,6 +100,13 @@ class UnassignedMailDetailScreen(FollowsChanges, ReportsFailedWork, Screen[bool]
     def action_refresh(self) -> None:
         """Load the mail (in a thread)."""
         self.post_message(self._Loaded(get_unassigned_mail(self.mail.id)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Someone else attached or discarded the mail meanwhile: back to the list (the app's
+        notice says so)."""
+        gone = isinstance(event.worker.error, NotFound) and self.app.screen is self
+        if event.worker.group == "triage-mail" and gone:
+            self.dismiss(True)
 
     @on(_Loaded)
     def _show(self, message: _Loaded) -> None:
