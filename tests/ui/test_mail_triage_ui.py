@@ -19,9 +19,10 @@ from deskapp.services.mail_triage import count_unassigned_mail
 from screens.client_detail import ClientScreen
 from screens.client_form import ClientFormScreen
 from screens.client_list import EMPTY_DESK
+from screens.commands import desk_commands
 from screens.mail_triage import UnassignedMailScreen
 from screens.mail_triage_detail import UnassignedMailDetailScreen
-from screens.mail_triage_dialogs import AttachMailDialog, ClientFromMailScreen
+from screens.mail_triage_dialogs import AttachMailDialog, ClientFromMailScreen, DiscardMailDialog
 
 
 @pytest.fixture(autouse=True)
@@ -144,3 +145,28 @@ async def test_creating_the_client_from_waiting_mail_fills_the_form(desk: str) -
         assert Ticket.get(Ticket.client == client.id).subject.startswith("Mail for")
         assert count_unassigned_mail() == 0
         assert any("and opened T-" in notice for notice in notices(pilot))
+
+
+async def test_discarding_asks_then_the_mail_is_gone(desk: str) -> None:
+    add_form_story()
+    import_message(stranger_mail())
+    async with desk_as(desk, "sam").run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        titles = {command.title for command in desk_commands(pilot.app.screen)}
+        assert {"New client", "Unassigned mail"} <= titles
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DiscardMailDialog)
+        assert count_unassigned_mail() == 1  # nothing happens before the answer
+
+        await press_button(pilot, "submit")
+
+        assert isinstance(pilot.app.screen, UnassignedMailScreen)
+        assert count_unassigned_mail() == 0 and Message.select().count() == 0
+        assert "Discarded the mail from ada@bluefjord.example." in notices(pilot)
