@@ -5,7 +5,8 @@ cron (SEND_EXIT_STATUSES).
 Its exit status is for the mail server (sysexits.h): 0 filed (or already filed), 65 EX_DATAERR
 for a malformed mail or one beyond the caps (the server bounces it), 75 EX_TEMPFAIL when the
 database cannot be reached or the configuration is unusable (the server keeps the mail and
-tries again later), 1 for a mail the desk refuses (an unknown sender, a Closed client).
+tries again later), 1 for a mail the desk refuses (a Closed client). A mail from an address
+nobody at the desk has is kept for triage (exit 0): staff attach it to a client in the desk.
 Every line it prints is cleaned (deskapp.text.clean): a mail's From address may hold escape
 sequences meant for the terminal of whoever reads the output.
 
@@ -147,7 +148,16 @@ def _import(args: argparse.Namespace) -> int:
     with as_job("ticket import"):
         result = import_message(raw, max_bytes=limit, authserv_id=settings.mail_authserv_id)
     marked = " (sender not verified)" if result.unverified else ""
-    if result.automatic and not result.ticket_label:
+    if result.waiting_for_triage and result.duplicate:
+        say(f"Already waiting for triage: the mail from {result.sender_address}")
+    elif result.waiting_for_triage:
+        others = result.waiting_for_triage - 1
+        besides = f" ({others} other{'s' if others != 1 else ''} waiting)" if others else ""
+        say(
+            f"Waiting for triage: nobody at the desk has the address {result.sender_address}"
+            f"{marked}; staff attach it to a client under Unassigned mail{besides}"
+        )
+    elif result.automatic and not result.ticket_label:
         say(f"Not filed: an automatic reply from {result.client_label} that answers no ticket")
     elif result.duplicate:
         say(f"Already imported: {result.ticket_label}")

@@ -74,6 +74,9 @@ class ClientFormScreen(FormDialog[uuid.UUID]):
     """Add a client (`client_id` None) or edit one; dismisses the saved client's id."""
 
     SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound)
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (30, "-tall")]
+    """Under 30 lines (80x24 over SSH) the form closes up its rows so the buttons stay on screen
+    (styles/client_form.tcss)."""
 
     def __init__(self, client_id: uuid.UUID | None = None) -> None:
         super().__init__()

@@ -6,23 +6,26 @@
 | down / up | (in the search) Move through the results while typing on. |
 | enter | Open the highlighted client (in the search: once the results for what you typed are in). |
 | j / k | Move in the list. |
+| n | Add a client (the client form); its screen opens once it is saved. |
 | escape | From the search back to the list; from the list back to the previous area. |
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label, Static
 
 from deskapp.services.changes import Entity
 from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
 from deskapp.services.clients import ClientSummary
+from deskapp.services.rights import Right, allows
 from screens.area import AreaScreen
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.record_table import RecordColumn, RecordTable
@@ -41,6 +44,10 @@ MATCH_WORDS = {
     "contains": "text",
 }
 """How the Match column names what a query matched (search_clients' words, shortened)."""
+
+
+EMPTY_DESK = Text("No clients yet — press n to add one.")
+"""The count line of a desk with no clients at all."""
 
 
 def _match_cell(client: ClientSummary) -> Text:
@@ -88,6 +95,12 @@ class ClientListScreen(AreaScreen):
             "focus_filter",
             "Search",
             tooltip="Find a client by name, company, email, phone, number or service.",
+        ),
+        Binding(
+            "n",
+            "new_client",
+            "New client",
+            tooltip="Add a client (with the welcome mail if you like); its screen opens after.",
         ),
     ]
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = (
@@ -166,6 +179,10 @@ class ClientListScreen(AreaScreen):
             self._open_when_loaded = False
             self._open_highlighted()
         if not self.searched_for:
+            if event.shown == 0 and self.filter_value == "all":
+                event.prevent_default()  # an empty desk: say how to begin
+                self.query_one("#count", Static).update(EMPTY_DESK)
+                self._first_page_done()
             return
         event.prevent_default()
         noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
@@ -212,3 +229,26 @@ class ClientListScreen(AreaScreen):
     def action_focus_filter(self) -> None:
         """Focus the search box (the status choice is one shift+tab away)."""
         self.search_box.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """New client for whoever the rights table lets add clients (dimmed otherwise)."""
+        if action == "new_client":
+            return True if allows(self.desk_app.signed_in_actor, Right.EDIT_CLIENTS) else None
+        return super().check_action(action, parameters)
+
+    def action_new_client(self) -> None:
+        """The client form; once saved, the new client's screen."""
+        add_client(self.app)
+
+
+def add_client(app: App[Any]) -> None:
+    """The client form over the current screen; the new client's screen once it is saved."""
+    from screens.client_form import ClientFormScreen  # not needed for the first screen
+
+    def added(client_id: uuid.UUID | None) -> None:
+        if client_id is not None:
+            from screens.client_detail import ClientScreen
+
+            app.push_screen(ClientScreen(client_id))
+
+    app.push_screen(ClientFormScreen(), added)

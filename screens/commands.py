@@ -1,6 +1,6 @@
 """The command palette: every action the keys offer, built from the same bindings, and the
-few places that are reached from anywhere (a new ticket, the outbox, the catalogue, the
-staff, the queue's views).
+few places that are reached from anywhere (a new ticket or client, the mail waiting for
+triage, the outbox, the catalogue, the staff, the queue's views).
 
 An entry exists for each binding of the app and of the current screen that has a description
 and that `check_action` allows right now, so the palette and the footer never disagree. The
@@ -97,6 +97,26 @@ def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
             partial(new_ticket, app, client_id if isinstance(client_id, uuid.UUID) else None),
         )
     ]
+    commands.append(
+        DeskCommand(
+            "New client",
+            escape("Add a client (the client form); its screen opens after saving."),
+            "new_client",
+            app,
+            partial(new_client, app),
+        )
+    )
+    triage = sys.modules.get("screens.mail_triage")  # not imported: not on the triage list
+    if triage is None or not isinstance(screen, triage.UnassignedMailScreen):
+        commands.append(
+            DeskCommand(
+                "Unassigned mail",
+                escape("Mail from unknown senders: attach it to a client, or discard it."),
+                "unassigned_mail",
+                app,
+                partial(show_unassigned_mail, app),
+            )
+        )
     outbox = sys.modules.get("screens.outbox_list")  # not imported: not on the outbox
     if outbox is None or not isinstance(screen, outbox.OutboxScreen):
         commands.append(
@@ -133,6 +153,20 @@ def new_ticket(app: App[Any], client_id: uuid.UUID | None) -> None:
     from screens.ticket_new import open_new_ticket_form
 
     open_new_ticket_form(app, client_id)
+
+
+def new_client(app: App[Any]) -> None:
+    """The client form; the new client's screen once it is saved."""
+    from screens.client_list import add_client
+
+    add_client(app)
+
+
+def show_unassigned_mail(app: App[Any]) -> None:
+    """The mail waiting for triage, over the current screen."""
+    from screens.mail_triage import UnassignedMailScreen
+
+    app.push_screen(UnassignedMailScreen())
 
 
 def show_outbox(app: App[Any]) -> None:

@@ -11,6 +11,7 @@
 | enter | Open the highlighted ticket's conversation. |
 | n | Open a new ticket for a client. |
 | o | The mail outbox. |
+| u | Mail from unknown senders waiting for triage (the line under the list counts it). |
 | r | Load the queue again. |
 | escape | From the search back to the list; from the list back where you were. |
 """
@@ -34,6 +35,7 @@ from textual.widgets import Input, Label, Static
 
 from deskapp import clock
 from deskapp.services.changes import Entity
+from deskapp.services.mail_triage import count_unassigned_mail
 from deskapp.services.ticket_open import DepartmentInfo, list_departments
 from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue
 from screens.area import AreaScreen
@@ -63,6 +65,8 @@ WAIT_WARNING = dt.timedelta(hours=4)
 """A client waiting longer than this shows in the warning colour."""
 WAIT_ERROR = dt.timedelta(hours=24)
 """A client waiting longer than this shows in the error colour."""
+TRIAGE_COUNT = "unassigned"
+"""The key of the count of mail waiting for triage, beside the views' counts."""
 WIDE_ENOUGH_FOR_TAGS = 140
 """Terminal width from which the queue also shows each ticket's tags."""
 
@@ -81,7 +85,7 @@ class TicketListScreen(AreaScreen):
         "open": "open tickets",
         "completed": "completed tickets",
     }
-    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.TICKET})
+    CHANGES_SHOWN: ClassVar[frozenset[str]] = frozenset({Entity.TICKET, Entity.UNASSIGNED_MAIL})
     COMPONENT_CLASSES: ClassVar[set[str]] = {"queue--waiting-long", "queue--waiting-too-long"}
     """How long waits look (warning and error colours, set in styles/ticket_list.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -97,6 +101,13 @@ class TicketListScreen(AreaScreen):
             "Outbox",
             show=False,
             tooltip="The mail outbox: what is sent, what waits, what failed.",
+        ),
+        Binding(
+            "u",
+            "unassigned_mail",
+            "Unassigned mail",
+            show=False,
+            tooltip="Mail from unknown senders: attach it to a client, or discard it.",
         ),
         Binding("v", "cycle_view", "View", show=False, tooltip="Open, completed or all tickets."),
         Binding(
@@ -135,6 +146,8 @@ class TicketListScreen(AreaScreen):
             if isinstance(widget, RecordTable):
                 yield Static(narrowing_text(self.narrowing, ""), id="narrowing")
             yield widget
+            if isinstance(widget, Static) and widget.id == "count":
+                yield Static(id="triage-waiting")
 
     def compose_filter_extras(self) -> ComposeResult:
         """The search box, after the view choice."""
@@ -241,6 +254,8 @@ class TicketListScreen(AreaScreen):
 
     def _count(self, asked: QueueFilter) -> None:
         counts = {view: count_queue(replace(asked, view=view)) for _, view in VIEWS}
+        if self.client_id is None:
+            counts[TRIAGE_COUNT] = count_unassigned_mail()
         self.post_message(self._Counted(asked, counts))
 
     @on(_Counted)
@@ -252,6 +267,16 @@ class TicketListScreen(AreaScreen):
             (f"{label} {message.counts.get(view, 0):,}", view) for label, view in VIEWS
         )
         bar.refresh(layout=True)
+        self._show_waiting_mail(message.counts.get(TRIAGE_COUNT, 0))
+
+    def _show_waiting_mail(self, waiting: int) -> None:
+        """A line under the count while mail from unknown senders waits for triage."""
+        line = self.query_one("#triage-waiting", Static)
+        line.set_class(waiting > 0, "-shown")
+        if waiting:
+            mails = "1 mail" if waiting == 1 else f"{waiting:,} mails"
+            wait = "waits" if waiting == 1 else "wait"
+            line.update(Text(f"{mails} from unknown senders {wait} for triage: press u."))
 
     # -- departments ----------------------------------------------------------------------
 
@@ -345,6 +370,12 @@ class TicketListScreen(AreaScreen):
         from screens.ticket_new import open_new_ticket_form
 
         open_new_ticket_form(self.app, self.client_id)
+
+    def action_unassigned_mail(self) -> None:
+        """The mail waiting for triage."""
+        from screens.mail_triage import UnassignedMailScreen
+
+        self.app.push_screen(UnassignedMailScreen())
 
     def action_outbox(self) -> None:
         """The mail outbox."""

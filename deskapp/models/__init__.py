@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         TicketStatus,
         TimeEntry,
     )
+    from deskapp.models.triage import UnassignedFile, UnassignedMail
 
 _BILLING = (
     "CreditEntry",
@@ -91,7 +92,12 @@ _TICKETS = (
     "TicketStatus",
     "TimeEntry",
 )
-_LOADED_WHEN_ASKED = {name: "billing" for name in _BILLING} | {name: "tickets" for name in _TICKETS}
+_TRIAGE = ("UnassignedFile", "UnassignedMail")
+_LOADED_WHEN_ASKED = (
+    {name: "billing" for name in _BILLING}
+    | {name: "tickets" for name in _TICKETS}
+    | {name: "triage" for name in _TRIAGE}
+)
 """The names of the areas loaded on first use, and their module."""
 
 _TABLES = (
@@ -120,6 +126,8 @@ _TABLES = (
     "ChangeEvent",
     "Presence",
     "OutboxMail",
+    "UnassignedMail",
+    "UnassignedFile",
 )
 """Every table's model, parents before children (the order tables are created in)."""
 
@@ -185,6 +193,8 @@ __all__ = [
     "Ticket",
     "TicketStatus",
     "TimeEntry",
+    "UnassignedFile",
+    "UnassignedMail",
     "Versioned",
     "dict_rows",
     "tuple_rows",

@@ -32,6 +32,7 @@ class Entity(StrEnum):
     DEPARTMENT = "department"
     CANNED_REPLY = "canned_reply"
     SETTINGS = "settings"
+    UNASSIGNED_MAIL = "unassigned_mail"
 
 
 class AuditEntry(BaseModel):

@@ -11,8 +11,9 @@
   mail is filed on its ticket (or opens one) marked "sender not verified": it reopens nothing,
   moves nothing in the queue, and nothing is ever sent to it automatically (the desk sends no
   automatic replies at all). Without authserv_id every sender counts as verified, as before.
-- The sender (From) is found by its address among contacts and clients (any case). An address
-  nobody has is a NotFound naming it: the mail is not filed anywhere.
+- The sender (From) is found by its address among contacts and clients (any case). Mail from
+  an address nobody has waits for triage (deskapp.services.mail_triage): staff attach it to a
+  client, create the client from it, or discard it. It neither bounces nor vanishes.
 - "T-20311" in the subject, or an In-Reply-To/References header naming a mail of the desk,
   points at a ticket; when that ticket is the sender's client's, the mail is added to it
   (record_client_message). Otherwise it opens a new ticket (open_ticket, as the client: actor
@@ -54,12 +55,11 @@ from deskapp.mail.parsing import DEFAULT_MAX_BYTES, MailFile
 from deskapp.models import Client, ClientStatus, Contact, Department, Message, OutboxMail, Ticket
 from deskapp.services.attachments import MAX_ATTACHMENT_BYTES, limit_text, store_attachment
 from deskapp.services.conversation import record_client_message
+from deskapp.services.mail_triage import fallback_department, hold_unassigned_mail, is_waiting
 from deskapp.services.ticket_open import open_ticket
 
 MAX_ATTACHMENTS = 50
 """Files of one mail kept, at most."""
-DEFAULT_DEPARTMENT = "Support"
-"""Where a new ticket goes when no department's address is in To or Cc."""
 _TICKET_IN_SUBJECT = re.compile(r"(?<![\w-])T-(\d{1,12})(?!\d)", re.IGNORECASE)
 
 ATTEMPTS = 3
@@ -86,6 +86,11 @@ class ImportResult:
     unverified: bool = False
     """Whether the desk's mail server could not verify the sender (filed, marked, reopening
     nothing)."""
+    waiting_for_triage: int = 0
+    """Nobody at the desk has the sender's address: the mail waits for triage, with this many
+    in all (0: it was filed on a ticket)."""
+    sender_address: str = ""
+    """The From address (lower case), for a mail waiting for triage."""
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,8 @@ def import_message(
     """File one email (its raw bytes) on a ticket; see the module's description.
 
     Raises DeskError subclasses with a sentence: MailRefused for a malformed mail or one beyond
-    the caps (`max_bytes` the largest), NotFound for an unknown sender, ValidationError or
-    Conflict from the ticket services (a Closed client cannot open tickets).
+    the caps (`max_bytes` the largest), ValidationError or Conflict from the ticket services (a
+    Closed client cannot open tickets). An unknown sender's mail waits for triage.
     """
     message = parsing.read_mail(raw, max_bytes)
     message_id = parsing.message_id(message, raw)
@@ -131,16 +136,13 @@ def _import(
     if seen is not None:
         return seen
     senders = _senders(address)
-    if not senders:
-        raise NotFound(
-            f"Nobody at the desk has the address {address}: add it to a client or contact "
-            "first, then import the mail again."
-        )
     subject = parsing.subject(message)
     attachments, left_out = _kept_files(*parsing.files(message, MAX_ATTACHMENT_BYTES))
     body = parsing.body(message)
     if left_out:
         body = f"{body}\n\n" + "\n".join(left_out)
+    if not senders:
+        return _hold(message, message_id, name, address, subject, body, attachments, verified)
     found = _ticket_for(subject, parsing.referenced_ids(message), senders)
     automatic = parsing.is_automatic(message)
     mail = _Mail(name, address.lower(), message_id, body, attachments, automatic, not verified)
@@ -154,6 +156,8 @@ def _import(
             return ImportResult("", created=False, duplicate=False, client_label=client,
                                 automatic=True)  # fmt: skip
         department_id = _department(message)
+        if department_id is None:
+            raise DeskError("The desk has no departments yet, so the mail cannot open a ticket.")
         return _open(sender, department_id, subject, mail)
     except Conflict:
         # Another import of the same mail won the race: that one holds the message.
@@ -258,6 +262,37 @@ def _open(sender: _Sender, department_id: uuid.UUID, subject: str, mail: _Mail) 
     )
 
 
+def _hold(
+    message: EmailMessage,
+    message_id: str,
+    name: str,
+    address: str,
+    subject: str,
+    body: str,
+    attachments: list[MailFile],
+    verified: bool,
+) -> ImportResult:
+    """Nobody has the address: the mail waits for triage (in the department it was sent to)."""
+    held = hold_unassigned_mail(
+        from_name=name,
+        from_address=address,
+        subject=subject,
+        body=body,
+        message_id=message_id,
+        department_id=_department(message),
+        unverified=not verified,
+        files=[(file.filename, file.content_type, file.content) for file in attachments],
+    )
+    return ImportResult(
+        "",
+        created=False,
+        duplicate=held.duplicate,
+        unverified=not verified,
+        waiting_for_triage=held.waiting,
+        sender_address=address.lower(),
+    )
+
+
 def _already_imported(message_id: str, address: str) -> ImportResult | None:
     row: dict[str, Any] | None = (
         Message.select(Ticket.number, Client.number.alias("client_number"))
@@ -268,6 +303,11 @@ def _already_imported(message_id: str, address: str) -> ImportResult | None:
         .first()
     )
     if row is None:
+        if is_waiting(message_id, address):
+            return ImportResult(
+                "", created=False, duplicate=True, waiting_for_triage=1,
+                sender_address=address.lower(),
+            )  # fmt: skip
         return None
     return ImportResult(
         format_number("ticket", row["number"]),
@@ -382,24 +422,16 @@ def _ticket_for(
     return None
 
 
-def _department(message: EmailMessage) -> uuid.UUID:
-    """The department whose address the mail was sent to (To, then Cc), else Support."""
+def _department(message: EmailMessage) -> uuid.UUID | None:
+    """The department whose address the mail was sent to (To, then Cc), else Support (else the
+    first); None on a desk with no departments."""
     addresses = parsing.recipients(message)
-    departments = list(
-        Department.select(Department.id, Department.name, Department.email).order_by(
-            Department.sort_order, Department.name
-        )
-    )
+    departments = Department.select(Department.id, Department.email).where(Department.email != "")
     by_address = {row.email.strip().lower(): row.id for row in departments if row.email.strip()}
     for address in addresses:
         if address in by_address:
             return by_address[address]
-    for row in departments:
-        if row.name.lower() == DEFAULT_DEPARTMENT.lower():
-            return row.id
-    if departments:
-        return departments[0].id
-    raise DeskError("The desk has no departments yet, so the mail cannot open a ticket.")
+    return fallback_department()
 
 
 def _author(name: str, sender: _Sender) -> str:

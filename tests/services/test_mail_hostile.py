@@ -334,7 +334,7 @@ def test_ticket_import_output_never_drives_the_terminal(
         mails = [
             hostile_mail(text, number),  # in every header at once
             hostile_mail(text, number, ("From-address",)),
-            # An unknown sender's address is named in the refusal: cleaned, never raw.
+            # An unknown sender's address is named in the triage line: cleaned, never raw.
             hostile_mail(text, number, ("From-name",)).replace(
                 b"ola@okafor.example", b"%d.x@nowhere.example" % number
             ),

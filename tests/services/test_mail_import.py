@@ -1,6 +1,6 @@
 """Mail in: a mail opens a ticket for the sender's client, or joins the ticket named in its
 subject (or the desk mail it answers); the same Message-ID twice is one message; attachments
-are kept with the ticket; unknown senders are refused by name; HTML-only mail becomes text;
+are kept with the ticket; unknown senders' mail waits for triage; HTML-only mail becomes text;
 `deskapp ticket import -` reads stdin."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from mail_helpers import SmallDesk, queue_mail, small_desk
 
 from deskapp.cli import main
-from deskapp.errors import Conflict, NotFound
+from deskapp.errors import Conflict
 from deskapp.mail import html_to_text
 from deskapp.mail.parsing import NO_TEXT
 from deskapp.models import (
@@ -248,8 +248,9 @@ def test_a_mail_delivered_again_after_the_sender_changed_address_is_one_message(
     )
     assert Ticket.select().count() == 2
     assert len(messages_of(ticket_by_label(first.ticket_label).id)) == 1
-    with pytest.raises(NotFound, match="ola@okafor.example"):  # a new mail from it: nobody's
-        import_message(bytes(a_mail(message_id="<abc.9@mail.okafor.example>")))
+    # A new mail from the old address: nobody has it now, so it waits for triage.
+    stranger = import_message(bytes(a_mail(message_id="<abc.9@mail.okafor.example>")))
+    assert (stranger.ticket_label, stranger.waiting_for_triage) == ("", 1)
 
 
 def test_attachments_are_kept_with_the_ticket_and_message(shop: SmallDesk) -> None:
@@ -296,9 +297,10 @@ def test_a_file_too_big_is_named_in_the_message_instead(shop: SmallDesk) -> None
     assert "at most 10 MB" in body
 
 
-def test_an_unknown_sender_is_refused_by_address(shop: SmallDesk) -> None:
-    with pytest.raises(NotFound, match="Nobody at the desk has the address stranger@example.org"):
-        import_message(bytes(a_mail(sender="Stranger <stranger@example.org>")))
+def test_an_unknown_sender_waits_for_triage_instead_of_a_ticket(shop: SmallDesk) -> None:
+    result = import_message(bytes(a_mail(sender="Stranger <stranger@example.org>")))
+
+    assert (result.sender_address, result.waiting_for_triage) == ("stranger@example.org", 1)
     assert Ticket.select().count() == 1
     assert Message.select().count() == 0
 
@@ -411,12 +413,12 @@ def test_ticket_import_command(
     )
 
     stranger = a_mail(sender="x@nowhere.example", message_id="<s@nowhere>")
-    assert run_import(monkeypatch, desk, bytes(stranger)) == 1
+    assert run_import(monkeypatch, desk, bytes(stranger)) == 0
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == (
-        "deskapp: Nobody at the desk has the address x@nowhere.example: add it to a client or "
-        "contact first, then import the mail again.\n"
+    assert captured.err == ""
+    assert captured.out == (
+        "Waiting for triage: nobody at the desk has the address x@nowhere.example; staff "
+        "attach it to a client under Unassigned mail\n"
     )
 
     assert run_import(monkeypatch, desk, b"", str(quiet_environment / "missing.eml")) == 1
