@@ -195,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--lead-days",
         type=_days,
-        default=7,
-        help="invoice this many days before due (7; 31 at most)",
+        default=None,
+        help="invoice this many days before due (the desk's lead time, 7 until set; 31 at most)",
     )
     run.add_argument(
         "--dry-run", action="store_true", help="list what the run would issue, writing nothing"
@@ -517,6 +517,10 @@ def _billing_run(args: argparse.Namespace) -> int:
 
     open_configured(_settings(args))
     migrations.ensure_current()
+    if args.lead_days is None:
+        from deskapp.services.desk_settings import billing_lead_days
+
+        args.lead_days = billing_lead_days()
     day = billing_day(args.date, args.lead_days)
     if args.dry_run:
         return _billing_plan(day, args.lead_days)

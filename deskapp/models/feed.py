@@ -29,6 +29,9 @@ class Entity(StrEnum):
     ORDER = "order"
     PRODUCT = "product"
     STAFF = "staff"
+    DEPARTMENT = "department"
+    CANNED_REPLY = "canned_reply"
+    SETTINGS = "settings"
 
 
 class AuditEntry(BaseModel):

@@ -78,6 +78,7 @@ class Department(Versioned):
     email = peewee.CharField(max_length=254, default="")
     extra_fields = peewee.TextField(default="[]")
     sort_order = peewee.IntegerField(default=0)
+    signature = peewee.TextField(default="")
 
 
 class Ticket(Versioned):

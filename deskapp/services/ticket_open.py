@@ -8,7 +8,9 @@ department does not have is refused, a required one missing is named by its labe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +45,11 @@ BODY_LIMIT = 200_000
 """The longest first message kept (a long pasted log fits; a mail bomb does not)."""
 EXTRA_VALUE_LIMIT = 200
 """The longest value of a department's extra field."""
+FIELD_KINDS = ("text", "number", "date", "choice")
+"""What a department's extra field holds: free text, a number, a date (YYYY-MM-DD), or one of
+the field's choices."""
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,20 @@ class ExtraField:
     """What the form calls it ("Invoice number")."""
     required: bool
     """Whether a ticket opened by staff must give it."""
+    kind: str = "text"
+    """One of FIELD_KINDS; stored fields without one are text."""
+    choices: tuple[str, ...] = ()
+    """The values a "choice" field allows, in the order the form offers them."""
+
+    def as_json(self) -> dict[str, Any]:
+        """The field as stored in Department.extra_fields (kind and choices only when used)."""
+        stored: dict[str, Any] = {"name": self.name, "label": self.label}
+        stored["required"] = self.required
+        if self.kind != "text":
+            stored["kind"] = self.kind
+        if self.choices:
+            stored["choices"] = list(self.choices)
+        return stored
 
 
 @dataclass(frozen=True)
@@ -92,10 +113,41 @@ def extra_fields_of(stored: str) -> tuple[ExtraField, ...]:
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
             label = item.get("label") if isinstance(item.get("label"), str) else item["name"]
+            kind = item.get("kind") if item.get("kind") in FIELD_KINDS else "text"
+            given = item.get("choices")
+            choices = tuple(c for c in given if isinstance(c, str)) if isinstance(given, list) else ()
             fields.append(
-                ExtraField(item["name"], label or item["name"], bool(item.get("required")))
+                ExtraField(
+                    item["name"], label or item["name"], bool(item.get("required")), kind, choices
+                )
             )
     return tuple(fields)
+
+
+def extra_fields_json(fields: tuple[ExtraField, ...]) -> str:
+    """`fields` as Department.extra_fields stores them (read back by extra_fields_of)."""
+    return json.dumps([field.as_json() for field in fields], ensure_ascii=False)
+
+
+def check_value(field: ExtraField, value: str) -> str:
+    """A non-empty value of `field` checked against its kind; ValidationError saying how to
+    write it."""
+    if field.kind == "number" and not _NUMBER.fullmatch(value):
+        raise ValidationError(field.name, f"{field.label} must be a number, like 42 or 12.5.")
+    if field.kind == "date":
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                field.name, f"{field.label} must be a date written YYYY-MM-DD, like 2026-03-14."
+            ) from None
+    if field.kind == "choice" and value not in field.choices:
+        raise ValidationError(
+            field.name, f"{field.label} must be one of {', '.join(field.choices)}."
+        )
+    return value
 
 
 def open_ticket(
@@ -225,7 +277,7 @@ def _extra_values(
     for name, field in fields.items():
         value = validation.text(name, given.get(name), field.label, limit=EXTRA_VALUE_LIMIT)
         if value:
-            values[name] = value
+            values[name] = check_value(field, value)
         elif field.required and check_required:
             raise ValidationError(name, f"{department.name} needs the {_lower_first(field.label)}.")
     return values
