@@ -29,11 +29,13 @@ from pg_databases import (
 
 from deskapp import clock
 from deskapp.db import close_database, db, open_database, roles
+from deskapp.migrations import m0010_starting_set
 
 SESSION_DESK_ROLE = f"deskapp_desk_{uuid.uuid4().hex[:10]}"
 """The desk login `deskapp db upgrade` prepares during this test session: roles are
 cluster-wide, so each session (and xdist worker) names its own and drops it at the end."""
 roles.DEFAULT_DESK_ROLE = SESSION_DESK_ROLE
+m0010_starting_set.SEED_NEW_DESKS = False  # tests build their desks from nothing
 REQUIRE_POSTGRES = os.environ.get("DESKAPP_REQUIRE_POSTGRES") == "1"
 FROZEN_NOW = dt.datetime(2026, 3, 14, 9, 30)
 """The moment every test lives in, so dates and snapshots never drift."""

@@ -22,9 +22,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 """The test server, as a user who may create databases."""
 
-MIGRATE = "from deskapp import db, migrations; db.open_database({url!r}); migrations.upgrade()"
+MIGRATE = (
+    "from deskapp import db, migrations; from deskapp.migrations import m0010_starting_set; "
+    "m0010_starting_set.SEED_NEW_DESKS = False; db.open_database({url!r}); migrations.upgrade()"
+)
 """Run in a child process: its connection is surely gone when it exits, and its clock is frozen
-through tests/frozen_run.py without touching the clock of the test that asked first."""
+through tests/frozen_run.py without touching the clock of the test that asked first. Like every
+test desk, it starts without m0010's starting departments and canned replies."""
 
 
 def admin_connection() -> Any:

@@ -29,7 +29,17 @@ from deskapp.demo.orders import add_orders, add_paid_support_hours
 from deskapp.demo.tickets import add_canned_replies, add_tickets
 from deskapp.demo.world import DemoClient, DemoContact, DemoWorld, known, new_service
 from deskapp.errors import Conflict
-from deskapp.models import Client, Contact, Department, Role, Service, Staff, Ticket
+from deskapp.migrations.m0010_starting_set import STARTING_DEPARTMENTS, STARTING_REPLIES
+from deskapp.models import (
+    CannedReply,
+    Client,
+    Contact,
+    Department,
+    Role,
+    Service,
+    Staff,
+    Ticket,
+)
 
 DEMO_SEED = 20260314
 """The seed of the demo: change it and every name, amount and key changes."""
@@ -77,8 +87,8 @@ def load_demo(seed: int = DEMO_SEED) -> None:
     """Fill the open, migrated, empty database with the demo business, in one transaction.
 
     Staff members that already exist under a demo name (a new desk makes "admin") are kept as
-    they are; the starting departments `db upgrade` makes (an empty desk has no tickets in them)
-    give way to the demo's own. Raises Conflict when the desk already has clients.
+    they are; the starting departments and canned replies `db upgrade` makes (an empty desk has
+    no tickets in them) give way to the demo's own. Raises Conflict when the desk already has clients.
     """
     if Client.select().exists():
         raise Conflict("This desk already has clients; demo data goes into an empty desk only.")
@@ -120,7 +130,10 @@ def _add_staff(world: DemoWorld) -> None:
 
 
 def _add_departments(world: DemoWorld) -> None:
+    titles = [title for title, _department, _body in STARTING_REPLIES]
+    CannedReply.delete().where(CannedReply.title.in_(titles)).execute()
     names = [name for name, _email, _extra in DEPARTMENTS]
+    names += [name for name, *_ in STARTING_DEPARTMENTS if name not in names]
     Department.delete().where(
         Department.name.in_(names)
         & ~fn.EXISTS(Ticket.select().where(Ticket.department == Department.id))
