@@ -46,12 +46,12 @@ class MailSettingsDialog(FormDialog[MailSettings]):
         """The sender; one choice of category per kind of mail; where signatures are."""
         self.field_labels["sender"] = "Sender"
         sender = InertInput(
-            placeholder="Support <support@example.net> (empty: the configured [smtp] sender)",
+            placeholder="Support <support@example.net>",
             id="sender",
             compact=True,
             max_length=300,
         )
-        yield self.field("Sender (the From of the desk's mail)", sender)
+        yield self.field("Sender (the From of the desk's mail; empty: the configured one)", sender)
         yield self.label("Each kind of mail goes to the contacts that ticked")
         categories = [(Text(category), category) for category in CONTACT_CATEGORIES]
         for kind, name in MAIL_KINDS.items():

@@ -93,6 +93,11 @@ class FieldRow(Horizontal):
             for part in self.query("Input, Select, Checkbox"):
                 part.disabled = True
 
+    def focus_label(self) -> None:
+        """Put the focus on the row's label."""
+        for label in self.query(".row-label").results(Input):
+            label.focus()
+
     @property
     def typed(self) -> ExtraField:
         """The field as the row holds it now (unchecked: the service checks it)."""
@@ -197,7 +202,7 @@ class FieldRows(Vertical):
         row = FieldRow(read_only=self.read_only)
         self.mount(row)
         self._say_empty(True)
-        self.call_after_refresh(row.query_one(".row-label", Input).focus)
+        self.call_after_refresh(row.focus_label)
         return row
 
     def remove_row(self, row: FieldRow) -> None:
@@ -208,7 +213,7 @@ class FieldRows(Vertical):
         row.remove()
         self._say_empty(bool(rest))
         if rest:
-            rest[min(index, len(rest) - 1)].query_one(".row-label", Input).focus()
+            rest[min(index, len(rest) - 1)].focus_label()
 
     def move_row(self, row: FieldRow, step: int) -> None:
         """Move `row` up (-1) or down (1), keeping the focus on it."""
