@@ -33,6 +33,7 @@ from deskapp.services.departments import DepartmentView, list_department_views
 from deskapp.services.tickets import QueueFilter, TicketSummary, list_queue
 from screens.widgets.form_dialog import FormDialog
 from screens.widgets.inert_fields import InertInput, InertTextArea
+from screens.widgets.refusal_room import MakesRoomForRefusals
 from screens.widgets.untrusted import untrusted
 
 __all__ = ["ALL_DEPARTMENTS", "CannedReplyFormDialog", "find_ticket"]
@@ -65,7 +66,7 @@ def find_ticket(number: str) -> TicketSummary | None:
     return found[0] if found and found[0].label.lower().endswith(number.strip().lower()) else None
 
 
-class CannedReplyFormDialog(FormDialog[CannedReplyView]):
+class CannedReplyFormDialog(MakesRoomForRefusals, FormDialog[CannedReplyView]):
     """Add a canned reply (`reply_id` None) or edit one; dismisses the saved reply."""
 
     LOADS_FIRST = True
@@ -220,9 +221,7 @@ class CannedReplyFormDialog(FormDialog[CannedReplyView]):
 
     def call_service(self, values: Mapping[str, Any]) -> CannedReplyView:
         """save_canned_reply, as the signed-in admin."""
-        return save_canned_reply(
-            self.actor, **values, reply_id=self.reply_id, version=self.version
-        )
+        return save_canned_reply(self.actor, **values, reply_id=self.reply_id, version=self.version)
 
     def done(self, result: CannedReplyView) -> None:
         """Say what was saved and close with the reply."""

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,6 +22,7 @@ from deskapp.services.departments import DepartmentView, get_department_view, sa
 from screens.widgets.field_rows import FieldRows
 from screens.widgets.form_dialog import FormDialog
 from screens.widgets.inert_fields import InertInput, InertTextArea
+from screens.widgets.refusal_room import MakesRoomForRefusals
 
 __all__ = ["DepartmentFormDialog", "fields_summary"]
 
@@ -35,7 +35,7 @@ def fields_summary(department: DepartmentView) -> str:
     )
 
 
-class DepartmentFormDialog(FormDialog[DepartmentView]):
+class DepartmentFormDialog(MakesRoomForRefusals, FormDialog[DepartmentView]):
     """Add a department (`department_id` None) or edit one; dismisses the saved department."""
 
     SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound, PermissionDenied)
@@ -134,7 +134,8 @@ class DepartmentFormDialog(FormDialog[DepartmentView]):
         """Say what was saved and close with the department."""
         verb = "Added" if self.department_id is None else "Saved"
         count = len(result.fields)
-        asks = f"asks for {count} field{'s' if count != 1 else ''}" if count else "asks for no field"
+        asks = (
+            f"asks for {count} field{'s' if count != 1 else ''}" if count else "asks for no field"
+        )
         self.say(f"{verb} the {result.name} department; it {asks}.")
         self.dismiss(result)
-

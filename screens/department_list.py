@@ -89,7 +89,9 @@ class DepartmentsScreen(SettingsListScreen):
     NEEDS_RECORD: ClassVar[frozenset[str]] = frozenset({"edit_department", "delete_department"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_department", "New", tooltip="Add a department (admins)."),
-        Binding("e", "edit_department", "Edit", tooltip="Edit the highlighted department (admins)."),
+        Binding(
+            "e", "edit_department", "Edit", tooltip="Edit the highlighted department (admins)."
+        ),
         Binding(
             "x",
             "delete_department",

@@ -46,7 +46,7 @@ class MailSettingsDialog(FormDialog[MailSettings]):
         """The sender; one choice of category per kind of mail; where signatures are."""
         self.field_labels["sender"] = "Sender"
         sender = InertInput(
-            placeholder="Support <support@example.net>",
+            placeholder="(the configured sender)",
             id="sender",
             compact=True,
             max_length=300,
@@ -66,8 +66,12 @@ class MailSettingsDialog(FormDialog[MailSettings]):
                 )
         yield self.field_error("kind")
         yield self.field_error("category")
-        note = "Without a contact in that category, mail goes to the billing contact, else the client."
-        yield Static(Text(f"{note} Each department's signature is on its own form."), classes="note")
+        note = (
+            "Without a contact in that category, mail goes to the billing contact, else the client."
+        )
+        yield Static(
+            Text(f"{note} Each department's signature is on its own form."), classes="note"
+        )
         if not self.changes_settings:
             yield Static(Text(why_read_only(self.actor)), id="read-only", classes="read-only")
 

@@ -23,6 +23,8 @@ from screens.widgets.inert_fields import InertInput
 
 __all__ = ["FieldRow", "FieldRows", "key_from_label"]
 
+CHOICES_HINT = "a, b, c"
+"""What the choices field shows, empty, for a choice field."""
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
 
 
@@ -77,7 +79,7 @@ class FieldRow(Horizontal):
         yield Checkbox("", field.required, classes="row-required", compact=True)
         yield InertInput(
             ", ".join(field.choices),
-            placeholder="a, b, c",
+            placeholder=CHOICES_HINT if kind == "choice" else "",
             classes="row-choices",
             compact=True,
             disabled=kind != "choice",
@@ -130,6 +132,7 @@ class FieldRow(Horizontal):
         event.stop()
         choices = self.query_one(".row-choices", Input)
         choices.disabled = self.read_only or event.value != "choice"
+        choices.placeholder = CHOICES_HINT if event.value == "choice" else ""
 
     @on(Button.Pressed, ".row-up")
     def _up(self, event: Button.Pressed) -> None:

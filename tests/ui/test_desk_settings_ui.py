@@ -32,7 +32,7 @@ from screens.canned_form import CannedReplyFormDialog
 from screens.canned_list import CannedRepliesScreen
 from screens.commands import desk_commands
 from screens.department_form import DepartmentFormDialog
-from screens.department_list import DeleteDepartmentDialog, DepartmentsScreen
+from screens.department_list import DepartmentsScreen
 from screens.mail_settings import MailSettingsDialog
 from screens.widgets.field_rows import FieldRow, FieldRows
 
@@ -52,9 +52,7 @@ def ticket_id(desk: str) -> uuid.UUID:
     admin = Staff.create(username="root", name="Root Admin", role=Role.ADMIN)
     from deskapp.services.actors import actor_from
 
-    general = save_department(
-        actor_from(admin), name="General", email="", signature="", fields=()
-    )
+    general = save_department(actor_from(admin), name="General", email="", signature="", fields=())
     customer = client("Mina", "Okafor")
     opened = open_ticket(
         actor_from(admin), customer, general.id, "Router keeps rebooting", "It reboots hourly."
@@ -81,7 +79,9 @@ async def from_palette(pilot: Pilot[None], title: str) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*title)
-    await wait_for(pilot, lambda: palette_hit(pilot).startswith(title), what=f"the palette's {title}")
+    await wait_for(
+        pilot, lambda: palette_hit(pilot).startswith(title), what=f"the palette's {title}"
+    )
     await pilot.press("enter")
     await settle(pilot)
 
@@ -190,3 +190,35 @@ async def test_an_agent_reads_the_settings_with_the_keys_dimmed_and_why(
         assert pilot.app.screen.query_one("#submit", Button).disabled
         assert why in screen_text(pilot)
     assert billing_settings().lead_days == 7
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_saving_over_someone_elses_change_shows_their_version(admin: DeskSession) -> None:
+    general = next(d for d in list_department_views() if d.name == "General")
+    async with DeskApp(admin).run_test(size=SMALL) as pilot:
+        await from_palette(pilot, "Departments")
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, DepartmentFormDialog)
+        save_department(
+            admin.actor,
+            name="General",
+            email="hello@example.net",
+            signature="",
+            fields=(),
+            department_id=general.id,
+        )
+        form.query_one("#email", Input).value = "desk@example.net"
+        await pilot.click("#submit")
+        await settle(pilot)
+        text = screen_text(pilot)
+        flat = " ".join(text.replace("│", " ").split())
+        assert "after you opened it, so nothing of yours was saved" in flat
+        assert "Save Cancel" in flat  # the buttons stay on screen
+        assert "hello@example.net" in text  # theirs, beside yours
+        assert pilot.app.screen is form
+        await pilot.click("#submit")  # seen theirs: saving again replaces it
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DepartmentsScreen)
+    assert get_department_view(general.id).email == "desk@example.net"
