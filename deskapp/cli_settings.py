@@ -1,7 +1,12 @@
-"""`deskapp settings credit-limit [AMOUNT]`: the desk's settings from the command line.
+"""`deskapp settings ...`: the desk's settings from the command line.
 
-Without AMOUNT it prints the most credit an agent may add in one entry; with it, an admin (the
-global `--staff`, signed in as the other commands that act as a person are) changes it.
+- `credit-limit [AMOUNT]`: the most credit an agent may add in one entry;
+- `lead-days [N]`: how many days before a service period `billing run` invoices it;
+- `export FILE` / `import FILE`: every setting as TOML (deskapp.services.settings_file), for
+  version control and for setting up a new desk; `-` is standard output or input.
+
+Without a value the first two print the setting; with one, an admin (the global `--staff`,
+signed in as the other commands that act as a person are) changes it. Import is for admins too.
 Like deskapp.cli, this module imports only the standard library at the top.
 """
 
@@ -27,6 +32,25 @@ def add_settings_commands(commands: Any, database: argparse.ArgumentParser) -> N
     )
     limit.add_argument("amount", metavar="AMOUNT", nargs="?", help="the new limit, like 75.00")
     limit.set_defaults(run=_credit_limit)
+    lead = verbs.add_parser(
+        "lead-days",
+        parents=[database],
+        help="days before a service period that billing run invoices it (default 7)",
+    )
+    lead.add_argument("days", metavar="N", nargs="?", help="the new lead time, 0 to 31 days")
+    lead.set_defaults(run=_lead_days)
+    export = verbs.add_parser(
+        "export", parents=[database], help="write the desk's settings to FILE as TOML"
+    )
+    export.add_argument("file", metavar="FILE", help="where to write them (- for the terminal)")
+    export.set_defaults(run=_export)
+    load = verbs.add_parser(
+        "import",
+        parents=[database],
+        help="apply a settings FILE (adds and changes, never deletes; safe to repeat)",
+    )
+    load.add_argument("file", metavar="FILE", help="the TOML file (- to read standard input)")
+    load.set_defaults(run=_import)
 
 
 def _credit_limit(args: argparse.Namespace) -> int:
@@ -40,4 +64,65 @@ def _credit_limit(args: argparse.Namespace) -> int:
         return 0
     changed = set_agent_credit_limit(session.actor, args.amount)
     print(f"Agents now add at most {changed} credit per entry; above it an admin must.")
+    return 0
+
+
+def _lead_days(args: argparse.Namespace) -> int:
+    from deskapp.cli_staff import signed_in_session
+    from deskapp.services.desk_settings import billing_lead_days, set_billing_lead_days
+
+    session, _ = signed_in_session(args)
+    if args.days is None:
+        print(f"Billing run invoices services {_days(billing_lead_days())} before they are due.")
+        return 0
+    days = set_billing_lead_days(session.actor, args.days)
+    print(f"Billing run now invoices services {_days(days)} before they are due.")
+    return 0
+
+
+def _days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def _export(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from deskapp.cli_staff import signed_in_session
+    from deskapp.services.settings_file import export_settings
+
+    signed_in_session(args)
+    text = export_settings()
+    if args.file == "-":
+        sys.stdout.write(text)
+        return 0
+    from deskapp.errors import DeskError
+
+    path = Path(args.file).expanduser()
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise DeskError(f"Cannot write {path}: {error.strerror or error}.") from None
+    print(f"Wrote the desk's settings to {path}.")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from deskapp.cli_input import read_input
+    from deskapp.cli_staff import signed_in_session
+    from deskapp.errors import DeskError
+    from deskapp.services.settings_file import FILE_LIMIT, import_settings
+
+    raw = read_input(
+        args.file,
+        FILE_LIMIT,
+        "settings file",
+        f"The file is larger than {FILE_LIMIT:,} bytes; it was not read.",
+    )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DeskError("The file is not UTF-8 text; TOML files are UTF-8.") from None
+    session, _ = signed_in_session(args)
+    print(import_settings(session.actor, text).sentence())
     return 0

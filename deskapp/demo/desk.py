@@ -88,7 +88,8 @@ def load_demo(seed: int = DEMO_SEED) -> None:
 
     Staff members that already exist under a demo name (a new desk makes "admin") are kept as
     they are; the starting departments and canned replies `db upgrade` makes (an empty desk has
-    no tickets in them) give way to the demo's own. Raises Conflict when the desk already has clients.
+    no tickets in them) give way to the demo's own. Raises Conflict when the desk already has
+    clients.
     """
     if Client.select().exists():
         raise Conflict("This desk already has clients; demo data goes into an empty desk only.")

@@ -56,7 +56,9 @@ STARTING_REPLIES: tuple[tuple[str, str | None, str], ...] = (
 
 
 def up(database: peewee.Database, backend: str) -> None:
-    database.execute_sql('ALTER TABLE "department" ADD COLUMN "signature" TEXT NOT NULL DEFAULT \'\'')
+    database.execute_sql(
+        'ALTER TABLE "department" ADD COLUMN "signature" TEXT NOT NULL DEFAULT \'\''
+    )
     if SEED_NEW_DESKS and _new_desk(database):
         _starting_set(database)
 

@@ -197,7 +197,7 @@ class CannedReplyView:
     """The version read: pass it back to save_canned_reply to detect someone else's change."""
 
 
-def _view_query() -> peewee.ModelSelect:
+def _view_query() -> peewee.ModelSelect[CannedReply]:
     return CannedReply.select(
         CannedReply.id,
         CannedReply.title,

@@ -6,7 +6,7 @@ products the file does not name are left as they are. The whole file is checked 
 anything is written, and written in one transaction: a bad file changes nothing.
 
 The file is written here rather than by a TOML library: its shape is fixed and small, and
-every string goes through `_toml_string`, which escapes what TOML requires.
+every string goes through `toml_string`, which escapes what TOML requires.
 """
 
 from __future__ import annotations
@@ -67,10 +67,10 @@ def catalogue_toml() -> str:
 def _product_toml(product: catalogue.ProductInfo) -> str:
     lines = [
         "[[product]]",
-        f"code = {_toml_string(product.code)}",
-        f"name = {_toml_string(product.name)}",
-        f"type = {_toml_string(product.type)}",
-        f"description = {_toml_string(product.description)}",
+        f"code = {toml_string(product.code)}",
+        f"name = {toml_string(product.name)}",
+        f"type = {toml_string(product.type)}",
+        f"description = {toml_string(product.description)}",
         f"orderable = {_toml_bool(product.orderable)}",
         f"retired = {_toml_bool(product.retired)}",
     ]
@@ -81,13 +81,14 @@ def _product_toml(product: catalogue.ProductInfo) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _toml_string(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and every control character escaped."""
+def toml_string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and every control character (C0, DEL, C1,
+    line and paragraph separators) escaped, so a value is one plain line of the file."""
     out = []
     for char in value:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
+        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in "\u2028\u2029":
             out.append(f"\\u{ord(char):04X}")
         else:
             out.append(char)
@@ -95,7 +96,7 @@ def _toml_string(value: str) -> str:
 
 
 def _toml_key(key: str) -> str:
-    return key if key and set(key) <= _BARE_KEY else _toml_string(key)
+    return key if key and set(key) <= _BARE_KEY else toml_string(key)
 
 
 def _toml_bool(value: bool) -> str:

@@ -20,7 +20,7 @@ from deskapp import clock
 from deskapp.db import feed
 from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
-from deskapp.models import CannedReply, Department, Entity, Ticket
+from deskapp.models import CannedReply, Department, Entity, Ticket, tuple_rows
 from deskapp.services import audit, validation
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
@@ -256,12 +256,10 @@ def _name_is_free(name: str, department_id: uuid.UUID | None) -> None:
 
 
 def _ticket_counts(department_id: uuid.UUID | None = None) -> dict[uuid.UUID, int]:
-    query = Ticket.select(Ticket.department, peewee.fn.COUNT(Ticket.id)).group_by(
-        Ticket.department
-    )
+    query = Ticket.select(Ticket.department, peewee.fn.COUNT(Ticket.id)).group_by(Ticket.department)
     if department_id is not None:
         query = query.where(Ticket.department == department_id)
-    return {row[0]: int(row[1]) for row in query.tuples()}
+    return {row[0]: int(row[1]) for row in tuple_rows(query)}
 
 
 def _view(row: Department, counts: dict[uuid.UUID, int]) -> DepartmentView:

@@ -140,7 +140,7 @@ def store_billing_lead_days(actor: Actor, days: int) -> bool:
     """Write the lead time and its audit entry inside the caller's transaction; False when it
     already was `days`."""
     before = billing_lead_days()
-    if read(BILLING_LEAD_DAYS) is not None and before == days:
+    if before == days:
         return False
     store(BILLING_LEAD_DAYS, str(days))
     _changed(actor, "settings.lead_days", f"Billing lead time: {before} → {days} days",
@@ -190,7 +190,7 @@ def store_mail_route(actor: Actor, kind: str, category: str) -> bool:
     """Write a checked route and its audit entry inside the caller's transaction; False when
     it already was so."""
     before = mail_routes()[kind]
-    if read(MAIL_ROUTE + kind) is not None and before == category:
+    if before == category:
         return False
     store(MAIL_ROUTE + kind, category)
     _changed(actor, "settings.mail_route", f"{MAIL_KINDS[kind]} mail: {before} → {category}",

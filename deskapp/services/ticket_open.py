@@ -113,9 +113,11 @@ def extra_fields_of(stored: str) -> tuple[ExtraField, ...]:
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
             label = item.get("label") if isinstance(item.get("label"), str) else item["name"]
-            kind = item.get("kind") if item.get("kind") in FIELD_KINDS else "text"
+            kind = str(item["kind"]) if item.get("kind") in FIELD_KINDS else "text"
             given = item.get("choices")
-            choices = tuple(c for c in given if isinstance(c, str)) if isinstance(given, list) else ()
+            choices = (
+                tuple(c for c in given if isinstance(c, str)) if isinstance(given, list) else ()
+            )
             fields.append(
                 ExtraField(
                     item["name"], label or item["name"], bool(item.get("required")), kind, choices
