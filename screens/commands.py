@@ -23,6 +23,7 @@ from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 
+from screens.settings_access import palette_help, settings_places
 from screens.staff_access import may_manage_staff
 
 PALETTE_ACTIONS_LEFT_OUT = frozenset({"command_palette"})
@@ -142,10 +143,20 @@ def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
     staff = sys.modules.get("screens.staff_list")  # not imported: not on the staff list
     if staff is None or not isinstance(screen, staff.StaffScreen):
         commands.append(staff_command(app))
+    commands += settings_commands(screen)
     for title, view, what in QUEUE_VIEWS:
         run = partial(show_queue, app, view)
         commands.append(DeskCommand(title, escape(what), f"queue_view('{view}')", app, run))
     return commands
+
+
+def settings_commands(screen: Screen[object]) -> list[DeskCommand]:
+    """Departments, canned replies, mail and billing settings (read-only for agents)."""
+    actor = getattr(screen.app, "signed_in_actor", None)
+    return [
+        DeskCommand(place.title, escape(palette_help(place, actor)), place.module, screen.app, run)
+        for place, run in settings_places(screen)
+    ]
 
 
 def new_ticket(app: App[Any], client_id: uuid.UUID | None) -> None:
