@@ -39,7 +39,7 @@ def test_first_migration_database_upgrades_keeping_its_data(database_url: str) -
 
     applied = migrations.upgrade()
 
-    assert [m.number for m in applied] == list(range(2, migrations.latest_version() + 1))
+    assert [m.number for m in applied] == [m.number for m in migrations.all_migrations()[1:]]
     assert migrations.current_version() == migrations.latest_version()
     assert Client.get(Client.number == 1001).email == "mina@example.net"
     document = db.execute_sql(
