@@ -97,7 +97,6 @@ class QueuePlan:
     """Whether pages read the search matches (`source`) too, not only counts."""
     check: tuple[str, object] | None = None
     """The search as a condition checked along a walk (text too common or too short)."""
-    any_view: bool = False
     number: int | None = None
     empty: bool = False
 
@@ -108,10 +107,11 @@ class QueuePlan:
         text = searchable(f.search).strip()[:MAX_SEARCH_LENGTH]
         number = parse_number("ticket", text) if text else None
         if number is not None and self._number_exists(number):
+            # The number narrows the view like any search: the list, its count line and the
+            # views' counts then describe one set (a number in another view counts there).
             self._where("t.number = ?", number)
             self.number = number
-            self.any_view = True  # a number finds its ticket wherever it is
-            return
+            text = ""
         if f.assignee == "mine":
             self._where("t.assignee_id = ?", f.staff_id)
         elif f.assignee == "unassigned":
@@ -170,7 +170,7 @@ class QueuePlan:
     def walks(self, column: str, not_waiting: bool = False, counting: bool = False) -> list[Walk]:
         """The ordered streams that together hold the view's tickets, sorted by `column`
         (`counting`: for a count, where the order does not matter)."""
-        view = "all" if self.any_view else self.filter.view
+        view = self.filter.view
         parts: Sequence[tuple[str, tuple[str, ...]]]
         if column == "waiting_since":
             # Only open tickets wait (completing one ends the wait).
