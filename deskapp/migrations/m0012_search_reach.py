@@ -175,7 +175,8 @@ def up(database: peewee.Database, backend: str) -> None:
         client_document = CLIENT_DOCUMENT
     database.execute_sql(
         f"INSERT INTO client_search (client_id, document) SELECT c.id, {client_document} "
-        "FROM client c WHERE TRUE ON CONFLICT (client_id) DO UPDATE SET document = excluded.document"
+        "FROM client c WHERE TRUE "
+        "ON CONFLICT (client_id) DO UPDATE SET document = excluded.document"
     )
     database.execute_sql(
         f"INSERT INTO ticket_search (ticket_id, document) SELECT t.id, {TICKET_DOCUMENT} "

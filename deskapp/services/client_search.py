@@ -3,11 +3,12 @@
 Ranking: an exact client number, client email, contact email, service identifier or phone
 number (its digits, whatever the spacing) first; then clients with a phone that holds the
 query's digits (a query of phone characters with PHONE_QUERY_DIGITS digits or more, leading
-zeros dropped, so "08 555 06 42" finds +46 8 555 06 42 and so does "555 0642"); then names, companies and emails that start with the query (alphabetical); then any other
-client whose search document contains it (the trigram index, see client_search_index).
-Queries of one or two characters stop after the prefix tier, as trigrams need three. Every
-tier reads a bounded number of rows through an index; nothing scans the client table. The query
-is always a bound parameter, escaped for FTS5 or LIKE, so no text makes a query error.
+zeros dropped, so "08 555 06 42" finds +46 8 555 06 42 and so does "555 0642"); then names,
+companies and emails that start with the query (alphabetical); then any other client whose
+search document contains it (the trigram index, see client_search_index). Queries of one or
+two characters stop after the prefix tier, as trigrams need three. Every tier reads a bounded
+number of rows through an index; nothing scans the client table. The query is always a
+bound parameter, escaped for FTS5 or LIKE, so no text makes a query error.
 """
 
 from __future__ import annotations
@@ -192,7 +193,6 @@ class _Search:
         rank = {matched: i for i, matched in enumerate(_EXACT)}
         rows = self._fetch(sql, values)
         self._add(sorted(rows, key=lambda row: (rank[row[8]], row[1])))
-
 
     def _prefix(self) -> None:
         """Starts-with matches, alphabetical by the matched text, from index range scans."""
