@@ -33,6 +33,10 @@ CLIENT_DOCUMENT = """lower('C-' || c.number || ' ' || c.first_name || ' ' || c.l
   || ' ' || coalesce((SELECT group_concat(s.identifier, ' ') FROM service s
        WHERE s.client_id = c.id), ''))"""
 """A client's search document as m0002 made it, with the digits of every phone."""
+SQLITE_DOCUMENT = CLIENT_DOCUMENT
+"""The client document on SQLite (what deskapp.demo.seed writes in bulk, as the triggers do)."""
+POSTGRES_DOCUMENT = CLIENT_DOCUMENT.replace("group_concat(", "string_agg(")
+"""The client document on PostgreSQL."""
 
 TICKET_DOCUMENT = (
     "lower(t.subject || ' ' || c.company || ' ' || c.first_name || ' ' || c.last_name || ' ' "
@@ -125,7 +129,7 @@ def _sqlite(database: peewee.Database) -> None:
 
 
 def _postgres(database: peewee.Database) -> None:
-    client_document = CLIENT_DOCUMENT.replace("group_concat(", "string_agg(")
+    client_document = POSTGRES_DOCUMENT
     statements = []
     for table in ("client", "contact"):
         statements += [
@@ -169,10 +173,10 @@ def _postgres(database: peewee.Database) -> None:
 def up(database: peewee.Database, backend: str) -> None:
     if backend == "postgresql":
         _postgres(database)
-        client_document = CLIENT_DOCUMENT.replace("group_concat(", "string_agg(")
+        client_document = POSTGRES_DOCUMENT
     else:
         _sqlite(database)
-        client_document = CLIENT_DOCUMENT
+        client_document = SQLITE_DOCUMENT
     database.execute_sql(
         f"INSERT INTO client_search (client_id, document) SELECT c.id, {client_document} "
         "FROM client c WHERE TRUE "
