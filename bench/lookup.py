@@ -8,7 +8,8 @@ kind, the service-level search (search_clients, 50 results) and the naive query 
 an index would run: the same columns of client, contact and service matched with LIKE '%q%'
 (ILIKE on PostgreSQL, so both ignore case as SQLite's LIKE does), also 50 results. Queries come
 from seeded rows: an exact email, a client number, a name prefix as typed (2 to 5 letters), a
-piece of a company name, a contact's email and a service identifier. Prints p50/p95 per kind and
+piece of a company name, a contact's email, a service identifier and a client's phone as read
+out on a call (its last seven digits, "555 0642"). Prints p50/p95 per kind and
 overall, and the ratio of the scan to the search.
 """
 
@@ -120,7 +121,7 @@ def _sample(sql: str, rng: random.Random, total: int, count: int) -> list[tuple]
 def _queries(rng: random.Random, total: int, count: int) -> dict[str, list[str]]:
     """What people type into the box, taken from seeded rows."""
     clients = _sample(
-        "SELECT email, number, first_name, last_name, company FROM client WHERE number = ?",
+        "SELECT email, number, first_name, last_name, company, phone FROM client WHERE number = ?",
         rng,
         total,
         count,
@@ -162,7 +163,14 @@ def _queries(rng: random.Random, total: int, count: int) -> dict[str, list[str]]
         "company piece": [piece(row[0]) for row in companies],
         "contact email": [row[0] for row in contacts],
         "service id": [row[0] for row in services],
+        "phone, local": [_local_phone(row[5]) for row in clients],
     }
+
+
+def _local_phone(phone: str) -> str:
+    """A phone typed the way a caller reads it out, without the area code: "555 0642"."""
+    digits = "".join(char for char in phone if char.isdigit())[-7:]
+    return f"{digits[:3]} {digits[3:]}"
 
 
 def _scan(query: str) -> int:

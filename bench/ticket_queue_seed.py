@@ -48,7 +48,7 @@ from deskapp import clock, migrations
 from deskapp.db import close_database, db, is_postgres, open_database
 from deskapp.demo.data import DemoIds
 from deskapp.demo.texts import SCENARIOS
-from deskapp.migrations.m0004_ticket_queue import DOCUMENT
+from deskapp.migrations.m0012_search_reach import TICKET_DOCUMENT as DOCUMENT
 from deskapp.models import Client, Department, Role, Staff
 from deskapp.services.numbers import reserve_numbers
 

@@ -40,6 +40,7 @@ MATCH_WORDS = {
     "email": "email",
     "contact email": "contact",
     "service": "service",
+    "phone": "phone",
     "starts with": "prefix",
     "contains": "text",
 }

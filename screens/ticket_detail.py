@@ -20,6 +20,7 @@ service, and the ticket loads again afterwards.
 | m | Merge into another ticket of the client. |
 | w | Save one of the ticket's files. |
 | o | Open the order the ticket was opened for. |
+| h | History: status, assignee, priority and tag changes, who and when. |
 | f5 | Load the ticket again. |
 | escape | Leave the composer (the draft is kept), then go back. |
 """
@@ -78,6 +79,7 @@ NEEDS_TICKET = frozenset(
         "merge",
         "save_file",
         "open_order",
+        "history",
     }
 )
 """Actions that wait for the ticket to load."""
@@ -104,6 +106,7 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         _binding("m", "merge", "Merge", "Merge into another ticket of the client.", False),
         _binding("w", "save_file", "Save file", "Save one of the ticket's files.", False),
         _binding("o", "open_order", "Its order", "Open the order the ticket is about.", False),
+        _binding("h", "history", "History", "Status, assignee, priority, tag changes.", False),
         _binding("f5", "refresh", "Refresh", "Load the ticket again.", False),
         _binding("escape", "back", "Back", "Leave the composer (draft kept), or go back."),
         *AREAS_NOT_IN_FOOTER,
@@ -348,6 +351,13 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         from screens.ticket_dialogs import TagsDialog
 
         self._ask(TagsDialog)
+
+    def action_history(self) -> None:
+        """Show who changed the status, assignee, priority and tags, and when."""
+        from screens.ticket_history import TicketHistoryDialog
+
+        if self.ticket is not None:
+            self.app.push_screen(TicketHistoryDialog(self.ticket_id, self.ticket.label))
 
     def action_subscribers(self) -> None:
         """Subscribe or unsubscribe a contact of the client."""

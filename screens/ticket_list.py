@@ -137,6 +137,10 @@ class TicketListScreen(AreaScreen):
         self._keep_cursor_on: uuid.UUID | None = None
         self._start_view = ""
         self._counted_for: QueueFilter | None = None
+        self._counts: dict[str, int] = {}
+        """How many tickets each view holds for `_counted_for` (empty until counted)."""
+        self._loaded_page: tuple[int, bool] | None = None
+        """The list's (rows shown, complete) once its first page is in; None while loading."""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -209,6 +213,7 @@ class TicketListScreen(AreaScreen):
         """Pages of list_queue() for the view and the narrowing; the counts follow."""
         self.search_box.cancel_pending()
         self.narrowing = replace(self.narrowing, search=self.search_box.value.strip())
+        self._loaded_page = None
         self._show_narrowing()
         self._count_views()
         return QueuePages(self.queue_filter(filter_value))
@@ -243,6 +248,7 @@ class TicketListScreen(AreaScreen):
         if asked == self._counted_for:
             return
         self._counted_for = asked
+        self._counts = {}
         self.run_worker(
             partial(self._count, asked),
             thread=True,
@@ -268,6 +274,9 @@ class TicketListScreen(AreaScreen):
         )
         bar.refresh(layout=True)
         self._show_waiting_mail(message.counts.get(TRIAGE_COUNT, 0))
+        self._counts = message.counts
+        if self._loaded_page is not None and self._loaded_page[0] == 0 and self.narrowing.search:
+            self._show_search_line(*self._loaded_page)
 
     def _show_waiting_mail(self, waiting: int) -> None:
         """A line under the count while mail from unknown senders waits for triage."""
@@ -413,19 +422,29 @@ class TicketListScreen(AreaScreen):
                     self.records.move_cursor(row=row)
                     break
             self._keep_cursor_on = None
-        search = self.narrowing.search
-        if not search:
+        self._loaded_page = (event.shown, event.complete)
+        if not self.narrowing.search:
             return
         event.prevent_default()
+        self._show_search_line(event.shown, event.complete)
+
+    def _show_search_line(self, shown: int, complete: bool) -> None:
+        """The count line of a search; when this view has none, where the matches are."""
         noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
-        query = untrusted(search, limit=40)
-        if event.shown == 0:
-            line = Text.assemble(f"No {noun} match “", query, "”.")
-        elif event.complete:
-            line = Text.assemble(f"Showing all {event.shown} {noun} matching “", query, "”.")
+        query = untrusted(self.narrowing.search, limit=40)
+        if shown == 0:
+            elsewhere = [
+                f"{label} has {self._counts[view]:,}"
+                for label, view in VIEWS
+                if view not in (self.filter_value, "all") and self._counts.get(view)
+            ]
+            hint = f" {'; '.join(elsewhere)} (v)." if elsewhere else ""
+            line = Text.assemble(f"No {noun} match “", query, f"”.{hint}")
+        elif complete:
+            line = Text.assemble(f"Showing all {shown} {noun} matching “", query, "”.")
         else:
             line = Text.assemble(
-                f"Showing {event.shown} {noun} matching “", query, "”; more load as you scroll."
+                f"Showing {shown} {noun} matching “", query, "”; more load as you scroll."
             )
         self.query_one("#count", Static).update(line)
 

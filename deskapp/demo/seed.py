@@ -1,7 +1,7 @@
 """Bulk seeding for scale tests: a million realistic clients in minutes, on either backend.
 
 Rows are made as plain tuples and written in batches, one transaction each: `executemany` on
-SQLite, COPY on PostgreSQL. The search triggers of migration 0002 would rebuild a client's
+SQLite, COPY on PostgreSQL. The search triggers (migration 0002, 0012) would rebuild a client's
 document once per inserted client, contact and service row; inside each batch's transaction
 they are switched off and the batch's documents are written in one INSERT … SELECT using the
 migration's own document expression, then switched back on before the commit, so no other
@@ -35,7 +35,7 @@ from deskapp.demo.data import (
     ascii_slug,
     service_identifier,
 )
-from deskapp.migrations.m0002_client_search import POSTGRES_DOCUMENT, SQLITE_DOCUMENT
+from deskapp.migrations.m0012_search_reach import POSTGRES_DOCUMENT, SQLITE_DOCUMENT
 from deskapp.models import Product, ProductPrice
 from deskapp.services.numbers import reserve_numbers
 
@@ -72,7 +72,7 @@ SEARCH_TRIGGERS = {
         ("service", "service_search_refresh"),
     ),
 }
-"""The insert triggers of migration 0002 that the batch does the work of."""
+"""The insert triggers of migration 0002 (0012 since) that the batch does the work of."""
 _COUNTRY_BY_CODE = {country.code: country for country in COUNTRIES}
 
 

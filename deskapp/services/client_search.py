@@ -1,15 +1,19 @@
 """The one search box that finds a client: ranked, index-backed, safe against any input.
 
-Ranking: an exact client number, client email, contact email or service identifier first;
-then names, companies and emails that start with the query (alphabetical); then any other
-client whose search document contains it (the trigram index, see client_search_index).
-Queries of one or two characters stop after the prefix tier, as trigrams need three. Every
-tier reads a bounded number of rows through an index; nothing scans the client table. The query
-is always a bound parameter, escaped for FTS5 or LIKE, so no text makes a query error.
+Ranking: an exact client number, client email, contact email, service identifier or phone
+number (its digits, whatever the spacing) first; then clients with a phone that holds the
+query's digits (a query of phone characters with PHONE_QUERY_DIGITS digits or more, leading
+zeros dropped, so "08 555 06 42" finds +46 8 555 06 42 and so does "555 0642"); then names,
+companies and emails that start with the query (alphabetical); then any other client whose
+search document contains it (the trigram index, see client_search_index). Queries of one or
+two characters stop after the prefix tier, as trigrams need three. Every tier reads a bounded
+number of rows through an index; nothing scans the client table. The query is always a
+bound parameter, escaped for FTS5 or LIKE, so no text makes a query error.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,14 +30,19 @@ MAX_RESULTS = 500
 MAX_QUERY_LENGTH = 200
 """Longer queries are cut to this: no name, email or identifier is longer."""
 
+PHONE_QUERY_DIGITS = 6
+"""A query of phone characters with at least this many digits is also looked up by its digits
+(fewer would find every client whose phone has them somewhere)."""
+
 MATCH_NUMBER = "number"
 MATCH_EMAIL = "email"
 MATCH_CONTACT_EMAIL = "contact email"
 MATCH_SERVICE = "service"
+MATCH_PHONE = "phone"
 MATCH_PREFIX = "starts with"
 MATCH_TEXT = "contains"
 
-_EXACT = (MATCH_NUMBER, MATCH_EMAIL, MATCH_CONTACT_EMAIL, MATCH_SERVICE)
+_EXACT = (MATCH_NUMBER, MATCH_EMAIL, MATCH_CONTACT_EMAIL, MATCH_SERVICE, MATCH_PHONE)
 _PREFIXES = (
     ("client c", "c.email", "c.id"),
     ("client c", "c.first_name || ' ' || c.last_name", "c.id"),
@@ -42,6 +51,8 @@ _PREFIXES = (
     ("contact k JOIN client c ON c.id = k.client_id", "k.email", "k.client_id"),
 )
 """(tables, text that may start with the query, tie-breaker) with an m0003 index each."""
+_PHONE_QUERY = re.compile(r"^\+?[0-9 ().\-/]+$")
+"""What a phone number typed into the search looks like (the form's characters, no extension)."""
 _TOP = "\U0010ffff"
 """The highest code point: `q <= x < q + _TOP` is "x starts with q" in byte order."""
 
@@ -51,7 +62,8 @@ class ClientHit(ClientSummary):
     """A client found by search, with what the query matched."""
 
     matched: str = ""
-    """number, email, contact email, service, starts with, contains; empty for a plain list."""
+    """number, email, contact email, service, phone, starts with, contains; empty for a plain
+    list."""
     rank: int = 0
     """Its place in the search's results, from 1 (0 in a plain list): the next page of a
     search starts after it."""
@@ -100,10 +112,18 @@ class _Search:
         self.postgres = is_postgres()
         self.hits: list[ClientHit] = []
         self.seen: set[uuid.UUID] = set()
+        self.digits = phone_digits(text)
 
     def run(self) -> list[ClientHit]:
-        """Exact matches, then prefixes, then "contains" until `want` clients are found."""
+        """Exact matches, then phones holding the digits, then prefixes, then "contains" until
+        `want` clients are found."""
         self._exact()
+        if self.digits and len(self.hits) < self.want:
+            # The digits without leading zeros: "08 555 06 42" is +46 8 555 06 42 less "46".
+            needle = self.digits.lstrip("0")
+            if len(needle) >= PHONE_QUERY_DIGITS:
+                found = contains(needle, self.status, self.want + len(self.seen))
+                self._add(found, MATCH_PHONE)
         if len(self.hits) < self.want:
             self._prefix()
         if len(self.hits) < self.want:
@@ -143,7 +163,8 @@ class _Search:
             )
 
     def _exact(self) -> None:
-        """The client number, a client's or contact's email, a service identifier: one query."""
+        """The client number, a client's or contact's email, a service identifier, a client's
+        or contact's phone digits: one query."""
         where, params = status_filter(self.status, self.postgres)
         number = parse_number("client", self.text)
         members = [
@@ -153,13 +174,21 @@ class _Search:
             f"WHERE {self._lower('k.email')} = lower(?){where}",
             f"SELECT {COLUMNS}, ? FROM service s JOIN client c ON c.id = s.client_id "
             f"WHERE {self._lower('s.identifier')} = lower(?){where}",
+            f"SELECT {COLUMNS}, ? FROM client c WHERE c.phone_digits = ?{where}",
+            f"SELECT {COLUMNS}, ? FROM contact k JOIN client c ON c.id = k.client_id "
+            f"WHERE k.phone_digits = ?{where}",
         ]
+        kinds = (*_EXACT, MATCH_PHONE)
         sql = " UNION ALL ".join(
             f"SELECT * FROM ({member} LIMIT ?) AS e{i}" for i, member in enumerate(members)
         )
         values: list[object] = []
-        for i, matched in enumerate(_EXACT):
-            key = (-1 if number is None else number) if i == 0 else self.text
+        for i, matched in enumerate(kinds):
+            key: object = self.text
+            if i == 0:
+                key = -1 if number is None else number
+            elif matched == MATCH_PHONE:
+                key = self.digits or "-"  # no phone's digits are "-"
             values += [matched, key, *params, self.want]
         rank = {matched: i for i, matched in enumerate(_EXACT)}
         rows = self._fetch(sql, values)
@@ -184,3 +213,12 @@ class _Search:
         rows = self._fetch(" UNION ALL ".join(members), values)
         rows.sort(key=lambda row: (row[8], str(row[0])))
         self._add((row[:8] for row in rows), MATCH_PREFIX)
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a query that looks like a phone number with PHONE_QUERY_DIGITS digits or
+    more ("+46 8-555 06 42" -> "4685550642"); "" for any other query."""
+    if not _PHONE_QUERY.match(text):
+        return ""
+    digits = "".join(char for char in text if char.isdigit())
+    return digits if len(digits) >= PHONE_QUERY_DIGITS else ""

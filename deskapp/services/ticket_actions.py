@@ -3,8 +3,10 @@ tickets, subscribers; and (from deskapp.services.ticket_work, re-exported here) 
 client decides on and time drawn from prepaid support.
 
 Each action is one transaction that locks the ticket's row first, bumps the ticket's version,
-and publishes the change to the feed (deskapp.services.ticket_write). Merges, estimate decisions
-and logged time (prepaid hours are money) are audited.
+and publishes the change to the feed (deskapp.services.ticket_write). Status, assignee,
+priority and tag changes are audited with the value before and after (the ticket's history,
+deskapp.services.conversation.history); so are merges, estimate decisions and logged time
+(prepaid hours are money).
 """
 
 from __future__ import annotations
@@ -88,30 +90,64 @@ def change_status(actor: Actor, ticket_id: uuid.UUID, status: str) -> None:
     status = validation.choice("status", status, "Status", STATUSES)
     with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
+        before = ticket.status
         changes: dict[str, object] = {"status": status}
         if status == TicketStatus.COMPLETED:
             changes["waiting_since"] = None
         save_ticket(ticket, changes)
+        _record_change(actor, ticket, "status", before, status)
 
 
 def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> None:
     """Give the ticket to a staff member, or to nobody (None)."""
     with acting(actor, Right.WORK_TICKETS) as actor:
         ticket = lock_ticket(ticket_id)
+        name = ""
         if staff_id is not None:
-            staff = Staff.get_or_none(Staff.id == key(staff_id, "staff member"))
+            staff_id = key(staff_id, "staff member")
+            staff = Staff.get_or_none(Staff.id == staff_id)
             if staff is None:
                 raise ValidationError("assignee", "There is no such staff member to assign it to.")
             if not staff.active:
                 raise ValidationError("assignee", f"{staff.name} no longer works the desk.")
+            name = staff.name
+        before = _staff_name(ticket.assignee_id)
+        changed = ticket.assignee_id != staff_id
         save_ticket(ticket, {"assignee": staff_id})
+        if changed:
+            _record_change(actor, ticket, "assignee", before, name)
 
 
 def set_priority(actor: Actor, ticket_id: uuid.UUID, priority: str) -> None:
     """Set Low, Medium, High or Urgent."""
     priority = validation.choice("priority", priority, "Priority", PRIORITIES)
     with acting(actor, Right.WORK_TICKETS) as actor:
-        save_ticket(lock_ticket(ticket_id), {"priority": priority})
+        ticket = lock_ticket(ticket_id)
+        before = ticket.priority
+        save_ticket(ticket, {"priority": priority})
+        _record_change(actor, ticket, "priority", before, priority)
+
+
+def _staff_name(staff_id: uuid.UUID | None) -> str:
+    if staff_id is None:
+        return ""
+    found = Staff.select(Staff.name).where(Staff.id == staff_id).scalar()
+    return str(found or "")
+
+
+def _record_change(actor: Actor, ticket: Ticket, field: str, before: str, after: str) -> None:
+    """Audit a change of one field (the ticket's history), unless it changed nothing."""
+    if before == after:
+        return
+    audit.record(
+        actor,
+        f"ticket.{field}",
+        "ticket",
+        ticket.id,
+        f"{ticket_label(ticket)} {field}",
+        {field: before},
+        {field: after},
+    )
 
 
 def normalise_tags(tags: str) -> str:

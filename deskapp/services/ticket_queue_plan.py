@@ -9,7 +9,8 @@ each sort walks an index of migration 0004 in its own order, so the first page o
 - the all view walks both and merges them; the waiting sort walks the waiting tickets first
   (longest waiting first), then the others by latest activity.
 
-Search text too rare for a walk is looked up in the trigram index of migration 0004 and the
+Search text too rare for a walk is looked up in the trigram indexes of migrations 0004 (the
+ticket's subject, client and, since 0012, service) and 0012 (every message body) and the
 matches sorted; text too common for that is checked row by row along the walk, which then
 fills a page quickly.
 """
@@ -95,9 +96,8 @@ class QueuePlan:
     source_params: list[object] = field(default_factory=list)
     source_pages: bool = False
     """Whether pages read the search matches (`source`) too, not only counts."""
-    check: tuple[str, object] | None = None
+    check: tuple[str, tuple[object, ...]] | None = None
     """The search as a condition checked along a walk (text too common or too short)."""
-    any_view: bool = False
     number: int | None = None
     empty: bool = False
 
@@ -108,10 +108,11 @@ class QueuePlan:
         text = searchable(f.search).strip()[:MAX_SEARCH_LENGTH]
         number = parse_number("ticket", text) if text else None
         if number is not None and self._number_exists(number):
+            # The number narrows the view like any search: the list, its count line and the
+            # views' counts then describe one set (a number in another view counts there).
             self._where("t.number = ?", number)
             self.number = number
-            self.any_view = True  # a number finds its ticket wherever it is
-            return
+            text = ""
         if f.assignee == "mine":
             self._where("t.assignee_id = ?", f.staff_id)
         elif f.assignee == "unassigned":
@@ -132,29 +133,40 @@ class QueuePlan:
         return self.fetch(sql, [number]) != []
 
     def _search(self, text: str) -> None:
-        """Rare text: candidates from the index, sorted; common or short text: checked along
-        the walk (the walk is then quick to fill a page)."""
+        """Rare text: candidates from the indexes (the ticket's search document and its
+        messages), sorted; common or short text: checked along the walk (the walk is then
+        quick to fill a page). Text of one or two characters is not looked for in messages:
+        nearly every conversation holds it."""
         if self.postgres:
-            found = "SELECT s.ticket_id FROM ticket_search s WHERE s.document LIKE lower(?) "
-            found += "ESCAPE '\\'"
+            found = (
+                "SELECT s.ticket_id FROM ticket_search s WHERE s.document LIKE lower(?) "
+                "ESCAPE '\\' UNION SELECT m.ticket_id FROM message m "
+                "WHERE m.body ILIKE ? ESCAPE '\\'"
+            )
             value: object = f"%{_escape_like(text)}%"
         else:
             found = (
                 "SELECT s.ticket_id FROM ticket_search_fts f "
-                "CROSS JOIN ticket_search s ON s.rowid = f.rowid WHERE ticket_search_fts MATCH ?"
+                "CROSS JOIN ticket_search s ON s.rowid = f.rowid WHERE ticket_search_fts MATCH ? "
+                "UNION SELECT m.ticket_id FROM message_search_fts g "
+                "CROSS JOIN message m ON m.rowid = g.rowid WHERE message_search_fts MATCH ?"
             )
             value = '"' + text.replace('"', '""') + '"'
-        position = (
-            "strpos(s.document, lower(?))" if self.postgres else "instr(s.document, lower(?))"
-        )
-        self.check = (
-            f"EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id AND {position} > 0)",
-            text,
+        position = "strpos" if self.postgres else "instr"
+        in_document = (
+            "EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id "
+            f"AND {position}(s.document, lower(?)) > 0)"
         )
         if len(text) < TRIGRAM:
+            self.check = (in_document, (text,))
             return
+        self.check = (
+            f"({in_document} OR EXISTS (SELECT 1 FROM message m WHERE m.ticket_id = t.id "
+            f"AND {position}(lower(m.body), lower(?)) > 0))",
+            (text, text),
+        )
         probe = f"SELECT COUNT(*) FROM ({found} LIMIT ?) AS probe"
-        matches = self.fetch(probe, [value, SEARCH_CANDIDATES])[0][0]
+        matches = self.fetch(probe, [value, value, SEARCH_CANDIDATES])[0][0]
         if matches == 0:
             self.empty = True
             return
@@ -163,14 +175,14 @@ class QueuePlan:
         fence = " OFFSET 0" if self.postgres else ""
         join = "JOIN" if self.postgres else "CROSS JOIN"
         self.source = f"({found}{fence}) AS found {join} ticket t ON t.id = found.ticket_id"
-        self.source_params = [value]
+        self.source_params = [value, value]
         # Counting always reads the matches; a page reads them when they are few, else walks.
         self.source_pages = matches < SEARCH_CANDIDATES
 
     def walks(self, column: str, not_waiting: bool = False, counting: bool = False) -> list[Walk]:
         """The ordered streams that together hold the view's tickets, sorted by `column`
         (`counting`: for a count, where the order does not matter)."""
-        view = "all" if self.any_view else self.filter.view
+        view = self.filter.view
         parts: Sequence[tuple[str, tuple[str, ...]]]
         if column == "waiting_since":
             # Only open tickets wait (completing one ends the wait).
@@ -193,7 +205,7 @@ class QueuePlan:
         conditions, params = list(self.conditions), list(self.params)
         if self.check is not None and not from_matches:
             conditions.append(self.check[0])
-            params.append(self.check[1])
+            params.extend(self.check[1])
         return [
             Walk(
                 column,

@@ -5,8 +5,10 @@ each sort walks its index is deskapp.services.ticket_queue_plan's business. A pa
 two steps: the keys of its rows from the walk, then those rows with their client, department
 and assignee.
 
-Search: a ticket number (T-20311, t-20311, 20311) finds that ticket; other text finds tickets
-whose subject or client name contains it.
+Search: a ticket number (T-20311, t-20311, 20311) finds that ticket within the view and its
+narrowing, like any search, so the list and every count describe the same tickets; other text
+finds tickets whose subject, client name, service identifier (domain, username, line) or any
+message of its conversation contains it.
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ class QueueFilter:
     client_id: uuid.UUID | None = None
     """Only this client's tickets (the client screen's list)."""
     search: str = ""
-    """A ticket number ("T-20311", "20311") finds that ticket in any view; other text finds
-    tickets whose subject or client name contains it."""
+    """A ticket number ("T-20311", "20311") finds that ticket when the view and narrowing keep
+    it (the other views' counts say where it is); other text finds tickets whose subject,
+    client name, service identifier or any message contains it."""
     sort: str = "activity"
     """"activity" newest activity first, "age" oldest created first, "waiting" longest-waiting
     client first (the waiting ones first, then the others by newest activity)."""

@@ -129,13 +129,23 @@ def test_summary_carries_what_the_queue_shows(world: World) -> None:
     assert first.assignee in {"", "Sam Reyes", "Kim Adler"}
 
 
-def test_search_by_ticket_number_in_any_view(world: World) -> None:
+def test_search_by_ticket_number_keeps_to_the_view(world: World) -> None:
+    """Issue 13: a number searched under Completed showed an In Progress ticket while the
+    count line said "completed tickets". The number narrows the view like any search, so the
+    list and every count describe one set."""
     completed = Ticket.select().where(Ticket.status == "Completed").first()
-    for text in (f"T-{completed.number}", f"t-{completed.number}", str(completed.number)):
-        for view in ("open", "all"):
-            found = list_queue(QueueFilter(view=view, search=text))
-            assert [t.id for t in found] == [completed.id], (text, view)
-            assert count_queue(QueueFilter(view=view, search=f" {text} ")) == 1
+    working = Ticket.select().where(Ticket.status == "In Progress").first()
+    for ticket, holding in ((completed, ("completed", "all")), (working, ("open", "all"))):
+        for text in (f"T-{ticket.number}", f"t-{ticket.number}", str(ticket.number)):
+            for view in tickets.VIEWS:
+                f = QueueFilter(view=view, search=f" {text} ")
+                found = [t.id for t in list_queue(f)]
+                assert found == ([ticket.id] if view in holding else []), (text, view)
+                assert count_queue(f) == len(found), (text, view)
+    someone_else = QueueFilter(view="all", search=str(working.number), assignee="unassigned")
+    expected = [working.id] if working.assignee_id is None else []
+    assert [t.id for t in list_queue(someone_else)] == expected
+    assert count_queue(someone_else) == len(expected)
 
 
 def test_search_by_subject_and_client_name(world: World) -> None:

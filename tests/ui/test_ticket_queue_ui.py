@@ -196,8 +196,14 @@ async def test_search_by_ticket_number_and_by_words(session: DeskSession) -> Non
         queue = await go_to_queue(pilot)
         await pilot.press("slash", *wanted.label)
         await settle(pilot)
-        assert shown(pilot) == [wanted.label]  # a number finds its ticket in any view
-        assert f"matching “{wanted.label}”" in screen_text(pilot)
+        # The open view holds no completed ticket; the count line says where the number is.
+        assert shown(pilot) == []
+        await wait_for(pilot, lambda: "Completed has 1 (v)." in screen_text(pilot))
+        assert f"No open tickets match “{wanted.label}”." in screen_text(pilot)
+        queue.show_view("completed")
+        await settle(pilot)
+        assert shown(pilot) == [wanted.label]
+        assert f"completed tickets matching “{wanted.label}”" in screen_text(pilot)
         queue.search_box.value = ""
         await pilot.press(*str(wanted.number))
         await settle(pilot)

@@ -17,6 +17,7 @@ from deskapp.services.conversation.detail import (
     find_ticket,
     get_ticket,
 )
+from deskapp.services.conversation.history import TicketEvent, ticket_history
 from deskapp.services.conversation.messages import (
     BODY_MAX,
     ConversationMessage,
@@ -39,6 +40,7 @@ __all__ = [
     "MessagePageKey",
     "SubscriberInfo",
     "TicketDetail",
+    "TicketEvent",
     "WritingMark",
     "client_messages_since",
     "find_ticket",
@@ -48,5 +50,6 @@ __all__ = [
     "post_reply",
     "record_client_message",
     "reply_recipients",
+    "ticket_history",
     "writing_mark",
 ]
