@@ -67,11 +67,12 @@ def send_exit_status(settings: Any, limit: int | None) -> int:
     from deskapp.db.configured import open_configured
     from deskapp.mail import mail_settings, send_outbox, smtp_password
     from deskapp.services.audit import as_job
+    from deskapp.services.desk_settings import desk_sender
 
-    mail = mail_settings(settings)
-    password = smtp_password(mail)
     open_configured(settings)
     migrations.ensure_current()
+    mail = mail_settings(settings, desk_sender())
+    password = smtp_password(mail)
     try:
         with as_job("mail send"):
             report = send_outbox(mail, password, limit=limit)

@@ -35,8 +35,11 @@ class MailSettings:
     """Seconds to wait for the server before counting it as a temporary failure."""
 
 
-def mail_settings(settings: Settings) -> MailSettings:
-    """The mail settings from the desk's configuration; ConfigError saying what is missing."""
+def mail_settings(settings: Settings, desk_sender: str = "") -> MailSettings:
+    """The mail settings from the desk's configuration; ConfigError saying what is missing.
+    `desk_sender`, the admin's setting in the database, wins over the [smtp] sender."""
+    if desk_sender:
+        settings = settings._replace(smtp_sender=desk_sender)  # a named tuple's public copy
     if not settings.smtp_host:
         raise ConfigError(
             "No mail server is configured: set host in the [smtp] section of the config file "

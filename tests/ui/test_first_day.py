@@ -146,7 +146,11 @@ async def test_the_first_day_of_the_readme(
     to_ada = [m for m in handler.received if m.rcpt_tos == ["ada@okafor.example"]]
     to_bo = [m for m in handler.received if m.rcpt_tos == ["bo@okafor.example"]]
     assert len(to_ada) == 1
-    assert "Welcome aboard! Your request is ticket T-20001" in to_ada[0].message.get_content()
+    reply = to_ada[0].message
+    body = reply.get_content().replace("\r\n", "\n")
+    assert "Welcome aboard! Your request is ticket T-20001" in body
+    assert body.rstrip().endswith("-- \nSam Reyes\n\nKind regards,\nThe hosting team")
+    assert reply["From"] == "Hosting desk <hosting@desk.example>"  # the desk's, not [smtp]'s
     assert sorted(str(m.message["Subject"]) for m in to_bo) == [
         "Invoice INV-2026-00001 — amount due 19.00",
         "Invoice INV-2026-00002 — amount due 19.00",

@@ -12,6 +12,7 @@ from deskapp.ids import format_number
 from deskapp.models import (
     Client,
     Contact,
+    Department,
     OutboxMail,
     Staff,
     Subscriber,
@@ -74,13 +75,22 @@ def queue_reply_mail(
     text: str,
     mail_kind: str = "reply",
 ) -> int:
-    """One OutboxMail per recipient, inside the reply's transaction; returns how many.
+    """One OutboxMail per recipient, inside the reply's transaction; returns how many. The
+    body ends with the staff member's signature and then the ticket's department's.
 
     A reply goes to the ticket's contact and its Support subscribers; a reply that is another
     kind of mail (an order approved: "order") goes to the client's contacts of that kind's
     category instead (deskapp.services.mail_routes)."""
     signature = Staff.select(Staff.signature).where(Staff.id == actor.id).scalar() or ""
     signature = signature.strip("\n") or actor.name
+    department = (
+        Department.select(Department.signature)
+        .join(Ticket, on=(Ticket.department == Department.id))
+        .where(Ticket.id == ticket_id)
+        .scalar()
+    )
+    if department and department.strip():
+        signature = f"{signature}\n\n{department.strip(chr(10))}"
     mail_body = f"{text.rstrip()}{SIGNATURE_SEPARATOR}{signature}\n"
     subject = _mail_subject(ticket["number"], ticket["subject"])
     if mail_kind == "reply":
