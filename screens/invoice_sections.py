@@ -30,6 +30,7 @@ __all__ = [
     "title_text",
 ]
 
+
 def card_refundable_cents(doc: InvoiceDocument) -> int:
     """What of the invoice was paid by card through Stripe and has not gone back yet: a
     refund can go to the card only then."""
@@ -117,7 +118,9 @@ def _table(*columns: tuple[str, int | None, bool]) -> Table:
 
 
 def _titled(title: str, count: int, body: RenderableType) -> Group:
-    return Group(Text.assemble((title, "bold"), "  ", (str(count) if count else "none", "dim")), body)
+    return Group(
+        Text.assemble((title, "bold"), "  ", (str(count) if count else "none", "dim")), body
+    )
 
 
 def lines_part(doc: InvoiceDocument) -> Group:

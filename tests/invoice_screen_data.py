@@ -75,5 +75,9 @@ def add_invoice_story() -> InvoiceStory:
     finally:
         clock.set_clock(clock.frozen_clock(back_to))
     return InvoiceStory(
-        client.id, kim, sam, invoices.get_invoice(unpaid.id).summary, invoices.get_invoice(paid.id).summary
+        client.id,
+        kim,
+        sam,
+        invoices.get_invoice(unpaid.id).summary,
+        invoices.get_invoice(paid.id).summary,
     )

@@ -71,7 +71,11 @@ def test_a_credit_note_for_an_invoice_is_listed_on_it_and_capped_at_its_total(
 
     note = credit.credit_note(admin, mina, "60", "Three days down", invoice=bill.id)
 
-    assert (note.kind, note.amount_cents, note.invoice_number) == ("Credit note", 6_000, bill.number)
+    assert (note.kind, note.amount_cents, note.invoice_number) == (
+        "Credit note",
+        6_000,
+        bill.number,
+    )
     assert balance(mina) == 6_000
     with pytest.raises(ValidationError, match="add up to at most its total, 100.00; 60.00 is"):
         credit.credit_note(admin, mina, "40.01", "More", invoice=bill.id)

@@ -264,9 +264,7 @@ async def test_an_agents_keys_refuse_with_the_sentence_and_change_nothing(
         assert load_invoice_document(story.unpaid.id).status == "Unpaid"
 
 
-async def test_an_agent_records_a_payment_from_the_invoice(
-    desk: str, story: InvoiceStory
-) -> None:
+async def test_an_agent_records_a_payment_from_the_invoice(desk: str, story: InvoiceStory) -> None:
     async with desk_as(desk, "sam").run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_invoice(pilot, story.unpaid.id)
         await pilot.press("m")
