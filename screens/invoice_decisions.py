@@ -29,7 +29,13 @@ from screens.order_dialogs import card_gateway
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.form_dialog import FormDialog
 
-__all__ = ["CancelInvoiceDialog", "CreditNoteDialog", "InvoiceFacts", "RefundInvoiceDialog"]
+__all__ = [
+    "CancelInvoiceDialog",
+    "CreditNoteDialog",
+    "InvoiceDecision",
+    "InvoiceFacts",
+    "RefundInvoiceDialog",
+]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from deskapp.models import AuditEntry
+from deskapp.services import credit, invoices
 from deskapp.services.invoice_document import load_invoice_document
 from screens.app import DeskApp
 from screens.client_detail import ClientScreen
@@ -30,8 +31,10 @@ SIZE = (120, 36)
 
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Preferences, logs and drafts under tmp_path."""
+    """Preferences, logs and drafts under tmp_path; the desk reads the change feed every
+    200 ms (as test_following_changes does)."""
     use_tmp_user_dirs(tmp_path, monkeypatch)
+    monkeypatch.setattr(DeskApp, "CHANGES_POLL_SECONDS", 0.2)
 
 
 @pytest.fixture
@@ -97,10 +100,10 @@ async def test_enter_on_an_invoice_of_the_client_screen_opens_it(
         client = ClientScreen(story.client_id)
         await pilot.app.push_screen(client)
         await settle(pilot)
-        invoices = client.section("invoices")
-        invoices.focus()
-        numbers = [record.number for record in invoices.records]
-        invoices.cursor_row = numbers.index(story.unpaid.number)
+        listed = client.section("invoices")
+        listed.focus()
+        numbers = [record.number for record in listed.records]
+        listed.cursor_row = numbers.index(story.unpaid.number)
         await pilot.press("enter")
         await settle(pilot)
         screen = pilot.app.screen
@@ -276,3 +279,22 @@ async def test_an_agent_records_a_payment_from_the_invoice(desk: str, story: Inv
         text = await whole(pilot, screen)
         assert "NW-2026-0320" in text and "Paid         Sam Reyes" in text
         assert not screen.active_bindings["p"].enabled
+
+
+async def test_the_screen_follows_another_desks_change(desk: str, story: InvoiceStory) -> None:
+    async with desk_as(desk, "kim").run_test(size=SIZE) as pilot:
+        screen = await open_invoice(pilot, story.unpaid.id)
+
+        credit.credit_note(story.kim, story.client_id, "5", "Late install", invoice=story.unpaid.id)
+        invoices.record_manual_payment(story.sam, story.unpaid.id, "74", "Cheque", "CH-881")
+
+        await wait_for(
+            pilot,
+            lambda: screen.document is not None and screen.document.status == "Paid",
+            what="the payment another desk recorded",
+        )
+        await settle(pilot)
+        assert screen.document is not None and len(screen.document.credit_notes) == 1
+        text = await whole(pilot, screen)
+        assert "INV-2026-00001  Paid" in text and "CH-881" in text
+        assert "Client credit now 5.00" in text
