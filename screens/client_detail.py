@@ -7,6 +7,7 @@ orders, all loaded by one service call in a thread.
 | Key(s) | Description |
 | :- | :- |
 | l | The client's credit ledger and invoices. |
+| enter | On an invoice: open it. |
 | t | The client's tickets. |
 | o | The client's orders. |
 | n | A new order for the client (the cart). |
@@ -403,7 +404,11 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     @on(SectionTable.Selected, "#invoices")
     def _invoice_chosen(self) -> None:
-        self.action_ledger()
+        from screens.invoice_detail import InvoiceScreen
+
+        invoice = self.section("invoices").highlighted_record
+        if invoice is not None:
+            self.app.push_screen(InvoiceScreen(invoice.id))
 
     def action_refresh(self) -> None:
         """Load the client again."""

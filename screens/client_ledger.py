@@ -8,6 +8,7 @@
 | p | Apply credit to an unpaid invoice. |
 | m | Record a manual payment against an invoice. |
 | e | Export the ledger to CSV. |
+| enter | On an invoice: open it. |
 | / | Filter the entries by kind. |
 | j / k | Move in the list. |
 | escape | Leave the filter, or go back. |
@@ -316,6 +317,14 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         if self.focused is self.invoices and invoice is not None:
             return invoice.id
         return None
+
+    @on(RecordTable.Selected, "#invoices")
+    def _invoice_chosen(self) -> None:
+        from screens.invoice_detail import InvoiceScreen
+
+        invoice = self.invoices.highlighted_record
+        if invoice is not None:
+            self.app.push_screen(InvoiceScreen(invoice.id))
 
     def action_add_credit(self) -> None:
         """Ask for a description and amount, and add that credit."""

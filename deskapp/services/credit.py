@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peewee import fn
+
+from deskapp.db import feed
 from deskapp.errors import Conflict, NotFound, ValidationError
-from deskapp.models import CreditEntry, CreditKind, Invoice, InvoiceStatus
+from deskapp.models import CreditEntry, CreditKind, Entity, Invoice, InvoiceStatus
 from deskapp.money import Money
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import (
@@ -98,11 +101,55 @@ def add_credit(actor: Actor, client_id: object, amount: Amount, description: str
 
 
 def credit_note(
-    actor: Actor, client_id: object, amount: Amount, description: str
+    actor: Actor,
+    client_id: object,
+    amount: Amount,
+    description: str,
+    *,
+    invoice: object | None = None,
 ) -> CreditMovement:
-    """Give credit the business owes (unused days of a service paid before it started)."""
+    """Give credit the business owes (unused days of a service paid before it started).
+
+    With `invoice` the note is for that invoice of the client: `description` is then the
+    required reason (its field is "reason"), the notes for one invoice add up to at most its
+    total, and the invoice's document lists the note.
+    """
     value = positive_cents(amount)
-    return _book(actor, Right.CREDIT_NOTE, client_id, CreditKind.CREDIT_NOTE, value, description)
+    if invoice is None:
+        return _book(
+            actor, Right.CREDIT_NOTE, client_id, CreditKind.CREDIT_NOTE, value, description
+        )
+    why = text("reason", description, "Reason", limit=DESCRIPTION_LIMIT, required=True)
+    with acting(actor, Right.CREDIT_NOTE) as person:
+        bill, client = lock_invoice(invoice)
+        if client.id != key(client_id, "client"):
+            raise ValidationError(
+                "invoice", f"{bill.number} is {client_label(client)}'s invoice, not this client's."
+            )
+        if bill.status == InvoiceStatus.CANCELLED:
+            raise Conflict(f"{bill.number} is Cancelled: nothing was owed on it.")
+        given = _credit_noted(bill)
+        if given + value > bill.total_cents:
+            raise ValidationError(
+                "amount",
+                f"Credit notes for {bill.number} add up to at most its total, "
+                f"{Money(bill.total_cents)}; {Money(given)} is given already.",
+            )
+        entry = append_entry(
+            person, client, CreditKind.CREDIT_NOTE, value, f"{bill.number}: {why}", invoice=bill
+        )
+        feed.publish(Entity.INVOICE, bill.id, "updated")
+    return movement(entry, bill.number, person.name)
+
+
+def _credit_noted(bill: Invoice) -> int:
+    """The credit notes booked for an invoice so far."""
+    total = (
+        CreditEntry.select(fn.SUM(CreditEntry.amount_cents))
+        .where((CreditEntry.invoice == bill.id) & (CreditEntry.kind == CreditKind.CREDIT_NOTE))
+        .scalar()
+    )
+    return int(total or 0)
 
 
 def refund_to_credit(

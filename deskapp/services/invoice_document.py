@@ -79,6 +79,8 @@ class DocumentClient:
     """Where the invoice was addressed at issue time."""
     bill_to_address: tuple[str, ...]
     """The postal address at issue time, one line each (untrusted text)."""
+    credit_cents: int = 0
+    """The client's credit balance now (what paying from credit can use)."""
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,7 @@ def _client(client: Client, invoice: Invoice) -> DocumentClient:
         bill_to_name=clean(invoice.bill_to_name),
         bill_to_email=clean(invoice.bill_to_email),
         bill_to_address=tuple(line.strip() for line in address.splitlines() if line.strip()),
+        credit_cents=client.credit_cents,
     )
 
 

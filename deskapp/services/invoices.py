@@ -279,9 +279,10 @@ def _client_name(client: Client) -> str:
     return (f"{client.company} ({person})" if client.company else person)[:300]
 
 
-def cancel_invoice(actor: Actor, invoice_id: object, reason: str = "") -> InvoiceSummary:
-    """Cancel an unpaid invoice; credit applied and payments made towards it go to credit."""
-    why = text("reason", reason, "Reason", limit=500)
+def cancel_invoice(actor: Actor, invoice_id: object, reason: str) -> InvoiceSummary:
+    """Cancel an unpaid invoice with a required reason (admins only); credit applied and
+    payments made towards it go to credit."""
+    why = text("reason", reason, "Reason", limit=500, required=True)
     with acting(actor, Right.CANCEL_INVOICE) as person:
         invoice, client = lock_invoice(invoice_id)
         if invoice.status != InvoiceStatus.UNPAID:

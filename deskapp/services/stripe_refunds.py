@@ -12,7 +12,7 @@ import uuid
 
 from deskapp.db import feed, is_postgres
 from deskapp.db.transaction import write_transaction
-from deskapp.errors import Conflict, NotFound
+from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import Entity, Invoice, InvoiceStatus, Order, PaymentTransaction
 from deskapp.money import Money
@@ -63,6 +63,38 @@ def refund_card_payment(actor: Actor, order_id: object, gateway: StripeGateway, 
                 _refund_invoice(actor, order.id, why)
         refunded += added
     return refunded
+
+
+def refund_invoice_to_card(
+    actor: Actor, invoice_id: object, gateway: StripeGateway, reason: str
+) -> int:
+    """Refund a paid invoice to the card it was paid with through Stripe (admins only);
+    returns the cents refunded. The invoice becomes Refunded, its money back on the card, not
+    on credit. Only an order's invoice is paid by card; any other is refused with a sentence."""
+    validation.text("reason", reason, "Reason", limit=500, required=True)
+    invoice = Invoice.get_or_none(Invoice.id == key(invoice_id, "invoice"))
+    if invoice is None:
+        raise NotFound("That invoice no longer exists.")
+    if invoice.status != InvoiceStatus.PAID:
+        raise Conflict(f"{invoice.number} is {invoice.status}; only a paid one is refunded.")
+    card_paid = sum(
+        row.amount_cents - row.refunded_cents
+        for row in PaymentTransaction.select().where(
+            (PaymentTransaction.invoice == invoice.id)
+            & (PaymentTransaction.gateway == STRIPE_GATEWAY)
+        )
+    )
+    if invoice.order_id is None or card_paid <= 0:
+        raise ValidationError(
+            "refund", f"{invoice.number} was not paid by card; refund it to credit."
+        )
+    if card_paid != invoice.total_cents:
+        raise ValidationError(
+            "refund",
+            f"Only {Money(card_paid)} of {invoice.number}'s {Money(invoice.total_cents)} was "
+            "paid by card; refund it to credit.",
+        )
+    return refund_card_payment(actor, invoice.order_id, gateway, reason)
 
 
 def record_refund(

@@ -26,7 +26,7 @@ def books(desk: str) -> dict[str, object]:
     credit.reverse_entry(admin, added.id, "Wrong client")
     credit.add_credit(agent, ola, "5", "Goodwill")
     cancelled = invoice(agent, ola, 2_000)
-    invoices.cancel_invoice(admin, cancelled.id)
+    invoices.cancel_invoice(admin, cancelled.id, "Ordered twice")
     credit.record_merge_transfer(admin, ola, mina)
     return {"mina": mina, "ola": ola, "paid": paid, "part": part}
 

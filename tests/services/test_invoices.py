@@ -193,7 +193,7 @@ def test_cancelling_returns_credit_and_payments_to_credit(admin) -> None:
     assert "Ordered twice by mistake" in returned.description
     assert balance(mina) == 5_000
     with pytest.raises(Conflict, match="is Cancelled; there is nothing to cancel"):
-        invoices.cancel_invoice(admin, bill.id)
+        invoices.cancel_invoice(admin, bill.id, "Twice")
     with pytest.raises(Conflict, match="is Cancelled"):
         credit.apply_credit(admin, bill.id)
     applied = credit.ledger_page(mina, kind=CreditKind.APPLIED).entries[0]
@@ -218,7 +218,7 @@ def test_refunding_a_paid_invoice_is_for_admins(agent, admin) -> None:
     assert (refunded.status, refunded.amount_due_cents) == ("Refunded", 0)
     assert balance(mina) == 4_000
     with pytest.raises(Conflict, match="is Refunded; there is nothing to cancel"):
-        invoices.cancel_invoice(admin, bill.id)
+        invoices.cancel_invoice(admin, bill.id, "Twice")
     changes = AuditEntry.select().where(
         (AuditEntry.entity == "invoice") & (AuditEntry.entity_id == str(bill.id))
     )

@@ -128,9 +128,9 @@ def _step(books: Books, operation: tuple, agent, admin) -> None:  # type: ignore
             return
         state = books.invoices[key]
         if state[2] != "Unpaid":
-            _refused(Conflict, invoices.cancel_invoice, admin, key)
+            _refused(Conflict, invoices.cancel_invoice, admin, key, "Twice")
             return
-        invoices.cancel_invoice(admin, key)
+        invoices.cancel_invoice(admin, key, "Twice")
         books.balance += state[0] - state[1]
         state[1:] = [0, "Cancelled"]
     elif name == "merge":
