@@ -49,9 +49,13 @@ def role_name() -> Iterator[str]:
         found = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
         if not found:
             return
+        # Only the databases that granted this login something (`db upgrade` grants CONNECT by
+        # name): every database allows CONNECT through PUBLIC, and visiting other workers'
+        # databases made DROP OWNED wait on their tests' locks (minutes, under load).
         databases = admin.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE 'deskapp_test_%%' "
-            "AND has_database_privilege(%s, datname, 'CONNECT') AND NOT datistemplate",
+            "AND NOT datistemplate AND EXISTS (SELECT 1 FROM aclexplode(datacl) AS acl "
+            "WHERE acl.grantee = (SELECT oid FROM pg_roles WHERE rolname = %s))",
             (name,),
         ).fetchall()
         admin.execute(
