@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from deskapp.wording import showing
 from screens._textual_startup import SkipsDroppedFirstRender
 from screens.messages import FollowsChanges
 from screens.widgets.choice_bar import ChoiceBar
@@ -164,12 +165,8 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
     @on(RecordTable.Loaded, "#records")
     def _show_count(self, event: RecordTable.Loaded) -> None:
         noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
-        if event.shown == 0:
-            line = f"No {noun}."
-        elif event.complete:
-            line = f"Showing all {event.shown} {noun}."
-        else:
-            line = f"Showing {event.shown} {noun}; more load as you scroll."
+        line = showing(event.shown, event.complete, noun)
+        line += "." if event.complete else "; more load as you scroll."
         self.query_one("#count", Static).update(Text(line))
         self._first_page_done()
 

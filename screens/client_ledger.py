@@ -40,6 +40,7 @@ from deskapp.services.clients import find_client_by_number
 from deskapp.services.credit import BalancePoint, CreditMovement
 from deskapp.services.invoices import InvoiceSummary
 from deskapp.services.rights import Right, allows
+from deskapp.wording import showing
 from screens.credit_dialogs import (
     AddCreditDialog,
     AdjustCreditDialog,
@@ -275,12 +276,8 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
     @on(RecordTable.Loaded, "#entries")
     def _show_count(self, event: RecordTable.Loaded) -> None:
         noun = f"“{self.kind}” entries" if self.kind else "entries"
-        if event.shown == 0:
-            line = f"No {noun}."
-        elif event.complete:
-            line = f"Showing all {event.shown} {noun}."
-        else:
-            line = f"Showing {event.shown} {noun}; more load as you scroll."
+        line = showing(event.shown, event.complete, noun)
+        line += "." if event.complete else "; more load as you scroll."
         self.query_one("#entries-count", Static).update(Text(line))
         self.refresh_bindings()
 

@@ -36,6 +36,7 @@ from deskapp import clock
 from deskapp.services.changes import Entity
 from deskapp.services.ticket_open import DepartmentInfo, list_departments
 from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue
+from deskapp.wording import showing
 from screens.area import AreaScreen
 from screens.queue_narrowing import ASSIGNEES, SORTS, QueuePages, narrowing_text
 from screens.queue_picker import QueuePicker
@@ -388,14 +389,13 @@ class TicketListScreen(AreaScreen):
         event.prevent_default()
         noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
         query = untrusted(search, limit=40)
+        shown = showing(event.shown, event.complete, noun)
         if event.shown == 0:
             line = Text.assemble(f"No {noun} match “", query, "”.")
         elif event.complete:
-            line = Text.assemble(f"Showing all {event.shown} {noun} matching “", query, "”.")
+            line = Text.assemble(f"{shown} matching “", query, "”.")
         else:
-            line = Text.assemble(
-                f"Showing {event.shown} {noun} matching “", query, "”; more load as you scroll."
-            )
+            line = Text.assemble(f"{shown} matching “", query, "”; more load as you scroll.")
         self.query_one("#count", Static).update(line)
 
     @on(RecordTable.Selected, "#records")

@@ -118,7 +118,7 @@ async def test_l_t_and_o_open_the_clients_ledger_tickets_and_orders(
         assert isinstance(tickets, TicketListScreen) and tickets.client_id == story.client_id
         assert [t.label for t in tickets.records.records] == ["T-20001"]
         text = screen_text(pilot)
-        assert "Tickets · C-1001" in text and "Showing all 1 open tickets." in text
+        assert "Tickets · C-1001" in text and "Showing 1 open ticket." in text
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is client_screen
