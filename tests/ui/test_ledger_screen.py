@@ -22,7 +22,7 @@ from deskapp.services.invoices import get_invoice
 from screens.app import DeskApp
 from screens.client_ledger import ClientLedgerScreen
 from screens.commands import desk_commands
-from screens.credit_dialogs import AddCreditDialog, AdjustCreditDialog
+from screens.credit_dialogs import AddCreditDialog, AdjustCreditDialog, ReverseEntryDialog
 from screens.invoice_dialogs import ApplyCreditDialog, ManualPaymentDialog
 from screens.ledger_dialog import LedgerDialog
 from screens.ledger_list import LedgerListScreen
@@ -211,6 +211,12 @@ async def test_reversing_an_entry(desk: str, story: LedgerStory) -> None:
         await pilot.pause()
         text = screen_text(pilot)
         assert "Reverse this entry?" in text and "[bold red]Refund[/] ␛]0;owned" in text
+        fill(pilot, reason="   ")  # a reversal needs a reason, as an adjustment does
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReverseEntryDialog)
+        assert "Say why the entry is reversed" in screen_text(pilot)
+        assert entries(screen)[0] == ("Credit added", 2500, 2500)
         fill(pilot, reason="Booked on the wrong client")
         await pilot.press("enter")
         await settle(pilot)
