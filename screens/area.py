@@ -39,7 +39,12 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", tooltip="Choose which records the list shows."),
         Binding("r", "refresh", "Refresh", tooltip="Load the list again from the database."),
-        Binding("escape", "back", "Back", tooltip="Leave the filter, or go back where you were."),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            tooltip="Leave the filter or search for the list (one client's list: back to them).",
+        ),
     ]
 
     AUTO_FOCUS = "#records"
@@ -201,14 +206,13 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
         self.records.reload(keep_cursor=True)
 
     def action_back(self) -> None:
-        """From the filter back to the list; from the list back to the previous area (or, for
-        one client's list, to the client)."""
+        """From the filter back to the list; one client's list goes back to the client. On an
+        area's own list escape does nothing: the areas are places, not a history (1-4 go
+        between them), so escape never lands somewhere unexpected."""
         if self.focused is not self.records:
             self.records.focus()
         elif self.client_id is not None:
             self.app.pop_screen()
-        else:
-            self.desk_app.return_to_previous_area()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer Filter only with a filter bar, and Back only with somewhere to go back to."""
@@ -218,7 +222,5 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
             if self.client_id is not None:
                 return True
             tables = self.query("#records")
-            if tables and self.focused is not tables.first():
-                return True
-            return self.desk_app.previous_area is not None
+            return bool(tables) and self.focused is not tables.first()
         return True

@@ -300,7 +300,7 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
                 return
             self.changed = True
             if leave_on_success:
-                self._leave()
+                self.leave()
                 return
             if follow and isinstance(result, uuid.UUID):
                 self.client_id = result
@@ -411,9 +411,11 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     def action_back(self) -> None:
         """Back to where the client was opened (saying whether it changed)."""
-        self._leave()
+        self.leave()
 
-    def _leave(self) -> None:
+    def leave(self) -> None:
+        """Close the client screen, saying whether the client changed (escape, or an area key
+        going to its list)."""
         # Leaving announces new keys (focus reset, suspend); DeskFooter would schedule a
         # rebuild that runs once it is detached and raise NoScreen. It has nothing to show.
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))

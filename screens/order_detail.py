@@ -262,6 +262,11 @@ class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     def action_back(self) -> None:
         """Back to where the order was opened (saying whether it changed)."""
+        self.leave()
+
+    def leave(self) -> None:
+        """Close the order screen, saying whether the order changed (escape, or an area key
+        going to its list)."""
         # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
         self.dismiss(self.changed)
