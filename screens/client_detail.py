@@ -24,7 +24,7 @@ orders, all loaded by one service call in a thread.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -41,7 +41,8 @@ from deskapp.money import Money
 from deskapp.services.changes import Entity
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.contacts import ContactDetails
-from deskapp.services.rights import Right, allows
+from deskapp.services.rights import Right
+from screens.admin_keys import ExplainsAdminKeys
 from screens.client_sections import (
     CONTACT_COLUMNS,
     INVOICE_COLUMNS,
@@ -72,12 +73,9 @@ SECTIONS: dict[str, tuple[str, Sequence[SectionColumn[Any]]]] = {
     "orders": ("Pending orders", ORDER_COLUMNS),
 }
 """Each section's id, title and columns."""
-ADMIN_ACTIONS = {"merge": Right.MERGE_CLIENTS, "delete_client": Right.DELETE_CLIENT}
-"""Keys hidden from whoever the rights table does not give their right."""
-"""Actions only an admin is offered (the services refuse agents too)."""
 
 
-class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
+class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[bool]):
     """One client at a glance; dismisses True when something of it changed, for the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -114,6 +112,10 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         *AREAS_NOT_IN_FOOTER,
     ]
 
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = {
+        "merge": Right.MERGE_CLIENTS,
+        "delete_client": Right.DELETE_CLIENT,
+    }
     AUTO_FOCUS = "#contacts"
     AREA_TITLE = "Client"
     """The place's name in the header and the key list."""
@@ -274,10 +276,10 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Merge and delete are an admin's (hidden from agents); the rest wait for the client."""
-        right = ADMIN_ACTIONS.get(action)
-        if right is not None and not allows(self.desk_app.session.actor, right):
-            return False
+        """Merge and delete are an admin's (dimmed for agents, who are told why when they press
+        them); the rest wait for the client."""
+        if self.refused_because(action):
+            return None
         if action in ("back", "refresh"):
             return True
         if self.profile is None:

@@ -187,11 +187,13 @@ async def test_an_agent_cannot_adjust(desk: str, story: LedgerStory) -> None:
         bindings = screen.active_bindings
         assert not bindings["d"].enabled and not bindings["v"].enabled
         assert bindings["a"].enabled and bindings["p"].enabled
-        titles = {command.title for command in desk_commands(screen)}
-        assert "Adjust" not in titles and "Reverse" not in titles and "Add credit" in titles
+        commands = {command.title: command for command in desk_commands(screen)}
+        assert "Add credit" in commands and commands["Add credit"].run is None
+        assert "Admins only: Only an admin can adjust credit" in commands["Adjust"].help
         await pilot.press("d", "v")
         await pilot.pause()
         assert pilot.app.screen is screen
+        assert "Only an admin can reverse a credit entry; ask an admin to do it." in notices(pilot)
         # Forced past the screen, the service still refuses.
         await pilot.app.push_screen(AdjustCreditDialog(story.client_id, "C-1042", 2500))
         fill(pilot, amount="100", reason="Because")
