@@ -188,7 +188,8 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
             return False
         if action == "switch_area":
             here = bool(parameters) and parameters[0] == self.current_mode
-            return None if here and len(self.screen_stack) == 1 else True
+            opened = any(not isinstance(s, ModalScreen) for s in self.screen_stack[1:])
+            return None if here and not opened else True
         if action == "show_keys":
             from screens.keys import KeysScreen
 
