@@ -531,6 +531,7 @@ def _db_check(args: argparse.Namespace) -> int:
     from deskapp.services.chain import check_chains, prove_digest
     from deskapp.services.integrity import check_ledger
     from deskapp.text import clean
+    from deskapp.wording import counted
 
     settings = _settings(args)
     missing = missing_database(settings.database_url, folder_made=settings.uses_default_database)
@@ -549,7 +550,7 @@ def _db_check(args: argparse.Namespace) -> int:
         if report.problem:
             problems.append(report.problem)
             print(clean(report.problem))
-        entries = f"{report.length:,} entr{'y' if report.length == 1 else 'ies'}"
+        entries = counted(report.length, "entry", "entries")
         print(f"{report.title} chain: {entries}, head digest {report.head_digest}")
     for digest in args.digest:
         proof = prove_digest(digest, chains)
@@ -557,7 +558,7 @@ def _db_check(args: argparse.Namespace) -> int:
         if not proof.unchanged:
             problems.append(proof.sentence)
     if problems:
-        print(f"{len(problems):,} problem{'s' if len(problems) > 1 else ''} found.")
+        print(f"{counted(len(problems), 'problem')} found.")
         return 1
     return 0
 
@@ -569,6 +570,7 @@ def _billing_run(args: argparse.Namespace) -> int:
     from deskapp.services.billing_plan import billing_day
     from deskapp.services.billing_run import run_billing
     from deskapp.services.rights import system_actor
+    from deskapp.wording import counted
 
     open_configured(_settings(args))
     migrations.ensure_current()
@@ -585,9 +587,9 @@ def _billing_run(args: argparse.Namespace) -> int:
     for number in result.invoices:
         print(f"Issued {number}")
     print(
-        f"{len(result.invoices):,} invoice(s), {result.lines:,} line(s), "
-        f"{Money(result.total_cents)} in all; {result.clients_checked:,} client(s) due; "
-        f"{result.mails:,} mail(s) queued."
+        f"{counted(len(result.invoices), 'invoice')}, {counted(result.lines, 'line')}, "
+        f"{Money(result.total_cents)} in all; {counted(result.clients_checked, 'client')} due; "
+        f"{counted(result.mails, 'mail')} queued."
     )
     for unmailed in result.unmailed:
         print(unmailed)
@@ -599,6 +601,7 @@ def _billing_run(args: argparse.Namespace) -> int:
 def _billing_plan(day: dt.date, lead_days: int) -> int:
     from deskapp.money import Money
     from deskapp.services.billing_plan import plan_billing
+    from deskapp.wording import counted
 
     planned = plan_billing(day, lead_days=lead_days)
     for invoice in planned:
@@ -607,7 +610,7 @@ def _billing_plan(day: dt.date, lead_days: int) -> int:
             print(f"  {Money(line.amount_cents)}  {line.description}")
     total = sum(invoice.total_cents for invoice in planned)
     print(
-        f"Dry run as of {day:%Y-%m-%d}: {len(planned):,} invoice(s), {Money(total)} in all; "
+        f"Dry run as of {day:%Y-%m-%d}: {counted(len(planned), 'invoice')}, {Money(total)} in all; "
         "nothing was written."
     )
     return 0

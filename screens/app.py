@@ -15,7 +15,7 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
@@ -135,9 +135,6 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         ),
     ]
 
-    HISTORY_LENGTH = 20
-    """How many areas escape can walk back through."""
-
     def __init__(self, session: DeskSession, *, theme: str | None = None) -> None:
         if session.needs_sign_in:
             # A shared desk asks who you are before any area shows (screens.sign_in); the
@@ -146,7 +143,6 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         super().__init__()
         self.session = session
         """The open desk: mode, database and who is signed in."""
-        self._area_history: list[str] = []
         self._following = False
         if session.needs_sign_in:
             self.add_mode(SIGN_IN_MODE, _sign_in)
@@ -185,17 +181,15 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         """Back after an outage: read what other desks changed meanwhile."""
         self.read_changes()
 
-    @property
-    def previous_area(self) -> str | None:
-        """The area escape returns to from an area's list, if any."""
-        return self._area_history[-1] if self._area_history else None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The current area's key is shown dimmed; the key list is not offered over itself."""
+        """The current area's key is shown dimmed on its list (elsewhere in the area it goes back
+        to the list); the key list is not offered over itself."""
         if self.signed_in_actor is None and action in NEEDS_SIGN_IN:
             return False
         if action == "switch_area":
-            return None if parameters and parameters[0] == self.current_mode else True
+            here = bool(parameters) and parameters[0] == self.current_mode
+            opened = any(not isinstance(s, ModalScreen) for s in self.screen_stack[1:])
+            return None if here and not opened else True
         if action == "show_keys":
             from screens.keys import KeysScreen
 
@@ -203,18 +197,28 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         return True
 
     def action_switch_area(self, area: str) -> None:
-        """Go to one of the four areas (each keeps its place while you are elsewhere)."""
-        if area not in AREAS or area == self.current_mode:
+        """Go to one of the four areas' lists, as the keys' labels say: the list keeps its
+        filter and place, and what was opened over it closes (see `close_to_list`)."""
+        if area not in AREAS:
             return
-        self._area_history = [*self._area_history, self.current_mode][-self.HISTORY_LENGTH :]
-        self.switch_mode(area)
+        if area != self.current_mode:
+            self.switch_mode(area)
+        self.close_to_list()
         self.refresh_bindings()
 
-    def return_to_previous_area(self) -> None:
-        """Go back to the area you came from (escape on an area's list)."""
-        if self._area_history:
-            self.switch_mode(self._area_history.pop())
-            self.refresh_bindings()
+    def close_to_list(self) -> None:
+        """Close the screens opened over the current area's list, each as its own escape
+        closes it (a screen's `leave()`: a ticket keeps its draft, the list hears what changed).
+        A dialog waiting for an answer stays open, with what was typed into it."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            screen = self.screen
+            leave = getattr(screen, "leave", None)
+            if callable(leave):
+                leave()
+            else:
+                screen.dismiss()
+            if self.screen is screen:
+                break  # it chose to stay
 
     def action_show_keys(self) -> None:
         """Show the keys of the current screen and the app."""

@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from deskapp.wording import showing
 from screens._textual_startup import SkipsDroppedFirstRender
 from screens.messages import FollowsChanges
 from screens.widgets.choice_bar import ChoiceBar
@@ -38,7 +39,12 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", tooltip="Choose which records the list shows."),
         Binding("r", "refresh", "Refresh", tooltip="Load the list again from the database."),
-        Binding("escape", "back", "Back", tooltip="Leave the filter, or go back where you were."),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            tooltip="Leave the filter or search for the list (one client's list: back to them).",
+        ),
     ]
 
     AUTO_FOCUS = "#records"
@@ -164,12 +170,8 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
     @on(RecordTable.Loaded, "#records")
     def _show_count(self, event: RecordTable.Loaded) -> None:
         noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
-        if event.shown == 0:
-            line = f"No {noun}."
-        elif event.complete:
-            line = f"Showing all {event.shown} {noun}."
-        else:
-            line = f"Showing {event.shown} {noun}; more load as you scroll."
+        line = showing(event.shown, event.complete, noun)
+        line += "." if event.complete else "; more load as you scroll."
         self.query_one("#count", Static).update(Text(line))
         self._first_page_done()
 
@@ -204,14 +206,13 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
         self.records.reload(keep_cursor=True)
 
     def action_back(self) -> None:
-        """From the filter back to the list; from the list back to the previous area (or, for
-        one client's list, to the client)."""
+        """From the filter back to the list; one client's list goes back to the client. On an
+        area's own list escape does nothing: the areas are places, not a history (1-4 go
+        between them), so escape never lands somewhere unexpected."""
         if self.focused is not self.records:
             self.records.focus()
         elif self.client_id is not None:
             self.app.pop_screen()
-        else:
-            self.desk_app.return_to_previous_area()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer Filter only with a filter bar, and Back only with somewhere to go back to."""
@@ -221,7 +222,5 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
             if self.client_id is not None:
                 return True
             tables = self.query("#records")
-            if tables and self.focused is not tables.first():
-                return True
-            return self.desk_app.previous_area is not None
+            return bool(tables) and self.focused is not tables.first()
         return True

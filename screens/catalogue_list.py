@@ -36,6 +36,7 @@ from deskapp.services.catalogue import (
 )
 from deskapp.services.changes import Entity
 from deskapp.services.rights import Right, allows
+from screens.admin_keys import ExplainsAdminKeys
 from screens.area import AreaScreen
 from screens.product_form import ProductFormDialog
 from screens.widgets.cells import label_cell
@@ -91,10 +92,11 @@ def _product_page(include_retired: bool, last: ProductInfo | None, limit: int) -
     return list_products(include_retired=include_retired, after=last, limit=limit)
 
 
-class CatalogueScreen(AreaScreen):
+class CatalogueScreen(ExplainsAdminKeys, AreaScreen):
     """Products by code; the highlighted one's description and prices below the list."""
 
     AREA_TITLE = "Catalogue"
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = dict.fromkeys(ADMIN_ACTIONS, Right.MANAGE_CATALOGUE)
     NOUN = "products"
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = (("Current", "current"), ("With retired", "all"))
     FILTER_NOUNS: ClassVar[dict[str, str]] = {"current": "current products"}

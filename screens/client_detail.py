@@ -25,7 +25,7 @@ orders, all loaded by one service call in a thread.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -42,7 +42,8 @@ from deskapp.money import Money
 from deskapp.services.changes import Entity
 from deskapp.services.client_profile import ClientProfile, get_client
 from deskapp.services.contacts import ContactDetails
-from deskapp.services.rights import Right, allows
+from deskapp.services.rights import Right
+from screens.admin_keys import ExplainsAdminKeys
 from screens.client_sections import (
     CONTACT_COLUMNS,
     INVOICE_COLUMNS,
@@ -73,12 +74,9 @@ SECTIONS: dict[str, tuple[str, Sequence[SectionColumn[Any]]]] = {
     "orders": ("Pending orders", ORDER_COLUMNS),
 }
 """Each section's id, title and columns."""
-ADMIN_ACTIONS = {"merge": Right.MERGE_CLIENTS, "delete_client": Right.DELETE_CLIENT}
-"""Keys hidden from whoever the rights table does not give their right."""
-"""Actions only an admin is offered (the services refuse agents too)."""
 
 
-class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
+class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[bool]):
     """One client at a glance; dismisses True when something of it changed, for the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,6 +113,10 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         *AREAS_NOT_IN_FOOTER,
     ]
 
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = {
+        "merge": Right.MERGE_CLIENTS,
+        "delete_client": Right.DELETE_CLIENT,
+    }
     AUTO_FOCUS = "#contacts"
     AREA_TITLE = "Client"
     """The place's name in the header and the key list."""
@@ -275,10 +277,10 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Merge and delete are an admin's (hidden from agents); the rest wait for the client."""
-        right = ADMIN_ACTIONS.get(action)
-        if right is not None and not allows(self.desk_app.session.actor, right):
-            return False
+        """Merge and delete are an admin's (dimmed for agents, who are told why when they press
+        them); the rest wait for the client."""
+        if self.refused_because(action):
+            return None
         if action in ("back", "refresh"):
             return True
         if self.profile is None:
@@ -301,7 +303,7 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
                 return
             self.changed = True
             if leave_on_success:
-                self._leave()
+                self.leave()
                 return
             if follow and isinstance(result, uuid.UUID):
                 self.client_id = result
@@ -416,9 +418,11 @@ class ClientScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     def action_back(self) -> None:
         """Back to where the client was opened (saying whether it changed)."""
-        self._leave()
+        self.leave()
 
-    def _leave(self) -> None:
+    def leave(self) -> None:
+        """Close the client screen, saying whether the client changed (escape, or an area key
+        going to its list)."""
         # Leaving announces new keys (focus reset, suspend); DeskFooter would schedule a
         # rebuild that runs once it is detached and raise NoScreen. It has nothing to show.
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))

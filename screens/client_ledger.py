@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -40,7 +40,9 @@ from deskapp.services.changes import Entity
 from deskapp.services.clients import find_client_by_number
 from deskapp.services.credit import BalancePoint, CreditMovement
 from deskapp.services.invoices import InvoiceSummary
-from deskapp.services.rights import Right, allows
+from deskapp.services.rights import Right
+from deskapp.wording import showing
+from screens.admin_keys import ExplainsAdminKeys
 from screens.credit_dialogs import (
     AddCreditDialog,
     AdjustCreditDialog,
@@ -135,9 +137,13 @@ def load_heading(client_id: uuid.UUID) -> LedgerHeading:
     return LedgerHeading(page.client_label, name, status, page.balance_cents, tuple(history), today)
 
 
-class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
+class ClientLedgerScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[None]):
     """A client's credit ledger and invoices, and the money actions on them."""
 
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = {
+        "adjust_credit": Right.ADJUST_CREDIT,
+        "reverse_entry": Right.REVERSE_ENTRY,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_credit", "Add credit", tooltip="Add credit with a description."),
         Binding("d", "adjust_credit", "Adjust", tooltip="Correct the credit up or down (admins)."),
@@ -276,12 +282,8 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
     @on(RecordTable.Loaded, "#entries")
     def _show_count(self, event: RecordTable.Loaded) -> None:
         noun = f"“{self.kind}” entries" if self.kind else "entries"
-        if event.shown == 0:
-            line = f"No {noun}."
-        elif event.complete:
-            line = f"Showing all {event.shown} {noun}."
-        else:
-            line = f"Showing {event.shown} {noun}; more load as you scroll."
+        line = showing(event.shown, event.complete, noun)
+        line += "." if event.complete else "; more load as you scroll."
         self.query_one("#entries-count", Static).update(Text(line))
         self.refresh_bindings()
 
@@ -290,14 +292,13 @@ class ClientLedgerScreen(FollowsChanges, ReportsFailedWork, Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Admin actions show dimmed for agents; Reverse needs an entry that can be reversed."""
-        actor = self.desk_app.session.actor
-        if action == "adjust_credit":
-            return True if allows(actor, Right.ADJUST_CREDIT) else None
+        """Admin actions show dimmed for agents (who are told why when they press them);
+        Reverse needs an entry that can be reversed."""
+        if self.refused_because(action):
+            return None
         if action == "reverse_entry":
             entry = self.entries.highlighted_record
-            may = allows(actor, Right.REVERSE_ENTRY)
-            return True if may and entry is not None and entry.can_reverse else None
+            return True if entry is not None and entry.can_reverse else None
         return True
 
     def _ask(self, dialog: LedgerDialog[Any]) -> None:

@@ -26,6 +26,7 @@ from deskapp.services.changes import Entity
 from deskapp.services.client_search import MAX_RESULTS, ClientHit, search_clients
 from deskapp.services.clients import ClientSummary
 from deskapp.services.rights import Right, allows
+from deskapp.wording import counted, showing, singular_of
 from screens.area import AreaScreen
 from screens.widgets.cells import label_cell, money_cell
 from screens.widgets.record_table import RecordColumn, RecordTable
@@ -188,20 +189,19 @@ class ClientListScreen(AreaScreen):
         event.prevent_default()
         noun = self.FILTER_NOUNS.get(self.filter_value, self.NOUN)
         query = untrusted(self.searched_for, limit=40)
+        shown = showing(event.shown, event.complete, noun)
         if event.shown == 0:
             line = Text.assemble(f"No {noun} match “", query, "”.")
         elif event.complete and event.shown >= MAX_RESULTS:
             line = Text.assemble(
-                f"Showing the best {event.shown} {noun} matching “",
+                f"Showing the best {counted(event.shown, singular_of(noun), noun)} matching “",
                 query,
                 "”; type more to narrow the search.",
             )
         elif event.complete:
-            line = Text.assemble(f"Showing all {event.shown} {noun} matching “", query, "”.")
+            line = Text.assemble(f"{shown} matching “", query, "”.")
         else:
-            line = Text.assemble(
-                f"Showing {event.shown} {noun} matching “", query, "”; more load as you scroll."
-            )
+            line = Text.assemble(f"{shown} matching “", query, "”; more load as you scroll.")
         self.query_one("#count", Static).update(line)
 
     @on(RecordTable.Selected, "#records")

@@ -83,8 +83,8 @@ def count_phrase(shown: int, total: int | None) -> str:
     if shown == 0 and not total:
         return "none"
     if total is not None and total > shown:
-        return f"{shown} of {total}"
-    return str(shown)
+        return f"{shown:,} of {total:,}"
+    return f"{shown:,}"
 
 
 CONTACT_COLUMNS: Sequence[SectionColumn[ContactDetails]] = (

@@ -23,6 +23,7 @@ from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied, Vali
 from deskapp.services import clients
 from deskapp.services.client_profile import ClientProfile
 from deskapp.services.rights import Right, allows, why_not
+from deskapp.wording import counted
 from screens.widgets.form_dialog import FORM_ERROR, FormDialog
 
 __all__ = ["STATUS_MEANINGS", "CancelServicesAndCloseDialog", "ChangeStatusDialog"]
@@ -91,8 +92,7 @@ class ChangeStatusDialog(FormDialog[str]):
         self.profile = data
         self.set_heading(f"Change the status of {data.label} ({data.name})")
         count = open_services(data)
-        plural = "service" if count == 1 else "services"
-        services = f"; {count} active, pending or suspended {plural}" if count else ""
+        services = f"; {counted(count, 'active, pending or suspended service')}" if count else ""
         self.query_one("#current", Static).update(Text(f"Now {data.status}{services}."))
         if data.status in STATUS_MEANINGS:
             self.query_one(f"#{data.status}", RadioButton).value = True

@@ -2,32 +2,46 @@
 few places that are reached from anywhere (a new ticket or client, the mail waiting for
 triage, the outbox, the catalogue, the staff, the queue's views).
 
-An entry exists for each binding of the app and of the current screen that has a description
-and that `check_action` allows right now, so the palette and the footer never disagree. The
-places reached from anywhere are offered on every full screen (never over a dialog), unless a
-binding of the screen already offers the same thing.
+An entry exists for each desk binding (one with a description and a tooltip) of the app, the
+current screen and the widgets around the focus (the composer's send, canned reply, attach and
+editor while it is being written in), shown in the footer or not, that `check_action` allows
+right now, so the palette and the footer never disagree. A key the focused widget takes for
+typing (`r` in the composer) still has its entry: the palette is how to reach it from there.
+An action dimmed because the signed-in person lacks the right is offered too, saying so, and
+choosing it says why again (screens.admin_keys); others dimmed (nothing to act on) are left
+out. The places reached from anywhere are offered on every full screen (never over a dialog),
+unless a binding of the screen already offers the same thing.
+
+Typing matches an entry's title (fuzzily, as Textual does) or, failing that, words of its
+description: "mail" finds Reply ("it is mailed to the client").
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from textual.actions import parse
 from textual.app import App
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 
 from screens.settings_access import palette_help, settings_places
+from screens.admin_keys import refusal_of
 from screens.staff_access import may_manage_staff
 
 PALETTE_ACTIONS_LEFT_OUT = frozenset({"command_palette"})
 """Actions that make no sense as a palette entry (opening the palette itself)."""
+DESCRIPTION_SCORE = 0.2
+"""How a match on words of the description ranks: below any match on a title."""
 
 
 @dataclass(frozen=True)
@@ -44,34 +58,92 @@ class DeskCommand:
     """Where the action runs (the app or the screen)."""
     run: Callable[[], object] | None = None
     """What the entry does when it is no binding's action (see anywhere_commands)."""
+    about: str = ""
+    """The description as plain text, whose words a search also matches."""
 
 
 def desk_commands(screen: Screen[object]) -> list[DeskCommand]:
-    """The commands allowed on `screen`: the app's (navigation) first, then the screen's.
+    """The commands offered on `screen`: the app's (navigation) first, then the screen's, then
+    those of the widgets around the focus.
 
-    A desk binding carries a tooltip; Textual's general keys (focus next, copy) carry none and
-    stay out of the palette, as do the focused widget's cursor keys.
+    A desk binding carries a tooltip; Textual's general keys (focus next, copy, cursor keys)
+    carry none and stay out of the palette.
     """
     app = screen.app
     seen: set[str] = set()
     found: list[tuple[int, DeskCommand]] = []
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if not active.enabled or not binding.description or not binding.tooltip:
-            continue
-        if not isinstance(active.node, App | Screen) or binding.system:
+    for node, binding in _bindings_in_reach(screen):
+        if not binding.description or not binding.tooltip or binding.system:
             continue
         if binding.action in PALETTE_ACTIONS_LEFT_OUT or binding.action in seen:
             continue
+        target, name, parameters = _target(binding.action, node, screen)
+        refusal = ""
+        allowed = target.check_action(name, parameters)
+        if not allowed:
+            refusal = "" if allowed is False else refusal_of(target, name)
+            if not refusal:
+                continue
         seen.add(binding.action)
-        help_text = f"{binding.tooltip}  ({app.get_key_display(binding) or key})"
-        command = DeskCommand(binding.description, escape(help_text), binding.action, active.node)
-        found.append((0 if isinstance(active.node, App) else 1, command))
+        key = app.get_key_display(binding) or binding.key
+        about = f"Admins only: {refusal}" if refusal else binding.tooltip
+        run = partial(target.notify, refusal, severity="warning", markup=False)
+        command = DeskCommand(
+            binding.description,
+            escape(f"{about}  ({key})"),
+            binding.action,
+            node,
+            run if refusal else None,
+            about,
+        )
+        found.append((0 if node is app else 1 if node is screen else 2, command))
     found.sort(key=lambda pair: pair[0])
     commands = [command for _, command in found]
     offered = {command.action for command in commands}
     commands += [c for c in anywhere_commands(screen) if c.action not in offered]
     return commands
+
+
+def _bindings_in_reach(screen: Screen[object]) -> Iterator[tuple[DOMNode, Binding]]:
+    """The bindings a key press on `screen` could reach, as Textual looks for them (from the
+    focused widget up to the app, the first binding of a key winning), but with the keys a
+    focused input takes for typing left in: from the composer the palette still reaches `r`.
+
+    Built from the classes' public BINDINGS, merged along each class's bases as Textual merges
+    them (a subclass's binding of a key replaces its base's)."""
+    focused = screen.focused
+    nodes = focused.ancestors_with_self if focused is not None else [screen, screen.app]
+    taken: set[str] = set()
+    for node in nodes:
+        by_key: dict[str, list[Binding]] = {}
+        for base in reversed(type(node).__mro__):
+            if issubclass(base, DOMNode):
+                own: dict[str, list[Binding]] = {}
+                for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", ())):
+                    own.setdefault(binding.key, []).append(binding)
+                by_key.update(own)
+        for key, bindings in by_key.items():
+            if key not in taken:
+                taken.add(key)
+                for binding in bindings:
+                    yield node, binding
+
+
+def _target(
+    action: str, node: DOMNode, screen: Screen[object]
+) -> tuple[DOMNode, str, tuple[object, ...]]:
+    """Where a binding's action runs (its "app." or "screen." prefix, else its own node), the
+    action's name and its parameters."""
+    destination, name, parameters = parse(action)
+    where = {"app": screen.app, "screen": screen}.get(destination, node)
+    return where, name, parameters
+
+
+def described_by(query: str, about: str) -> bool:
+    """Whether every word typed starts a word of the description ("mail" and "mailed")."""
+    typed = re.findall(r"\w+", query.lower())
+    words = re.findall(r"\w+", about.lower())
+    return bool(typed) and all(any(w.startswith(t) for w in words) for t in typed)
 
 
 QUEUE_VIEWS = (
@@ -232,7 +304,8 @@ class DeskCommands(Provider):
             yield DiscoveryHit(command.title, self._run(command), help=command.help)
 
     async def search(self, query: str) -> Hits:
-        """The allowed commands whose title matches what was typed."""
+        """The commands whose title matches what was typed, then those whose description
+        has the words typed."""
         matcher = self.matcher(query)
         for command in desk_commands(self.screen):
             score = matcher.match(command.title)
@@ -240,3 +313,6 @@ class DeskCommands(Provider):
                 yield Hit(
                     score, matcher.highlight(command.title), self._run(command), help=command.help
                 )
+            elif described_by(query, command.about or command.help):
+                run = self._run(command)
+                yield Hit(DESCRIPTION_SCORE, command.title, run, command.title, command.help)

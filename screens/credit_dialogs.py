@@ -126,7 +126,7 @@ class AdjustCreditDialog(LedgerDialog[CreditMovement]):
 
 
 class ReverseEntryDialog(LedgerDialog[CreditMovement]):
-    """Confirm cancelling out an entry with a Reversal entry (admins), with an optional reason."""
+    """Confirm cancelling out an entry with a Reversal entry (admins), with the required reason."""
 
     QUESTION = "Reverse this entry?"
     SUBMIT = "Reverse"
@@ -159,7 +159,7 @@ class ReverseEntryDialog(LedgerDialog[CreditMovement]):
             ),
             id="reversal-note",
         )
-        yield self.label("Reason (optional)")
+        yield self.label("Reason (required; the audit log keeps it)")
         yield Input(placeholder="Booked on the wrong client", id="reason")
         yield self.field_error("reason")
 

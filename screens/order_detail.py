@@ -14,6 +14,7 @@ decision, and (while it waits) what approving it would do.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -35,6 +36,7 @@ from deskapp.services.order_card import (
 from deskapp.services.order_decide import ApprovalPreview, preview_approval
 from deskapp.services.orders import OrderDetail, get_order
 from deskapp.services.rights import Right, allows
+from screens.admin_keys import ExplainsAdminKeys
 from screens.messages import FollowsChanges
 from screens.order_dialogs import OrderFacts, card_gateway
 from screens.order_list import AGENT_NOTE, PENDING
@@ -66,9 +68,13 @@ def _binding(key: str, action: str, description: str, tooltip: str, show: bool =
     return Binding(key, action, description, show=show, tooltip=tooltip, id=f"order.{action}")
 
 
-class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
+class OrderScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[bool]):
     """One order; dismisses True when it was decided or its payment moved here."""
 
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = {
+        "approve": Right.DECIDE_ORDERS,
+        "reject": Right.DECIDE_ORDERS,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("a", "approve", "Approve", "Approve the order from a start date (admins)."),
         _binding("x", "reject", "Reject", "Reject the order with a reason (admins)."),
@@ -194,7 +200,7 @@ class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         if order is None:
             return None if action in ("approve", "reject", "card_payment", "ticket") else True
         if action in ("approve", "reject"):
-            decides = allows(self.desk_app.session.actor, Right.DECIDE_ORDERS)
+            decides = not self.refused_because(action)
             return True if decides and order.status == PENDING else None
         if action == "card_payment":
             card_order = order.payment_method == "card" and order.payment_status in CARD_RETRIED
@@ -262,6 +268,11 @@ class OrderScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
 
     def action_back(self) -> None:
         """Back to where the order was opened (saying whether it changed)."""
+        self.leave()
+
+    def leave(self) -> None:
+        """Close the order screen, saying whether the order changed (escape, or an area key
+        going to its list)."""
         # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
         self.dismiss(self.changed)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -39,6 +39,7 @@ from deskapp.services.order_decide import ApprovalPreview, preview_approval
 from deskapp.services.orders import OrderSummary, list_orders
 from deskapp.services.presence import lookers, looking_at
 from deskapp.services.rights import Right, allows
+from screens.admin_keys import ExplainsAdminKeys
 from screens.area import AreaScreen
 from screens.order_cart import TakesNewOrders
 from screens.order_preview import ApprovalPreviewView
@@ -98,7 +99,7 @@ class QueuePages:
         return [replace(order, lookers=looking.get(str(order.id), "")) for order in page]
 
 
-class OrderListScreen(AreaScreen, TakesNewOrders):
+class OrderListScreen(ExplainsAdminKeys, AreaScreen, TakesNewOrders):
     """Pending orders oldest first (or every order newest first), with the approval preview.
 
     As the orders area it shows every client's; pushed with a `client_id` (the client screen's
@@ -106,6 +107,10 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
     """
 
     AREA_TITLE = "Orders"
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = {
+        "approve": Right.DECIDE_ORDERS,
+        "reject": Right.DECIDE_ORDERS,
+    }
     NOUN = "orders"
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = (("Pending", "pending"), ("All", "all"))
     FILTER_NOUNS: ClassVar[dict[str, str]] = {"pending": "pending orders"}
@@ -277,7 +282,11 @@ class OrderListScreen(AreaScreen, TakesNewOrders):
         needs an order under the cursor."""
         if action in ("approve", "reject"):
             order = self.highlighted
-            return True if self.decides_orders and order and order.status == PENDING else None
+            return (
+                True
+                if not self.refused_because(action) and order and order.status == PENDING
+                else None
+            )
         if action == "open_order":
             return True if self.highlighted is not None else None
         if action == "new_order":

@@ -32,6 +32,7 @@ from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError
 from deskapp.services.staff import authenticate, has_staff
+from deskapp.wording import counted
 from screens.styles_path import STYLES
 from screens.widgets.desk_session import desk_session
 from screens.widgets.failed_work import ReportsFailedWork
@@ -249,9 +250,8 @@ def seconds(left: float) -> str:
     """A pause as people say it: "1 second", "8 seconds", "2 minutes"."""
     whole = max(1, math.ceil(left))
     if whole < 120:
-        return f"{whole} second" + ("" if whole == 1 else "s")
-    minutes = math.ceil(whole / 60)
-    return f"{minutes} minutes"
+        return counted(whole, "second")
+    return counted(math.ceil(whole / 60), "minute")
 
 
 def preselected_username(screen: Screen[None]) -> str:

@@ -18,7 +18,7 @@ database, so someone demoted while the screen is open is refused with a sentence
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
@@ -29,7 +29,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from deskapp.services.changes import Entity
+from deskapp.services.rights import Right
 from deskapp.services.staff import StaffMember, list_staff
+from screens.admin_keys import ExplainsAdminKeys
 from screens.area import AreaScreen
 from screens.staff_access import ONLY_ADMINS, may_manage_staff
 from screens.staff_form import AddStaffDialog, ChangeRoleDialog, SetActiveDialog, SetPasswordDialog
@@ -69,10 +71,11 @@ def _staff_page(include_disabled: bool, last: StaffMember | None, limit: int) ->
     return list_staff(include_disabled=include_disabled, after=last, limit=limit)
 
 
-class StaffScreen(AreaScreen):
+class StaffScreen(ExplainsAdminKeys, AreaScreen):
     """Everyone by username; the highlighted person's sign-in details under the list."""
 
     AREA_TITLE = "Staff"
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = dict.fromkeys(ADMIN_ACTIONS, Right.MANAGE_STAFF)
     NOUN = "staff members"
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = (("Everyone", "all"), ("Active", "active"))
     FILTER_NOUNS: ClassVar[dict[str, str]] = {"active": "active staff members"}

@@ -21,6 +21,8 @@ service, and the ticket loads again afterwards.
 | w | Save one of the ticket's files. |
 | o | Open the order the ticket was opened for. |
 | h | History: status, assignee, priority and tag changes, who and when. |
+| c | Open the ticket's client. |
+| L | Open the client's credit ledger and invoices. |
 | f5 | Load the ticket again. |
 | escape | Leave the composer (the draft is kept), then go back. |
 """
@@ -80,6 +82,8 @@ NEEDS_TICKET = frozenset(
         "save_file",
         "open_order",
         "history",
+        "client",
+        "client_ledger",
     }
 )
 """Actions that wait for the ticket to load."""
@@ -107,6 +111,8 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         _binding("w", "save_file", "Save file", "Save one of the ticket's files.", False),
         _binding("o", "open_order", "Its order", "Open the order the ticket is about.", False),
         _binding("h", "history", "History", "Status, assignee, priority, tag changes.", False),
+        _binding("c", "client", "Its client", "Open the client who asked.", False),
+        _binding("L", "client_ledger", "Its ledger", "The client's credit and invoices.", False),
         _binding("f5", "refresh", "Refresh", "Load the ticket again.", False),
         _binding("escape", "back", "Back", "Leave the composer (draft kept), or go back."),
         *AREAS_NOT_IN_FOOTER,
@@ -402,6 +408,20 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         if self.ticket is not None and self.ticket.order_id is not None:
             self.app.push_screen(OrderScreen(self.ticket.order_id))
 
+    def action_client(self) -> None:
+        """The ticket's client, over the ticket (escape comes back)."""
+        from screens.client_detail import ClientScreen
+
+        if self.ticket is not None:
+            self.app.push_screen(ClientScreen(self.ticket.client_id))
+
+    def action_client_ledger(self) -> None:
+        """The client's credit ledger and invoices, over the ticket (escape comes back)."""
+        from screens.client_ledger import ClientLedgerScreen
+
+        if self.ticket is not None:
+            self.app.push_screen(ClientLedgerScreen(self.ticket.client_id))
+
     def action_refresh(self) -> None:
         """Load the ticket and the newest messages again."""
         self.reload()
@@ -427,6 +447,11 @@ class TicketScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
         if self.composing and self.composer.has_focus_within:
             self._close_composer()
             return
+        self.leave()
+
+    def leave(self) -> None:
+        """Close the ticket screen, keeping the draft and saying whether the ticket changed
+        (escape, or an area key going to its list)."""
         self.composer.save_draft()
         self.presence.leave()
         # Leaving announces new keys; DeskFooter would rebuild once detached (see ClientScreen).

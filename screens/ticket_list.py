@@ -38,6 +38,7 @@ from deskapp.services.changes import Entity
 from deskapp.services.mail_triage import count_unassigned_mail
 from deskapp.services.ticket_open import DepartmentInfo, list_departments
 from deskapp.services.tickets import QueueFilter, TicketSummary, count_queue
+from deskapp.wording import showing
 from screens.area import AreaScreen
 from screens.queue_narrowing import ASSIGNEES, SORTS, QueuePages, narrowing_text
 from screens.queue_picker import QueuePicker
@@ -441,10 +442,10 @@ class TicketListScreen(AreaScreen):
             hint = f" {'; '.join(elsewhere)} (v)." if elsewhere else ""
             line = Text.assemble(f"No {noun} match “", query, f"”.{hint}")
         elif complete:
-            line = Text.assemble(f"Showing all {shown} {noun} matching “", query, "”.")
+            line = Text.assemble(f"{showing(shown, True, noun)} matching “", query, "”.")
         else:
             line = Text.assemble(
-                f"Showing {shown} {noun} matching “", query, "”; more load as you scroll."
+                f"{showing(shown, False, noun)} matching “", query, "”; more load as you scroll."
             )
         self.query_one("#count", Static).update(line)
 

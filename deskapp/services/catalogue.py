@@ -32,6 +32,7 @@ from deskapp.services.actors import Actor
 from deskapp.services.catalogue_checks import CYCLES, PRODUCT_TYPES, validated
 from deskapp.services.conflicts import changed_meanwhile
 from deskapp.services.rights import Right, acting
+from deskapp.wording import counted
 
 __all__ = [
     "CYCLES",
@@ -311,11 +312,8 @@ class ImportResult:
     @property
     def message(self) -> str:
         """One line for the command line: "2 products added, 1 changed, 14 unchanged."."""
-        count = len(self.created)
-        noun = "product" if count == 1 else "products"
-        return (
-            f"{count} {noun} added, {len(self.updated)} changed, {len(self.unchanged)} unchanged."
-        )
+        added = counted(len(self.created), "product")
+        return f"{added} added, {len(self.updated):,} changed, {len(self.unchanged):,} unchanged."
 
 
 def _used_by(items: int, services: int) -> str:

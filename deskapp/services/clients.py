@@ -19,6 +19,7 @@ from deskapp.services.conflicts import changed_meanwhile
 from deskapp.services.numbers import next_number
 from deskapp.services.rights import Right, acting
 from deskapp.text import one_line
+from deskapp.wording import counted
 
 if TYPE_CHECKING:
     from deskapp.services.client_form import ClientForm
@@ -281,7 +282,7 @@ def change_status(
 
 
 def _services_phrase(count: int) -> str:
-    return "1 service" if count == 1 else f"{count} services"
+    return counted(count, "service")
 
 
 def ensure_client_open(client_id: uuid.UUID) -> Client:

@@ -66,6 +66,10 @@ __all__ = [
 
 DESCRIPTION_LIMIT = 500
 """The longest description or reason an entry keeps."""
+REVERSAL_NEEDS_A_REASON = (
+    "Say why the entry is reversed; a reversal needs a reason, as an adjustment does."
+)
+"""The refusal of a reversal without a reason."""
 
 
 @dataclass(frozen=True)
@@ -192,12 +196,15 @@ def _book(
     return movement(entry, staff_name=person.name)
 
 
-def reverse_entry(actor: Actor, entry_id: object, reason: str = "") -> CreditMovement:
-    """Cancel out an earlier entry with a new Reversal entry (admins only; once per entry).
+def reverse_entry(actor: Actor, entry_id: object, reason: str) -> CreditMovement:
+    """Cancel out an earlier entry with a new Reversal entry (admins only; once per entry),
+    with a required reason, as an adjustment has: the entry and its audit entry keep it.
 
     Reversing credit applied to an unpaid or paid invoice puts that amount back on the invoice.
     """
     why = text("reason", reason, "Reason", limit=DESCRIPTION_LIMIT)
+    if not why:
+        raise ValidationError("reason", REVERSAL_NEEDS_A_REASON)
     entry_key = key(entry_id, "credit entry")
     with acting(actor, Right.REVERSE_ENTRY) as person:
         original = CreditEntry.get_or_none(CreditEntry.id == entry_key)
@@ -225,7 +232,7 @@ def reverse_entry(actor: Actor, entry_id: object, reason: str = "") -> CreditMov
             client,
             CreditKind.REVERSAL,
             -original.amount_cents,
-            f"{description}: {why}" if why else description,
+            f"{description}: {why}",
             invoice=invoice,
             reverses=original,
         )

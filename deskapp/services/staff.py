@@ -30,6 +30,7 @@ from deskapp.models import AuditEntry, Entity, Role, Staff
 from deskapp.services import audit
 from deskapp.services.actors import Actor, actor_from
 from deskapp.services.rights import Right, acting
+from deskapp.wording import counted
 
 __all__ = [
     "MAX_PAUSE",
@@ -393,4 +394,4 @@ def _paused(wait: int) -> str:
 
 
 def _plural(seconds: int) -> str:
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return counted(seconds, "second")

@@ -77,7 +77,7 @@ def test_a_day_within_the_lead_time_is_billed(
     desk_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert billing(desk_url, "--date", "2026-03-13", "--lead-days", "6") == 0
-    assert "0 invoice(s)" in capsys.readouterr().out  # 13 + 6 = 19 March: not due yet
+    assert "0 invoices, 0 lines" in capsys.readouterr().out  # 13 + 6 = 19 March: not due yet
     assert billing(desk_url, "--date", "2026-03-21", "--lead-days", "7") == 0
     assert "Issued INV-2026-00001" in capsys.readouterr().out
 
@@ -95,7 +95,7 @@ def test_a_dry_run_lists_what_it_would_issue_and_writes_nothing(
     assert out == (
         "Would issue C-1001: 45.00\n"
         "  45.00  Fibre 500 — LS1-0042 (45.00 monthly), 20 Mar 2026 to 19 Apr 2026\n"
-        "Dry run as of 2026-03-14: 1 invoice(s), 45.00 in all; nothing was written.\n"
+        "Dry run as of 2026-03-14: 1 invoice, 45.00 in all; nothing was written.\n"
     )
     open_database(desk_url)
     assert rows() == before and Service.get().next_due_date == due

@@ -136,7 +136,7 @@ def test_reversal_is_a_new_entry_for_admins_once(agent, admin) -> None:
     added = credit.add_credit(agent, mina, "40", "Prepayment")
 
     with pytest.raises(PermissionDenied):
-        credit.reverse_entry(agent, added.id)
+        credit.reverse_entry(agent, added.id, "Wrong client")
     reversal = credit.reverse_entry(admin, added.id, "Booked on the wrong client")
 
     assert reversal.kind == CreditKind.REVERSAL
@@ -146,13 +146,39 @@ def test_reversal_is_a_new_entry_for_admins_once(agent, admin) -> None:
     original = CreditEntry.get_by_id(added.id)
     assert (original.amount_cents, original.balance_after_cents) == (4000, 4000)
     with pytest.raises(Conflict, match="already reversed"):
-        credit.reverse_entry(admin, added.id)
+        credit.reverse_entry(admin, added.id, "Wrong client")
     with pytest.raises(Conflict, match="A reversal cannot be reversed"):
-        credit.reverse_entry(admin, reversal.id)
+        credit.reverse_entry(admin, reversal.id, "Wrong client")
     shown = {entry.id: entry for entry in credit.ledger_page(mina).entries}
     assert shown[added.id].reversed and not shown[added.id].can_reverse
     assert not shown[reversal.id].can_reverse
     assert check_ledger() == []
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t"])
+def test_a_reversal_without_a_reason_is_refused_like_an_adjustment(agent, admin, reason) -> None:
+    mina = client()
+    added = credit.add_credit(agent, mina, "40", "Prepayment")
+    with pytest.raises(ValidationError, match="Say why the entry is reversed") as refused:
+        credit.reverse_entry(admin, added.id, reason)
+    assert refused.value.field == "reason" and "as an adjustment does" in str(refused.value)
+    assert balance(mina) == 4000
+    assert not CreditEntry.select().where(CreditEntry.kind == CreditKind.REVERSAL).exists()
+
+
+def test_a_reversal_keeps_its_reason_on_the_entry_and_in_the_audit(agent, admin) -> None:
+    mina = client()
+    added = credit.add_credit(agent, mina, "40", "Prepayment")
+
+    reversal = credit.reverse_entry(admin, added.id, "  Booked on the wrong client ")
+
+    stored = CreditEntry.get_by_id(reversal.id)
+    assert stored.description.endswith(": Booked on the wrong client")
+    audit = AuditEntry.get(
+        (AuditEntry.entity == "credit_entry") & (AuditEntry.entity_id == str(reversal.id))
+    )
+    assert audit.action == "credit.reversal" and audit.staff_name == admin.name
+    assert json.loads(audit.after)["description"].endswith(": Booked on the wrong client")
 
 
 def test_used_credit_cannot_be_reversed(agent, admin) -> None:
@@ -160,7 +186,7 @@ def test_used_credit_cannot_be_reversed(agent, admin) -> None:
     added = credit.add_credit(agent, mina, "40", "Prepayment")
     invoice(agent, mina, 3_000)
     with pytest.raises(Conflict, match="has only 10.00 credit left"):
-        credit.reverse_entry(admin, added.id)
+        credit.reverse_entry(admin, added.id, "Wrong client")
     assert balance(mina) == 1_000
 
 
@@ -225,7 +251,7 @@ def test_merge_transfer_moves_the_whole_balance(agent, admin) -> None:
     assert credit.record_merge_transfer(admin, discarded, kept) is None
     assert not credit.ledger_page(kept).entries[0].can_reverse
     with pytest.raises(Conflict, match="merge transfer cannot be reversed"):
-        credit.reverse_entry(admin, moved.in_entry.id)
+        credit.reverse_entry(admin, moved.in_entry.id, "Wrong client")
     assert check_ledger() == []
 
 

@@ -198,7 +198,7 @@ def test_cancelling_returns_credit_and_payments_to_credit(admin) -> None:
         credit.apply_credit(admin, bill.id)
     applied = credit.ledger_page(mina, kind=CreditKind.APPLIED).entries[0]
     with pytest.raises(Conflict, match="was cancelled; the credit applied to it went back"):
-        credit.reverse_entry(staff(Role.ADMIN), applied.id)
+        credit.reverse_entry(staff(Role.ADMIN), applied.id, "Wrong invoice")
     assert check_ledger() == []
 
 

@@ -188,7 +188,7 @@ def _reverse(books: Books, position: int, admin) -> None:  # type: ignore[no-unt
         or books.balance - entry.amount_cents < 0
         or closed
     ):
-        _refused(Conflict, credit.reverse_entry, admin, entry.id)
+        _refused(Conflict, credit.reverse_entry, admin, entry.id, "Property test")
         return
     credit.reverse_entry(admin, entry.id, "Property test")
     books.balance -= entry.amount_cents

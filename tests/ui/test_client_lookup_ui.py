@@ -121,7 +121,7 @@ async def test_the_status_filter_combines_with_the_search(session: DeskSession) 
         await settle(pilot)
         assert shown(pilot) == ["C-1005"]
         assert {record.status for record in lookup(pilot).records.records} == {"Closed"}
-        assert "Showing all 1 closed clients matching “kestrel”." in screen_text(pilot)
+        assert "Showing 1 closed client matching “kestrel”." in screen_text(pilot)
         await pilot.press("slash")
         await pilot.press("backspace", "backspace", "backspace", "backspace")
         await pilot.press("backspace", "backspace", "backspace")

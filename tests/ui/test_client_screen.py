@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from client_ui_data import HOSTILE_COMPANY, HOSTILE_FIRST, ClientStory, add_client_story
-from pilot_helpers import screen_text, settle, use_tmp_user_dirs
+from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs
 from signed_in import open_as
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -118,7 +118,7 @@ async def test_l_t_and_o_open_the_clients_ledger_tickets_and_orders(
         assert isinstance(tickets, TicketListScreen) and tickets.client_id == story.client_id
         assert [t.label for t in tickets.records.records] == ["T-20001"]
         text = screen_text(pilot)
-        assert "Tickets · C-1001" in text and "Showing all 1 open tickets." in text
+        assert "Tickets · C-1001" in text and "Showing 1 open ticket." in text
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is client_screen
@@ -179,18 +179,22 @@ async def test_hostile_names_show_literally_on_the_client_screen(
         assert pilot.app.is_running
 
 
-async def test_an_agent_does_not_see_merge_or_delete(desk: str, story: ClientStory) -> None:
-    async with desk_as(desk, "sam").run_test(size=SIZE) as pilot:
+async def test_an_agent_sees_merge_and_delete_dimmed_and_is_told_why(
+    desk: str, story: ClientStory
+) -> None:
+    async with desk_as(desk, "sam").run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_client(pilot, "C-1001")
-        titles = {command.title for command in desk_commands(screen)}
-        assert {"Its ledger", "Its tickets", "Its orders", "Edit", "Status"} <= titles
-        assert "Merge" not in titles and "Delete" not in titles
-        assert screen.check_action("merge", ()) is False
-        assert screen.check_action("delete_client", ()) is False
-        assert "Merge" not in screen_text(pilot)
+        commands = {command.title: command for command in desk_commands(screen)}
+        assert {"Its ledger", "Its tickets", "Its orders", "Edit", "Status"} <= set(commands)
+        assert "Admins only: Only an admin can merge clients" in commands["Merge"].help
+        assert screen.check_action("merge", ()) is None  # dimmed
+        assert screen.check_action("delete_client", ()) is None
         await pilot.press("M", "D")
         await settle(pilot)
         assert pilot.app.screen is screen
+        said = notices(pilot)
+        assert "Only an admin can merge clients; ask an admin to do it." in said
+        assert "Only an admin can delete clients; ask an admin to do it." in said
 
 
 async def test_r_shows_what_changed_meanwhile(desk: str, story: ClientStory) -> None:

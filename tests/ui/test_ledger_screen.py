@@ -22,7 +22,7 @@ from deskapp.services.invoices import get_invoice
 from screens.app import DeskApp
 from screens.client_ledger import ClientLedgerScreen
 from screens.commands import desk_commands
-from screens.credit_dialogs import AddCreditDialog, AdjustCreditDialog
+from screens.credit_dialogs import AddCreditDialog, AdjustCreditDialog, ReverseEntryDialog
 from screens.invoice_dialogs import ApplyCreditDialog, ManualPaymentDialog
 from screens.ledger_dialog import LedgerDialog
 from screens.ledger_list import LedgerListScreen
@@ -187,11 +187,13 @@ async def test_an_agent_cannot_adjust(desk: str, story: LedgerStory) -> None:
         bindings = screen.active_bindings
         assert not bindings["d"].enabled and not bindings["v"].enabled
         assert bindings["a"].enabled and bindings["p"].enabled
-        titles = {command.title for command in desk_commands(screen)}
-        assert "Adjust" not in titles and "Reverse" not in titles and "Add credit" in titles
+        commands = {command.title: command for command in desk_commands(screen)}
+        assert "Add credit" in commands and commands["Add credit"].run is None
+        assert "Admins only: Only an admin can adjust credit" in commands["Adjust"].help
         await pilot.press("d", "v")
         await pilot.pause()
         assert pilot.app.screen is screen
+        assert "Only an admin can reverse a credit entry; ask an admin to do it." in notices(pilot)
         # Forced past the screen, the service still refuses.
         await pilot.app.push_screen(AdjustCreditDialog(story.client_id, "C-1042", 2500))
         fill(pilot, amount="100", reason="Because")
@@ -211,6 +213,12 @@ async def test_reversing_an_entry(desk: str, story: LedgerStory) -> None:
         await pilot.pause()
         text = screen_text(pilot)
         assert "Reverse this entry?" in text and "[bold red]Refund[/] ␛]0;owned" in text
+        fill(pilot, reason="   ")  # a reversal needs a reason, as an adjustment does
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReverseEntryDialog)
+        assert "Say why the entry is reversed" in screen_text(pilot)
+        assert entries(screen)[0] == ("Credit added", 2500, 2500)
         fill(pilot, reason="Booked on the wrong client")
         await pilot.press("enter")
         await settle(pilot)

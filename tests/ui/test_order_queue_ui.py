@@ -274,17 +274,19 @@ async def test_an_agent_reads_the_queue_with_the_decisions_dimmed(
     agent: tuple[DeskSession, OrderDesk],
 ) -> None:
     session, made = agent
-    async with DeskApp(session).run_test(size=SIZE) as pilot:
+    async with DeskApp(session).run_test(size=SIZE, notifications=True) as pilot:
         queue = await go_to_orders(pilot)
         bindings = queue.active_bindings
         assert not bindings["a"].enabled and not bindings["x"].enabled
         assert "(admins" in bindings["a"].binding.tooltip
         assert AGENT_NOTE in preview_shown(pilot)
-        offered = {command.action for command in desk_commands(queue)}
-        assert "approve" not in offered and "reject" not in offered
+        offered = {command.action: command for command in desk_commands(queue)}
+        why = "Only an admin can approve or reject an order; ask an admin to do it."
+        assert f"Admins only: {why}" in offered["approve"].help  # offered, saying why
         await pilot.press("a", "x")
         await settle(pilot)
         assert pilot.app.screen is queue
+        assert notices(pilot).count(why) == 2  # each key says why
         assert get_order(made.old_request.id).status == "Pending"
 
 

@@ -30,8 +30,12 @@ from deskapp.services.orders import list_orders
 from deskapp.services.session import DeskSession
 from deskapp.services.tickets import QueueFilter, TicketSummary, list_queue
 from screens.app import DeskApp, desk_app
+from screens.client_detail import ClientScreen
+from screens.client_list import ClientListScreen
 from screens.commands import desk_commands
 from screens.keys import KeysScreen
+from screens.ledger_list import LedgerListScreen
+from screens.ticket_list import TicketListScreen
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.record_table import RecordTable
 
@@ -100,9 +104,40 @@ async def test_number_keys_switch_areas_and_each_shows_its_data(session: DeskSes
         assert "Goodwill for the" in text and "Credit note" in text
         assert "34.34" in text  # the balance after the newest entry
 
-        await pilot.press("escape")
+        await pilot.press("escape")  # on an area's list escape goes to no other area
         await settle(pilot)
-        assert pilot.app.current_mode == "orders"
+        assert pilot.app.current_mode == "ledger"
+        assert isinstance(pilot.app.screen, LedgerListScreen)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # no backend behaviour here
+async def test_number_keys_go_to_the_areas_list_not_what_was_open_there(
+    session: DeskSession,
+) -> None:
+    async with DeskApp(session).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")  # the second client, on its own screen
+        await settle(pilot)
+        client = pilot.app.screen
+        assert isinstance(client, ClientScreen)
+        await pilot.press("2")
+        await settle(pilot)
+        assert pilot.app.current_mode == "tickets"
+        assert isinstance(pilot.app.screen, TicketListScreen)
+
+        await pilot.press("1")  # "Clients" is the client list, not the client left open
+        await settle(pilot)
+        assert pilot.app.current_mode == "clients"
+        assert isinstance(pilot.app.screen, ClientListScreen)
+        assert len(pilot.app.screen_stack) == 1 and not client.is_attached
+        assert table(pilot).cursor_row == 1  # the list kept its place
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientScreen)
+        await pilot.press("1")  # within the area too: back to its list
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientListScreen)
 
 
 async def test_filter_narrows_the_list(session: DeskSession) -> None:

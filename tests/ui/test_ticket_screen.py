@@ -25,6 +25,8 @@ from deskapp.services.conversation import (
     record_client_message,
 )
 from deskapp.services.outbox import list_outbox
+from screens.client_detail import ClientScreen
+from screens.client_ledger import ClientLedgerScreen
 from screens.conversation_dialogs import AttachFileDialog, CannedReplyDialog, SaveAttachmentDialog
 from screens.ticket_client_dialogs import (
     DecideEstimateDialog,
@@ -627,3 +629,41 @@ async def test_the_area_keys_work_on_a_ticket_but_leave_the_footer_to_its_keys(
         await pilot.press("2")
         await settle(pilot)
         assert pilot.app.current_mode == "tickets"
+
+
+@SQLITE_ONLY
+async def test_c_opens_the_tickets_client_and_shift_l_its_ledger(desk: str) -> None:
+    async with demo_app(desk).run_test(size=(120, 36)) as pilot:
+        screen = await open_ticket(pilot, "T-20056")
+        client_id = screen.ticket.client_id
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientScreen)
+        assert pilot.app.screen.client_id == client_id
+        assert screen.ticket.client_label in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ClientLedgerScreen)
+        assert pilot.app.screen.client_id == client_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+
+
+@SQLITE_ONLY
+async def test_an_area_key_on_a_ticket_goes_to_the_list_and_keeps_the_draft(desk: str) -> None:
+    async with demo_app(desk).run_test(size=(120, 36)) as pilot:
+        screen = await open_ticket(pilot, "T-20056")
+        await pilot.press("r")
+        await write(pilot, "Half-written answer")
+        await pilot.press("escape")  # out of the composer; the draft is kept
+        await pilot.press("1")
+        await settle(pilot)
+        assert pilot.app.current_mode == "clients"
+        assert len(pilot.app.screen_stack) == 1 and not screen.is_attached
+        draft = DraftStore().load(screen.ticket_id)
+        assert draft is not None and draft.text == "Half-written answer"
