@@ -66,6 +66,7 @@ class Terminal:
         """Bytes written until nothing more comes for `quiet` seconds (and `wait_for` has
         shown, if given), or until `limit` seconds have passed."""
         start = time.monotonic()
+        offset = len(self.seen)
         got = 0
         last = start
         while time.monotonic() - start < limit:
@@ -81,17 +82,17 @@ class Terminal:
                 got += len(chunk)
                 self.seen += chunk
                 last = now
-            elif now - last >= quiet and (not wait_for or wait_for in self.seen):
+            elif now - last >= quiet and (not wait_for or wait_for in self.seen[offset:]):
                 return got
         raise RuntimeError(
             f"the terminal did not go quiet within {limit} s; last output: {self.seen[-400:]!r}"
         )
 
-    def press(self, keys: bytes, quiet: float) -> int:
-        """Send `keys` and count what is written in answer."""
+    def press(self, keys: bytes, quiet: float, wait_for: bytes = b"") -> int:
+        """Send `keys` and count what is written in answer (which shows `wait_for`)."""
         start = len(self.seen)
         os.write(self.leader, keys)
-        got = self.read_until_quiet(quiet)
+        got = self.read_until_quiet(quiet, wait_for=wait_for)
         if self.dump is not None:
             self._actions += 1
             name = f"{self._actions:02d}-{keys.hex()}.out"
@@ -133,16 +134,16 @@ def measure_desk(
         desk = Terminal([sys.executable, "-m", "deskapp", "demo"], _environment(folder), size)
         desk.dump = dump
         try:
-            figures["first screen"] = [desk.read_until_quiet(quiet, limit=60, wait_for=b"C-10")]
+            figures["first screen"] = [desk.read_until_quiet(1.0, limit=60, wait_for=b"C-10")]
             figures["cursor down, client list"] = [desk.press(DOWN, quiet) for _ in range(moves)]
-            figures["enter: open a client"] = [desk.press(ENTER, quiet)]
-            figures["escape: back to the list"] = [desk.press(ESCAPE, quiet)]
+            figures["enter: open a client"] = [desk.press(ENTER, quiet, b"Contacts")]
+            figures["escape: back to the list"] = [desk.press(ESCAPE, quiet, b"C-1001")]
             figures["/: focus the search"] = [desk.press(b"/", quiet)]
             figures["type a letter"] = [
                 desk.press(bytes([letter]), quiet) for letter in SEARCHED[:letters]
             ]
             figures["escape: leave the search"] = [desk.press(ESCAPE, quiet)]
-            figures["2: the ticket queue"] = [desk.press(b"2", quiet)]
+            figures["2: the ticket queue"] = [desk.press(b"2", quiet, b"T-20")]
             figures["cursor down, ticket queue"] = [desk.press(DOWN, quiet) for _ in range(moves)]
         finally:
             desk.close()
