@@ -204,7 +204,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self.set_reactive(RecordList.cursor_row, 0)
         self._widths = column_widths(self._columns, ())
         self._relayout()
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, force=True, immediate=True)
 
     def _append(self, records: Sequence[RecordT]) -> None:
         """Add records at the end (a record already shown, moved between pages, is skipped)."""
