@@ -15,7 +15,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from deskapp.wording import showing
@@ -46,6 +48,11 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
             tooltip="Leave the filter or search for the list (one client's list: back to them).",
         ),
     ]
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """The focused widget, as Screen's, except that a change repaints only the widgets whose
+    look follows the focus (the stylesheet refreshes those), not the whole screen: over SSH a
+    whole 120x36 screen is 15-40 KB for a key that moves the focus (bench/wire.py)."""
 
     AUTO_FOCUS = "#records"
     AREA_TITLE: ClassVar[str] = ""

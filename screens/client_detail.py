@@ -426,4 +426,7 @@ class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[
         # Leaving announces new keys (focus reset, suspend); DeskFooter would schedule a
         # rebuild that runs once it is detached and raise NoScreen. It has nothing to show.
         self.bindings_updated_signal.unsubscribe(self.query_one(DeskFooter))
+        # One frame for the list coming back, not two (the list resumed, then again once
+        # this screen is removed): a whole screen less over SSH (bench/wire.py).
+        self.app.delay_update(0.1)
         self.dismiss(self.changed)

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from deskapp.services.changes import Entity
@@ -46,6 +47,8 @@ MATCH_WORDS = {
     "contains": "text",
 }
 """How the Match column names what a query matched (search_clients' words, shortened)."""
+SEARCHING_AFTER = 0.3
+"""Seconds a search may take before the count line says it is searching."""
 
 
 EMPTY_DESK = Text("No clients yet — press n to add one.")
@@ -54,7 +57,9 @@ EMPTY_DESK = Text("No clients yet — press n to add one.")
 
 def _match_cell(client: ClientSummary) -> Text:
     matched = getattr(client, "matched", "")
-    return Text(MATCH_WORDS.get(matched, matched), style="dim")
+    # In the row's own colour: a dimmed cell is two more colour changes on every result
+    # line sent to the terminal (some 80 bytes a line over SSH).
+    return Text(MATCH_WORDS.get(matched, matched))
 
 
 COLUMNS: Sequence[RecordColumn[ClientSummary]] = (
@@ -134,6 +139,7 @@ class ClientListScreen(AreaScreen):
         """The query the list shows results for (empty: every client in number order)."""
         self._open_when_loaded = False
         self._reload_on_resume = False
+        self._searching_said: Timer | None = None
 
     def compose_filter_extras(self) -> ComposeResult:
         """The search box, after the status choice."""
@@ -161,8 +167,20 @@ class ClientListScreen(AreaScreen):
     def _search_now(self) -> None:
         """Show the results for what the search box holds now (newer results replace these)."""
         fetch = self.page_fetcher(self.filter_value)
-        self.query_one("#count", Static).update(Text("Searching…" if fetch.query else "Loading…"))
         self.records.reload(fetch)
+        if self._searching_said is not None:
+            self._searching_said.stop()
+        # Said only when the results are slow to come: a count line that flickers to
+        # "Searching…" and back for each letter is a line more over SSH per letter.
+        line = Text("Searching…" if fetch.query else "Loading…")
+        self._searching_said = self.set_timer(
+            SEARCHING_AFTER, lambda: self._say_searching(line), name="say searching"
+        )
+
+    def _say_searching(self, line: Text) -> None:
+        self._searching_said = None
+        if self.records.fetching:
+            self.query_one("#count", Static).update(line)
 
     @on(Input.Submitted, "#search")
     def _open_from_search(self) -> None:
@@ -177,6 +195,9 @@ class ClientListScreen(AreaScreen):
     @on(RecordTable.Loaded, "#records")
     def _show_search_count(self, event: RecordTable.Loaded) -> None:
         """The count line of search results (the plain list's is the area's own)."""
+        if self._searching_said is not None:
+            self._searching_said.stop()
+            self._searching_said = None
         if self._open_when_loaded:
             self._open_when_loaded = False
             self._open_highlighted()
@@ -213,6 +234,9 @@ class ClientListScreen(AreaScreen):
         if client is not None:
             from screens.client_detail import ClientScreen  # not needed for the first screen
 
+            # The client screen drawn once it has its parts, not once per part arriving:
+            # over SSH each frame of a new screen is a whole screen (bench/wire.py).
+            self.app.delay_update(0.1)
             self.app.push_screen(ClientScreen(client.id), self._client_closed)
 
     def _client_closed(self, changed: bool | None) -> None:

@@ -34,8 +34,8 @@ from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 
-from screens.settings_access import palette_help, settings_places
 from screens.admin_keys import refusal_of
+from screens.settings_access import palette_help, settings_places
 from screens.staff_access import may_manage_staff
 
 PALETTE_ACTIONS_LEFT_OUT = frozenset({"command_palette"})

@@ -64,13 +64,15 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         "record-list--even-row",
         "record-list--odd-row",
         "record-list--cursor",
+        "record-list--cursor-blurred",
     }
     """| Class | Description |
     | :- | :- |
     | `record-list--header` | The heading line. |
     | `record-list--even-row` | Rows 0, 2, 4, ... (zebra stripes). |
     | `record-list--odd-row` | Rows 1, 3, 5, ... |
-    | `record-list--cursor` | The cursor's row. |
+    | `record-list--cursor` | The cursor's row while the list has the focus. |
+    | `record-list--cursor-blurred` | The cursor's row while the focus is elsewhere. |
     """
 
     DEFAULT_CSS = """
@@ -79,18 +81,16 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         color: $foreground;
         height: auto;
         max-height: 100%;
+        /* No scroll bar (the keys and the wheel scroll, see on_mouse_scroll_down; the count
+           line says how many are loaded): Textual redraws a bar with every style update
+           of the list, and the whole list again when the bar comes or goes (a search
+           narrowing the rows), 1-6 KB over SSH each time (bench/wire.py). */
+        overflow-y: hidden;
 
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .record-list--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
-            & > .record-list--header {
-                background-tint: $foreground 5%;
-            }
-        }
+        /* Focus shows in the cursor's row only, and through two component classes rather
+           than a :focus rule: Textual repaints a whole widget whose styles follow its focus
+           (15 KB over SSH at 120x36 for a list) each time the focus comes or goes; this
+           way only the cursor's row is drawn again (see on_focus). */
         &:dark > .record-list--even-row {
             background: $surface-darken-1 40%;
         }
@@ -107,6 +107,11 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
             background: $surface-lighten-1 50%;
         }
         & > .record-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .record-list--cursor-blurred {
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
             text-style: $block-cursor-blurred-text-style;
@@ -159,7 +164,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._cells: list[tuple[Text, ...]] = []
         self._rows_by_key: dict[str, int] = {}
         self._widths = column_widths(self._columns, ())
-        self._strips: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)
+        self._strips: LRUCache[tuple[int, str], Strip] = LRUCache(1024)
         self._header: Strip | None = None
         self._strip_width = 0
         self._frame: tuple[Style, int] | None = None
@@ -199,7 +204,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self.set_reactive(RecordList.cursor_row, 0)
         self._widths = column_widths(self._columns, ())
         self._relayout()
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, force=True, immediate=True)
 
     def _append(self, records: Sequence[RecordT]) -> None:
         """Add records at the end (a record already shown, moved between pages, is skipped)."""
@@ -240,6 +245,26 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._scroll_cursor_into_view()
         self._post_highlighted()
         self.cursor_moved()
+
+    def on_focus(self, event: events.Focus) -> None:
+        """The cursor's row takes the focused look; the rest of the list stays as drawn.
+
+        Textual's own handler would repaint the whole list (every row, 12 KB at 120x36 over
+        SSH) for a change that shows on one row, so this one does what it does otherwise:
+        the focus state, the styles, and the parent told (`DescendantFocus`)."""
+        event.prevent_default()
+        self.has_focus = True
+        self.refresh_line(self.cursor_row + 1)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def on_blur(self, event: events.Blur) -> None:
+        """The cursor's row takes the blurred look (as on_focus, one row redrawn)."""
+        event.prevent_default()
+        self.has_focus = False
+        self.refresh_line(self.cursor_row + 1)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
     def cursor_moved(self) -> None:
         """Called after every move of the cursor (RecordTable loads the next page near the end)."""
@@ -318,6 +343,24 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         else:
             self.cursor_row = row
 
+    WHEEL_LINES: ClassVar[int] = 3
+    """Lines the list scrolls for a step of the mouse wheel."""
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel scrolls the list (it has no scroll bar, so Textual's own wheel
+        handling leaves it alone)."""
+        event.stop()
+        self.scroll_to(
+            y=self.scroll_y + self.WHEEL_LINES, animate=False, force=True, immediate=True
+        )
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel scrolls the list up."""
+        event.stop()
+        self.scroll_to(
+            y=self.scroll_y - self.WHEEL_LINES, animate=False, force=True, immediate=True
+        )
+
     # Drawing ---------------------------------------------------------------------------------
 
     def _relayout(self) -> None:
@@ -362,15 +405,19 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         else:
             row = scroll_y + y - 1
             if row >= len(self._records):
-                return Strip.blank(width, base)
-            cursor = row == self.cursor_row
+                # Blank cells need only a background: half the bytes of a line (the
+                # foreground's colour code would go out with every one of them).
+                return Strip.blank(width, Style(bgcolor=base.bgcolor))
+            cursor = ""
+            if row == self.cursor_row:
+                cursor = "record-list--cursor" if self.has_focus else "record-list--cursor-blurred"
             strip = self._strips.get((row, cursor))
             if strip is None:
                 zebra = "record-list--odd-row" if row % 2 else "record-list--even-row"
                 strip = self._strips[(row, cursor)] = self._draw(
                     self._cells[row],
                     self.get_component_rich_style(zebra),
-                    self.get_component_rich_style("record-list--cursor") if cursor else None,
+                    self.get_component_rich_style(cursor) if cursor else None,
                     width,
                 )
         if scroll_x == 0 and strip.cell_length == width:

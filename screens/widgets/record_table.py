@@ -102,6 +102,27 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         self._paging_held = False
         self._keep_key: str | None = None
         self._shown_before: tuple[list[RecordT], int] | None = None
+        self._replacing = False
+
+    @property
+    def records(self) -> Sequence[RecordT]:
+        """The records shown, in order (none while a reload's first page is on its way)."""
+        return () if self._replacing else super().records
+
+    @property
+    def row_count(self) -> int:
+        """How many records the list holds (0 while a reload's first page is on its way)."""
+        return 0 if self._replacing else super().row_count
+
+    @property
+    def highlighted_record(self) -> RecordT | None:
+        """The record under the cursor, if any (None while a reload's first page is on its
+        way: the rows still drawn are the old ones)."""
+        return None if self._replacing else super().highlighted_record
+
+    def validate_cursor_row(self, row: int) -> int:
+        """Keep the cursor on a record; it stays put over the old rows during a reload."""
+        return self.cursor_row if self._replacing else super().validate_cursor_row(row)
 
     @property
     def complete(self) -> bool:
@@ -119,6 +140,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         self._generation += 1
         self._fetching = False
         self._complete = True
+        self._replacing = False
         super().show(records)
 
     # Paging ----------------------------------------------------------------------------------
@@ -137,7 +159,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         for `release_paging()`, once the first frame is out: a thread reading it while that
         frame is drawn would slow the drawing.
         """
-        if self._records and (fetch is None or fetch == self._fetch):
+        if self.row_count and (fetch is None or fetch == self._fetch):
             # The same rows asked for again: shown again should the database not answer.
             self._shown_before = (list(self._records), self.cursor_row)
         elif fetch is not None and fetch != self._fetch:
@@ -152,7 +174,10 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         # else: a reload while one is on its way (the list empty) aims where that one aimed
         self._generation += 1
         self._fetching = True  # scrolling to the top must not ask for a page
-        self._clear()
+        # The rows drawn stay on the terminal until the first page replaces them in one
+        # frame: emptying the list first would draw it twice (blank, then the new rows),
+        # twice the bytes over SSH for each letter typed in a search (bench/wire.py).
+        self._replacing = True
         self._complete = False
         self._paging_held = False
         if at_once and self._fetch is not None:
@@ -185,7 +210,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
             self._fetching = False
             return
         self._fetching = True
-        last = self._records[-1] if self._records else None
+        last = self._records[-1] if self._records and not self._replacing else None
         work = partial(self._fetch_page, self._fetch, self._generation, last, self.page_size)
         self.run_worker(
             work, thread=True, exit_on_error=False, group="record-page", name="load page"
@@ -202,6 +227,9 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         self._fetching = False
         self._complete = len(message.records) < message.limit
         self._shown_before = None
+        if self._replacing:
+            self._replacing = False
+            self._clear()
         keep = self._keep_key
         self._keep_key = None
         self._append(message.records)
@@ -214,7 +242,13 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         """A failed page: stop waiting for it (the app shows the error)."""
         if event.worker.group == "record-page" and event.state is WorkerState.ERROR:
             self._fetching = False
-            if not self._records and self._shown_before is not None:
+            if self._replacing:
+                # The old rows are still drawn: kept if they are what was asked for again
+                # (the database gone, say), otherwise the list empties as it would have.
+                self._replacing = False
+                if self._shown_before is None:
+                    self._clear()
+            elif not self._records and self._shown_before is not None:
                 # Loading the same rows again failed (the database gone, say): keep showing
                 # what was there rather than an empty list.
                 records, row = self._shown_before
