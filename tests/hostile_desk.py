@@ -2,10 +2,10 @@
 
 The demo (`deskapp demo`) shows believable customers only. Tests that need a desk full of
 normal rows with a few hostile ones call `add_hostile_rows()` after `load_demo()`: it renames
-three demo clients (their first contact too, as a customer who typed the name would be) and
-rewrites the two router tickets and the log attached to one of them into markup, terminal
-escapes and a right-to-left override, at the numbers the tests look for. The rows change
-through the models, so the search documents follow them (the migrations' triggers).
+three demo clients (their first contact, invoices and payments too, as if the customer had
+typed the name) and rewrites the two router tickets and the log attached to one of them into
+markup, terminal escapes and a right-to-left override, at the numbers the tests look for. The
+rows change through the models, so the search documents follow them (the migrations' triggers).
 """
 
 from __future__ import annotations
