@@ -67,12 +67,12 @@ DEPARTMENTS: tuple[tuple[str, str, list[dict[str, object]]], ...] = (
 # fmt: on
 """(name, mailbox, extra fields) of each department, in queue order."""
 
-HOSTILE_CLIENTS = {
-    17: {"company": "[bold red]x[/]"},
-    58: {"first_name": "[@click=app.quit]Eve", "last_name": "Mallory"},
-    133: {"last_name": "Fox\x1b]0;owned\x07", "company": "Fox [/b] Consulting"},
-}
-"""Clients whose names try markup and terminal escapes, at fixed places among the others."""
+ALWAYS_ACTIVE = (17, 58, 133)
+"""Clients (by position) that are active whatever their roll: C-1059 and C-1134 write about
+their router, and tests (tests/hostile_desk.py) give these three hostile names."""
+SOLE_TRADERS = (133,)
+"""Clients (by position) trading under their own name from a personal mail address: the random
+stream after C-1134 was drawn with a company there, so every later row depends on one."""
 
 NOTES = (
     "Prefers a phone call to e-mail.",
@@ -163,12 +163,12 @@ def _add_clients(world: DemoWorld) -> None:
     numbers = world.numbers("client", CLIENT_COUNT)
     for index, number in enumerate(numbers):
         person = people.person()
-        if index in HOSTILE_CLIENTS:
-            person = dataclasses.replace(person, **HOSTILE_CLIENTS[index])
+        if index in SOLE_TRADERS:
+            person = dataclasses.replace(person, company=f"{person.last_name} Consulting")
         created = world.days_ago(2190 - index * 10.6 - rng.random() * 8)
         roll = rng.random()
         status = "Active" if roll < 0.82 else "Inactive" if roll < 0.94 else "Closed"
-        if index in HOSTILE_CLIENTS:
+        if index in ALWAYS_ACTIVE:
             status = "Active"
         client = DemoClient(world.ids.at(created), number, created, person, status)
         client.notes = rng.choice(NOTES) if rng.random() < 0.12 else ""

@@ -98,14 +98,14 @@ SCENARIOS = {
 }
 """Conversations per department; Orders tickets are written from their order instead."""
 
-HOSTILE_SCENARIO = Scenario(
-    "[/b] Router [@click=app.quit]keeps[/] rebooting \x1b[31m",
-    "Since the update the router reboots.\x1b[2J\x1b[H Log below:\n\t[bold]ERR[/bold] 0x1f\n"
-    "\x1b]52;c;aGVsbG8gd29ybGQ=\x07 \x1b]0;owned\x07 \u202egnp.exe",
-    "Hi {first}, we'll push the fixed firmware tonight.", "[link=https://example.com]ok[/link]",
-    "Client pasted terminal junk; shown as-is.", "router,[red]",
+ROUTER_SCENARIO = Scenario(
+    "Router keeps rebooting",
+    "Since the firmware update last week the router reboots every hour or so. Log below:\n"
+    "  ERR 0x1f watchdog reset\n  ERR 0x1f watchdog reset",
+    "Hi {first}, we'll push the fixed firmware tonight.", "It rebooted twice more this morning.",
+    "Known watchdog bug in the last firmware; the fixed build goes out tonight.", "router,firmware",
 )
-"""A ticket whose words try markup and terminal escapes: the desk must show them inert."""
+"""The ticket two clients (C-1059 and C-1134) open about the same firmware bug, with a log."""
 
 CANNED = (
     ("Greeting", None, "Hi {client_name},\n\nThanks for contacting Bluebay Networks about "

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from deskapp.demo.texts import CANNED, HOSTILE_SCENARIO, SCENARIOS, Scenario
+from deskapp.demo.texts import CANNED, ROUTER_SCENARIO, SCENARIOS, Scenario
 from deskapp.demo.world import DemoClient, DemoContact, DemoOrder, DemoWorld
 from deskapp.models import (
     Attachment,
@@ -175,7 +175,7 @@ def _department_tickets(world: DemoWorld) -> list[_Ticket]:
                     scenario = SCENARIOS["Support"][3]
             if department == "Support" and index in (len(prepaid), len(prepaid) + 1):
                 client = world.clients[58 if index == len(prepaid) else 133]
-                scenario = HOSTILE_SCENARIO
+                scenario = ROUTER_SCENARIO
             tickets.append(
                 _conversation(
                     world, client, department, scenario, status, invoiced.get(client.id, "")
@@ -371,10 +371,13 @@ def _add_extras(world: DemoWorld, tickets: list[_Ticket]) -> None:
             )
     for ticket, (filename, content) in zip(
         [t for t in tickets if t.department == "Outage"][:1]
-        + [t for t in tickets if t.subject == HOSTILE_SCENARIO.subject][:1],
+        + [t for t in tickets if t.subject == ROUTER_SCENARIO.subject][:1],
         (
             ("traceroute.txt", b" 1  192.168.1.1  0.6 ms\n 2  203.0.113.1  8.1 ms\n 3  * * *\n"),
-            ("invoice\x1b[31m\u202efdp.exe", b"%PDF-1.4 not really\n"),
+            (
+                "router-log.txt",
+                b"09:12:04 ERR 0x1f watchdog reset\n09:58:31 ERR 0x1f watchdog reset\n",
+            ),
         ),
         strict=False,
     ):

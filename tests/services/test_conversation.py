@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hostile_desk import add_hostile_rows
 from ledger_helpers import client as make_client
 
 from deskapp import clock
@@ -572,6 +573,7 @@ def test_every_demo_ticket_opens_and_fills_its_canned_replies(desk: str, tmp_pat
     from deskapp.services.attachments import save_attachment
 
     load_demo()
+    add_hostile_rows()
     sam = actor_from(Staff.get(Staff.username == "sam"))
     hostile = None
     for ticket_id, number in Ticket.select(Ticket.id, Ticket.number).tuples():

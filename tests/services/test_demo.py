@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import unicodedata
 import uuid
 from pathlib import Path
 
 import pytest
+from hostile_desk import HOSTILE_FILENAME, add_hostile_rows
+from peewee import CharField, TextField
 
 from deskapp import migrations
 from deskapp.db import db, is_postgres, open_database
@@ -17,6 +21,7 @@ from deskapp.demo import DEMO_STAFF, load_demo, seed_clients
 from deskapp.errors import Conflict
 from deskapp.models import (
     ALL_MODELS,
+    Attachment,
     Client,
     Contact,
     Department,
@@ -31,6 +36,7 @@ from deskapp.models import (
     Ticket,
     TicketStatus,
 )
+from deskapp.services.client_search import search_clients
 
 
 def rows(sql: str, *params: object) -> list[tuple]:
@@ -142,9 +148,61 @@ def test_every_order_has_a_ticket_in_orders(demo: str) -> None:
     )
 
 
-def test_demo_contains_hostile_text_for_the_screens_to_neutralize(demo: str) -> None:
-    assert Client.select().where(Client.company == "[bold red]x[/]").exists()
-    assert Message.select().where(Message.body.contains("\x1b[2J")).exists()
+MARKUP_TAG = re.compile(r"\[[a-z#/@][^\[\]]*\]")
+"""What Rich (and Textual) would read as a tag: [bold], [/], [@click=…], [#ff0000]."""
+BIDI_CONTROLS = frozenset(
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""Marks, embeddings, overrides and isolates that reorder text on screen."""
+
+
+def unbelievable(text: str) -> str | None:
+    """Why `text` has no place in a sales demo (a control character other than a line break,
+    markup, a bidi control), or None."""
+    for character in text:
+        if character in BIDI_CONTROLS:
+            return f"bidi control U+{ord(character):04X}"
+        if character != "\n" and unicodedata.category(character) == "Cc":
+            return f"control character U+{ord(character):04X}"
+    tag = MARKUP_TAG.search(text)
+    return f"markup {tag.group()}" if tag else None
+
+
+def test_demo_shows_believable_text_only(demo: str) -> None:
+    """The demo is what a salesperson shows: hostile text belongs to the tests
+    (tests/hostile_desk.py), and no text column of any table holds any."""
+    found, scanned = [], 0
+    for model in ALL_MODELS:
+        columns = [
+            field
+            for field in model._meta.sorted_fields
+            if isinstance(field, (CharField, TextField))
+        ]
+        if not columns:
+            continue
+        for row in model.select(*columns).tuples():
+            for field, value in zip(columns, row, strict=True):
+                scanned += value is not None
+                why = unbelievable(value) if isinstance(value, str) else None
+                if why:
+                    found.append(
+                        f"{model._meta.table_name}.{field.column_name}: {why} in {value!r}"
+                    )
+    assert found == []
+    assert scanned > 10_000  # every table's text, not an empty desk
+    assert unbelievable("[bold red]x[/]") == "markup [bold red]"
+    assert unbelievable("Fox\x1b]0;owned\x07") == "control character U+001B"
+    assert unbelievable("invoice\u202efdp.exe") == "bidi control U+202E"
+    assert unbelievable("Hi Ana,\n\nThe [T-20311] fix is live.") is None
+
+
+def test_hostile_rows_are_the_tests_own(demo: str) -> None:
+    add_hostile_rows()
+    assert Client.get(Client.number == 1018).company == "[bold red]x[/]"
+    assert Message.select().where(Message.body.contains("\x1b[2J")).count() == 2
+    assert Attachment.select().where(Attachment.filename == HOSTILE_FILENAME).count() == 1
+    found = search_clients("Mallory")  # the search documents followed the rename
+    assert [(hit.number, hit.name) for hit in found] == [(1059, "[@click=app.quit]Eve Mallory")]
 
 
 def test_credit_ledger_matches_the_cached_balances(demo: str) -> None:

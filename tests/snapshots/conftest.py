@@ -1,4 +1,5 @@
-"""What the snapshot files share: the demo desk as `deskapp demo` opens it."""
+"""What the snapshot files share: the demo desk as `deskapp demo` opens it, and the same desk
+with hostile rows added (tests/hostile_desk.py) for the pictures that show them inert."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile_desk import add_hostile_rows
 from pilot_helpers import use_tmp_user_dirs
 
 from deskapp.db import close_database, db
@@ -25,3 +27,11 @@ def demo_session(
     yield session
     close_database()
     db.initialize(None)
+
+
+@pytest.fixture
+def hostile_demo_session(demo_session: DeskSession) -> DeskSession:
+    """The demo desk with C-1018, C-1059 and C-1134 named with markup and escapes, and their
+    router tickets likewise (add_hostile_rows)."""
+    add_hostile_rows()
+    return demo_session

@@ -37,13 +37,17 @@ def searched(text: str, *keys: str) -> Callable[[Pilot[None]], object]:
 
 
 class TestClientLookupSnapshots:
-    """The lookup as a support person types, and the client it opens (the demo's C-1018 has
-    the company "[bold red]x[/]")."""
+    """The lookup as a support person types, and the client it opens, on the demo desk with
+    hostile rows added (C-1018 has the company "[bold red]x[/]": it shows as typed)."""
 
-    def test_lookup_with_results(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+    def test_lookup_with_results(self, snap_compare, hostile_demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
         run_before = searched("brew")
-        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(
+            DeskApp(hostile_demo_session), terminal_size=SIZE, run_before=run_before
+        )
 
-    def test_client_screen(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+    def test_client_screen(self, snap_compare, hostile_demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
         run_before = searched("C-1018", "enter")
-        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(
+            DeskApp(hostile_demo_session), terminal_size=SIZE, run_before=run_before
+        )

@@ -29,14 +29,19 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
 
 
 class TestShellSnapshots:
-    """The places a support person sees first (the demo's C-1017 is called "[bold red]x[/]")."""
+    """The places a support person sees first, on the demo desk with hostile rows added (C-1018
+    is called "[bold red]x[/]", C-1059 "[@click=app.quit]Eve"): they show as typed."""
 
-    def test_client_list(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
-        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=settle)
+    def test_client_list(self, snap_compare, hostile_demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+        assert snap_compare(DeskApp(hostile_demo_session), terminal_size=SIZE, run_before=settle)
 
-    def test_ticket_queue(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
-        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=after("2"))
+    def test_ticket_queue(self, snap_compare, hostile_demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+        assert snap_compare(
+            DeskApp(hostile_demo_session), terminal_size=SIZE, run_before=after("2")
+        )
 
-    def test_key_list(self, snap_compare, demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
+    def test_key_list(self, snap_compare, hostile_demo_session: DeskSession) -> None:  # type: ignore[no-untyped-def]
         run_before = after("question_mark")
-        assert snap_compare(DeskApp(demo_session), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(
+            DeskApp(hostile_demo_session), terminal_size=SIZE, run_before=run_before
+        )

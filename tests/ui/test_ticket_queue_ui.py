@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hostile_desk import HOSTILE_SUBJECT, add_hostile_rows
 from pilot_helpers import palette_hit, screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -26,7 +27,6 @@ from ticket_ui_data import (
 )
 
 from deskapp import clock
-from deskapp.demo.texts import HOSTILE_SCENARIO
 from deskapp.models import OutboxMail, Ticket
 from deskapp.services.outbox import list_outbox
 from deskapp.services.session import DeskSession
@@ -236,13 +236,14 @@ async def test_enter_opens_the_ticket_and_the_queue_reloads_on_return(
 
 
 async def test_hostile_subjects_show_literally(local: DeskSession) -> None:
+    add_hostile_rows()
     async with DeskApp(local).run_test(size=SIZE) as pilot:
         queue = await go_to_queue(pilot)
         await pilot.press("slash", *"rebooting")
         await settle(pilot)
         await pilot.press("shift+tab", "right", "right")  # every view
         await settle(pilot)
-        hostile = [t for t in queue.records.records if t.subject == HOSTILE_SCENARIO.subject]
+        hostile = [t for t in queue.records.records if t.subject == HOSTILE_SUBJECT]
         assert hostile
         text = screen_text(pilot)
         assert text.count("[/b] Router [@click=app.…") == len(hostile) == 2  # 25 characters
