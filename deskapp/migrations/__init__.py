@@ -40,12 +40,8 @@ def all_migrations() -> list[Migration]:
             module = importlib.import_module(f"{__name__}.{info.name}")
             found.append(Migration(int(info.name[1:5]), info.name[6:].replace("_", " "), module))
     found.sort(key=lambda m: m.number)
-    # Numbers are handed out to branches ahead of their merge, so one branch alone may skip a
-    # few; two migrations with one number would be a merge mistake.
     numbers = [m.number for m in found]
-    assert len(set(numbers)) == len(numbers) and numbers[:1] == [1], (
-        "migration numbers repeat or do not start at 1"
-    )
+    assert numbers == list(range(1, len(found) + 1)), "migration numbers must run 1, 2, 3 …"
     return found
 
 
