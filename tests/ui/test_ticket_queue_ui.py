@@ -203,7 +203,7 @@ async def test_search_by_ticket_number_and_by_words(session: DeskSession) -> Non
         queue.show_view("completed")
         await settle(pilot)
         assert shown(pilot) == [wanted.label]
-        assert f"completed tickets matching “{wanted.label}”" in screen_text(pilot)
+        assert f"Showing 1 completed ticket matching “{wanted.label}”" in screen_text(pilot)
         queue.search_box.value = ""
         await pilot.press(*str(wanted.number))
         await settle(pilot)
