@@ -121,7 +121,7 @@ def test_the_billing_run_output_says_which_invoice_was_not_mailed(
     assert main(["billing", "run", "--db", desk]) == 0
 
     out = capsys.readouterr().out
-    assert "2 invoice(s), 2 line(s), 90.00 in all; 2 client(s) due; 1 mail(s) queued.\n" in out
+    assert "2 invoices, 2 lines, 90.00 in all; 2 clients due; 1 mail queued.\n" in out
     assert out.endswith("INV-2026-00001 was issued but not mailed: C-1001 has no email address.\n")
     open_database(desk)
 
