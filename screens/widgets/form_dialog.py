@@ -135,12 +135,12 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
             yield Static(
                 untrusted(self.heading(), limit=160), id="dialog-title", classes="dialog-title"
             )
-            with Horizontal(id="dialog-buttons", classes="dialog-buttons"):
-                yield from self.compose_buttons()
             with VerticalScroll(id="dialog-body", classes="dialog-body", can_focus=False):
                 yield from self.compose_fields()
                 yield Static(id="form-error", classes="field-error")
                 yield Static(id="their-version", classes="their-version")
+            with Horizontal(id="dialog-buttons", classes="dialog-buttons"):
+                yield from self.compose_buttons()
 
     def compose_buttons(self) -> ComposeResult:
         """The submit button, the dialog's other decisions, then Cancel (Approve | Decline,
