@@ -33,14 +33,14 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
     Keys that exist but are not allowed right now are left out, as the footer leaves them out.
     """
     found: list[tuple[tuple[int, int], KeyHelp]] = []
-    by_action: dict[tuple[int, str], int] = {}
+    by_action: dict[tuple[int, str, str], int] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if binding.system or not binding.description or not active.enabled:
             continue
         where = 0 if active.node is screen else 1 if isinstance(active.node, App) else 2
         shown = screen.app.get_key_display(binding) or key
-        same = (id(active.node), binding.action)
+        same = (id(active.node), binding.action, binding.description)
         if same in by_action:  # one action, two keys ("? f1"): one line
             index = by_action[same]
             rank, help = found[index]
