@@ -214,7 +214,7 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
             self.desk_app.return_to_previous_area()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer Filter only with a filter bar, and Back only with somewhere to go back to."""
+        """Offer Filter only with a filter bar; Back is dimmed with nowhere to go back to."""
         if action == "focus_filter":
             return bool(self.FILTERS)
         if action == "back":
@@ -223,5 +223,6 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
             tables = self.query("#records")
             if tables and self.focused is not tables.first():
                 return True
-            return self.desk_app.previous_area is not None
+            # Dimmed, not hidden, with nowhere to go back to: the footer always shows esc.
+            return True if self.desk_app.previous_area is not None else None
         return True

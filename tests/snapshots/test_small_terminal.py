@@ -21,6 +21,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from deskapp.money import Money
 from deskapp.services.clients import find_client_by_number
 from deskapp.services.contacts import list_contacts
 from deskapp.services.conversation import (
@@ -29,7 +30,9 @@ from deskapp.services.conversation import (
     record_client_message,
     writing_mark,
 )
+from deskapp.services.credit import add_credit
 from deskapp.services.session import DeskSession
+from deskapp.services.ticket_work import propose_estimate
 from screens.app import DeskApp
 from screens.catalogue_list import CatalogueScreen
 from screens.client_delete import DeleteClientDialog
@@ -43,9 +46,9 @@ from screens.ticket_detail import TicketScreen
 SIZE = (80, 24)
 
 CLIENT = "C-1002"
-"""A company client with two contacts, a service and paid invoices (plain demo rows)."""
+"""A client of the demo (the fixture gives it a credit entry)."""
 TICKET = "T-20046"
-"""A conversation with a proposed estimate."""
+"""A conversation of the demo (the fixture proposes an estimate on it)."""
 
 Step = str | Callable[[], Screen[Any]]
 """A key to press, or a screen to push (made when the step runs)."""
@@ -112,8 +115,12 @@ def at_80x24(*steps: Step, text: str = "") -> Callable[[Pilot[None]], Awaitable[
 
 @pytest.fixture
 def desk(demo_session: DeskSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[DeskSession]:
-    """The demo desk; the home folder is /home/kim on screen (the export dialog shows it)."""
+    """The demo desk with a credit entry on CLIENT (to reverse) and an estimate proposed on
+    TICKET (to answer); the home folder is /home/kim on screen (the export dialog shows it)."""
     monkeypatch.setenv("HOME", "/home/kim")
+    actor = demo_session.actor
+    add_credit(actor, _client_id(), Money(2500), "Goodwill for the outage")
+    propose_estimate(actor, find_ticket(TICKET).id, "Move the six mailboxes", 12000, 90)
     yield demo_session
 
 
@@ -145,7 +152,7 @@ class TestAreasAt80x24:
         assert snap(snap_compare, desk, client_ledger)
 
     def test_ticket_with_the_composer(self, snap_compare, desk: DeskSession) -> None:  # type: ignore[no-untyped-def]
-        text = "Hi Ravi,\n\nWe can move the mailboxes on Saturday."
+        text = "Hello,\n\nWe can do it on Saturday morning."
         assert snap(snap_compare, desk, ticket_screen, "r", text=text)
 
     def test_key_list(self, snap_compare, desk: DeskSession) -> None:  # type: ignore[no-untyped-def]
