@@ -286,8 +286,11 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
 
     def action_send_from_last_field(self) -> None:
         """Enter on a choice that is the form's last field sends the form; anywhere else the
-        key goes on to the focused widget (an open menu, a button, a text area, a lookup)."""
+        key goes on to the focused widget (an open menu, a button, a text area, a lookup).
+        A form whose button deletes, merges or rejects is never sent from a choice."""
         focused = self.focused
+        if self.SUBMIT_VARIANT == "error":
+            raise SkipAction
         if not isinstance(focused, ENTER_SENDS_FROM) or focused is not self.last_field():
             raise SkipAction
         if isinstance(focused, Select) and focused.expanded:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+from outbox_mail_data import failed_reply
 from pilot_helpers import settle
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -40,6 +41,7 @@ from screens.client_detail import ClientScreen
 from screens.client_ledger import ClientLedgerScreen
 from screens.contact_form import DeleteContactDialog
 from screens.new_messages_dialog import NewMessagesDialog
+from screens.outbox_list import OutboxScreen
 from screens.staff_list import StaffScreen
 from screens.ticket_detail import TicketScreen
 
@@ -88,6 +90,12 @@ def new_messages() -> Screen[Any]:
     record_client_message(ticket.id, "Actually it is six mailboxes, not five.")
     record_client_message(ticket.id, "And one of them is shared by the whole office.")
     return NewMessagesDialog(client_messages_since(mark))
+
+
+def outbox() -> Screen[Any]:
+    """The outbox, holding a reply that failed (tests/outbox_mail_data.py)."""
+    failed_reply()
+    return OutboxScreen()
 
 
 def at_80x24(*steps: Step, text: str = "") -> Callable[[Pilot[None]], Awaitable[None]]:
@@ -195,6 +203,8 @@ ADMIN_DIALOGS = {
     "staff_role": (StaffScreen, "o"),
     "staff_password": (StaffScreen, "p"),
     "staff_disable": (StaffScreen, "d"),
+    "mail_send_again": (outbox, "s"),
+    "mail_discard": (outbox, "x"),
     "retire_product": (CatalogueScreen, "r"),
     "delete_product": (CatalogueScreen, "x"),
 }
