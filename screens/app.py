@@ -77,7 +77,7 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
     | Key(s) | Description |
     | :- | :- |
     | 1 2 3 4 | Go to clients, tickets, orders, the credit ledger. |
-    | ? | List the keys. |
+    | ? / f1 | List the keys (f1 in a text field, where ? is typed). |
     | ctrl+p | The command palette. |
     | ctrl+t | Choose a theme (remembered). |
     | escape | Back. |
@@ -120,10 +120,10 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
             id="area.ledger",
         ),
         Binding(
-            "question_mark",
+            "question_mark,f1",
             "show_keys",
             "Keys",
-            tooltip="List the keys of this screen.",
+            tooltip="List the keys of this screen (f1 also works in a text field).",
             id="app.keys",
         ),
         Binding(

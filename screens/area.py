@@ -222,12 +222,14 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
             self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer Filter only with a filter bar, and Back only with somewhere to go back to."""
+        """Offer Filter only with a filter bar; Back is dimmed with nowhere to go back to."""
         if action == "focus_filter":
             return bool(self.FILTERS)
         if action == "back":
             if self.client_id is not None:
                 return True
             tables = self.query("#records")
-            return bool(tables) and self.focused is not tables.first()
+            if tables and self.focused is not tables.first():
+                return True
+            return None  # dimmed, not hidden, with nowhere to go back to: the footer shows esc
         return True

@@ -12,6 +12,9 @@ description and every price show under the list. Opened from the command palette
 | / | Current products, or those retired too. |
 | ctrl+r | Load the catalogue again. |
 | escape | Back where you came from. |
+
+The columns fit 80 terminal columns; narrower, they give way in this order: orderable, type,
+price; code and name always stay.
 """
 
 from __future__ import annotations
@@ -81,9 +84,9 @@ def orderable_cell(product: ProductInfo) -> Text:
 COLUMNS: Sequence[RecordColumn[ProductInfo]] = (
     RecordColumn("Code", lambda p: label_cell(p.code), 15),
     RecordColumn("Name", lambda p: untrusted(p.name, limit=16), 16),
-    RecordColumn("Type", lambda p: label_cell(p.type), 13),
-    RecordColumn("Orderable", orderable_cell, 9),
-    RecordColumn("Price", price_cell, 13),
+    RecordColumn("Type", lambda p: label_cell(p.type), 13, drop_rank=2),
+    RecordColumn("Orderable", orderable_cell, 9, drop_rank=1),
+    RecordColumn("Price", price_cell, 13, drop_rank=3),
 )
 """Narrow enough for an 80-column terminal."""
 

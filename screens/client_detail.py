@@ -120,6 +120,12 @@ class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[
     AUTO_FOCUS = "#contacts"
     AREA_TITLE = "Client"
     """The place's name in the header and the key list."""
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (100, "-roomy"),
+    ]
+    """Under 100 columns (80 over SSH) the left sections narrow, so the tickets' and orders'
+    numbers, subjects and statuses keep their room (styles/client_detail.tcss)."""
 
     class _ProfileLoaded(Message, bubble=False):
         def __init__(self, profile: ClientProfile) -> None:

@@ -12,6 +12,10 @@
 | / | Filter the entries by kind. |
 | j / k | Move in the list. |
 | escape | Leave the filter, or go back. |
+
+On a narrow terminal (80 columns over SSH) the entries' columns give way in this order: by,
+balance after, date; kind, amount, description and the reversed mark stay. The invoices' issue
+and due dates give way (in that order); number, status and amounts stay.
 """
 
 from __future__ import annotations
@@ -82,22 +86,22 @@ def _staff_cell(entry: CreditMovement) -> Text:
 
 
 ENTRY_COLUMNS: Sequence[RecordColumn[CreditMovement]] = (
-    RecordColumn("Date", lambda e: label_cell(f"{e.created_at:%Y-%m-%d}"), 10),
+    RecordColumn("Date", lambda e: label_cell(f"{e.created_at:%Y-%m-%d}"), 10, drop_rank=3),
     RecordColumn("Kind", lambda e: label_cell(e.kind), 18),
     RecordColumn("Amount", lambda e: money_cell(e.amount_cents), 11, align_right=True),
     RecordColumn(
-        "Balance after", lambda e: money_cell(e.balance_after_cents), 13, align_right=True
+        "Balance after", lambda e: money_cell(e.balance_after_cents), 13, True, drop_rank=2
     ),
     RecordColumn("Description", lambda e: untrusted(e.description, limit=30), 30),
-    RecordColumn("By", _staff_cell, 12),
+    RecordColumn("By", _staff_cell, 12, drop_rank=1),
     RecordColumn("", lambda e: Text("reversed", "italic") if e.reversed else Text(""), 8),
 )
 """The entries, newest first."""
 
 INVOICE_COLUMNS: Sequence[RecordColumn[InvoiceSummary]] = (
     RecordColumn("Invoice", lambda i: label_cell(i.number), 14),
-    RecordColumn("Issued", lambda i: label_cell(f"{i.issued_on:%Y-%m-%d}"), 10),
-    RecordColumn("Due", lambda i: label_cell(f"{i.due_on:%Y-%m-%d}"), 10),
+    RecordColumn("Issued", lambda i: label_cell(f"{i.issued_on:%Y-%m-%d}"), 10, drop_rank=1),
+    RecordColumn("Due", lambda i: label_cell(f"{i.due_on:%Y-%m-%d}"), 10, drop_rank=2),
     RecordColumn("Status", lambda i: label_cell(i.status), 9),
     RecordColumn("Total", lambda i: money_cell(i.total_cents), 11, align_right=True),
     RecordColumn("Amount due", lambda i: money_cell(i.amount_due_cents), 11, align_right=True),

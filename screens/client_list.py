@@ -8,6 +8,9 @@
 | j / k | Move in the list. |
 | n | Add a client (the client form); its screen opens once it is saved. |
 | escape | From the search back to the list; from the list back to the previous area. |
+
+On a narrow terminal (80 columns over SSH) the columns give way in this order: credit, match,
+company, email; number, name and status always stay.
 """
 
 from __future__ import annotations
@@ -65,11 +68,11 @@ def _match_cell(client: ClientSummary) -> Text:
 COLUMNS: Sequence[RecordColumn[ClientSummary]] = (
     RecordColumn("Number", lambda c: label_cell(c.label), 8),
     RecordColumn("Name", lambda c: untrusted(c.name, limit=20), 20),
-    RecordColumn("Company", lambda c: untrusted(c.company, limit=20), 20),
-    RecordColumn("Email", lambda c: untrusted(c.email, limit=26), 26),
+    RecordColumn("Company", lambda c: untrusted(c.company, limit=20), 20, drop_rank=3),
+    RecordColumn("Email", lambda c: untrusted(c.email, limit=26), 26, drop_rank=4),
     RecordColumn("Status", lambda c: untrusted(c.status), 8),
-    RecordColumn("Credit", lambda c: money_cell(c.credit_cents), 11, align_right=True),
-    RecordColumn("Match", _match_cell, 7),
+    RecordColumn("Credit", lambda c: money_cell(c.credit_cents), 11, True, drop_rank=1),
+    RecordColumn("Match", _match_cell, 7, drop_rank=2),
 )
 
 

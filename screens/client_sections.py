@@ -1,6 +1,9 @@
 """The client screen's sections: compact tables of what one profile call returned, and the
 few words and cells they show (contacts with their mail categories, services, invoices,
-tickets, orders)."""
+tickets, orders).
+
+Where a section is narrower than its columns (80 columns over SSH), columns give way in the
+order each section's docstring states; what names a row and its status always stays."""
 
 from __future__ import annotations
 
@@ -90,46 +93,47 @@ def count_phrase(shown: int, total: int | None) -> str:
 CONTACT_COLUMNS: Sequence[SectionColumn[ContactDetails]] = (
     SectionColumn("Name", lambda c: untrusted(c.name, limit=20), 20),
     SectionColumn("Email", lambda c: untrusted(c.email, limit=28), 28),
-    SectionColumn("Phone", lambda c: untrusted(c.phone, limit=16), 16),
-    SectionColumn("Position", lambda c: untrusted(c.position, limit=14), 14),
-    SectionColumn("", billing_cell, 7),
-    SectionColumn("Mail", mail_cell, 19),
+    SectionColumn("Phone", lambda c: untrusted(c.phone, limit=16), 16, drop_rank=3),
+    SectionColumn("Position", lambda c: untrusted(c.position, limit=14), 14, drop_rank=1),
+    SectionColumn("", billing_cell, 7, drop_rank=4),
+    SectionColumn("Mail", mail_cell, 19, drop_rank=2),
 )
-"""The contacts, billing contact first."""
+"""The contacts, billing contact first; narrow, position, mail, phone and the billing mark give
+way in that order."""
 
 SERVICE_COLUMNS: Sequence[SectionColumn[ServiceBrief]] = (
     SectionColumn("Product", lambda s: untrusted(s.product, limit=12), 12),
-    SectionColumn("Identifier", lambda s: untrusted(s.identifier, limit=13), 13),
+    SectionColumn("Identifier", lambda s: untrusted(s.identifier, limit=13), 13, drop_rank=3),
     SectionColumn("Status", lambda s: label_cell(s.status), 9),
-    SectionColumn("Price", lambda s: money_cell(s.price_cents), 8, align_right=True),
-    SectionColumn("Next due", lambda s: date_cell(s.next_due_date), 10),
+    SectionColumn("Price", lambda s: money_cell(s.price_cents), 8, True, drop_rank=2),
+    SectionColumn("Next due", lambda s: date_cell(s.next_due_date), 10, drop_rank=1),
 )
-"""The services, active ones first."""
+"""The services, active ones first; narrow, next due, price and identifier give way."""
 
 TICKET_COLUMNS: Sequence[SectionColumn[TicketBrief]] = (
     SectionColumn("Number", lambda t: label_cell(t.label), 7),
     SectionColumn("Subject", lambda t: untrusted(t.subject, limit=17), 17),
     SectionColumn("Status", lambda t: label_cell(t.status), 14),
-    SectionColumn("Priority", lambda t: label_cell(t.priority), 8),
+    SectionColumn("Priority", lambda t: label_cell(t.priority), 8, drop_rank=1),
 )
-"""The open tickets, latest activity first."""
+"""The open tickets, latest activity first; narrow, the priority gives way."""
 
 INVOICE_COLUMNS: Sequence[SectionColumn[InvoiceBrief]] = (
     SectionColumn("Invoice", lambda i: label_cell(i.number), 14),
-    SectionColumn("Due", lambda i: date_cell(i.due_on), 10),
+    SectionColumn("Due", lambda i: date_cell(i.due_on), 10, drop_rank=2),
     SectionColumn("Status", lambda i: label_cell(i.status), 8),
-    SectionColumn("Total", lambda i: money_cell(i.total_cents), 9, align_right=True),
-    SectionColumn("To pay", lambda i: money_cell(i.amount_due_cents), 9, align_right=True),
+    SectionColumn("Total", lambda i: money_cell(i.total_cents), 9, True, drop_rank=1),
+    SectionColumn("To pay", lambda i: money_cell(i.amount_due_cents), 9, True, drop_rank=3),
 )
-"""The newest invoices."""
+"""The newest invoices; narrow, total, due date and amount to pay give way."""
 
 ORDER_COLUMNS: Sequence[SectionColumn[OrderBrief]] = (
     SectionColumn("Number", lambda o: label_cell(o.label), 7),
-    SectionColumn("Placed (UTC)", lambda o: when_cell(o.created_at), 16),
+    SectionColumn("Placed (UTC)", lambda o: when_cell(o.created_at), 16, drop_rank=1),
     SectionColumn("Payment", lambda o: label_cell(o.payment_status), 10),
-    SectionColumn("Total", lambda o: money_cell(o.total_cents), 9, align_right=True),
+    SectionColumn("Total", lambda o: money_cell(o.total_cents), 9, True, drop_rank=2),
 )
-"""The orders waiting for a decision, oldest first."""
+"""The orders waiting for a decision, oldest first; narrow, placed and total give way."""
 
 
 class SectionTable(RecordList[RecordT]):

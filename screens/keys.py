@@ -33,12 +33,20 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
     Keys that exist but are not allowed right now are left out, as the footer leaves them out.
     """
     found: list[tuple[tuple[int, int], KeyHelp]] = []
+    by_action: dict[tuple[int, str, str], int] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if binding.system or not binding.description or not active.enabled:
             continue
         where = 0 if active.node is screen else 1 if isinstance(active.node, App) else 2
         shown = screen.app.get_key_display(binding) or key
+        same = (id(active.node), binding.action, binding.description)
+        if same in by_action:  # one action, two keys ("? f1"): one line
+            index = by_action[same]
+            rank, help = found[index]
+            found[index] = (rank, KeyHelp(f"{help.key} {shown}", help.description, help.detail))
+            continue
+        by_action[same] = len(found)
         rank = (0 if binding.tooltip else 1, where)
         found.append((rank, KeyHelp(shown, binding.description, binding.tooltip)))
     found.sort(key=lambda pair: pair[0])
@@ -73,7 +81,10 @@ class KeysScreen(ModalScreen[None]):
         table = self.query_one("#keys-table", DataTable)
         table.add_column("Key", width=10)
         table.add_column("Does", width=20)
-        table.add_column("", width=48)
+        # The explanation takes what an 80-column terminal leaves (the panel's frame and the
+        # key and word columns with their padding take 42 cells).
+        table.add_column("", width=max(20, min(48, self.app.size.width - 42)))
         for key in self.keys:
-            table.add_row(Text(key.key), Text(key.description), Text(key.detail))
+            # Rows as tall as their explanation needs: narrow, it wraps rather than ends mid-word.
+            table.add_row(Text(key.key), Text(key.description), Text(key.detail), height=None)
         table.focus()

@@ -1,4 +1,8 @@
-"""The credit ledger: the newest credit entries of every client; Enter opens the client's."""
+"""The credit ledger: the newest credit entries of every client; Enter opens the client's.
+
+On a narrow terminal (80 columns over SSH) the columns give way in this order: balance after,
+description, date; the client's number and name, the kind and the amount always stay.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +26,15 @@ if TYPE_CHECKING:
     from deskapp.services.changes import Change
 
 COLUMNS: Sequence[RecordColumn[LedgerEntry]] = (
-    RecordColumn("Date (UTC)", lambda e: when_cell(e.created_at), 16),
+    RecordColumn("Date (UTC)", lambda e: when_cell(e.created_at), 16, drop_rank=3),
     RecordColumn("Client", lambda e: label_cell(format_number("client", e.client_number)), 7),
     RecordColumn("Name", lambda e: untrusted(e.client_name, limit=16), 16),
     RecordColumn("Kind", lambda e: untrusted(e.kind), 18),
     RecordColumn("Amount", lambda e: money_cell(e.amount_cents), 11, align_right=True),
     RecordColumn(
-        "Balance after", lambda e: money_cell(e.balance_after_cents), 13, align_right=True
+        "Balance after", lambda e: money_cell(e.balance_after_cents), 13, True, drop_rank=1
     ),
-    RecordColumn("Description", lambda e: untrusted(e.description, limit=21), 21),
+    RecordColumn("Description", lambda e: untrusted(e.description, limit=21), 21, drop_rank=2),
 )
 
 

@@ -13,6 +13,9 @@ highlighted one would do, and the admin's two decisions.
 
 The pane under the list previews the highlighted order's approval before anyone presses a key;
 the Looking column names the other staff whose cursor is on an order (services.presence).
+
+On a narrow terminal (80 columns over SSH) the columns give way in this order: looking, items,
+age, total, payment; number, client and status always stay.
 """
 
 from __future__ import annotations
@@ -151,24 +154,22 @@ class OrderListScreen(ExplainsAdminKeys, AreaScreen, TakesNewOrders):
             yield widget
 
     def columns(self) -> Sequence[RecordColumn[Any]]:
-        """Number, client, items, total, payment, age, (status, when wide,) who is looking.
-
-        A narrow terminal has no room for the status (the pane names a decided order's)."""
+        """Number, client, items, total, payment, age, status, who is looking (narrow ones
+        give way in the order the module docstring states)."""
         wide = self.app.size.width >= WIDE
         client, items, looking = (20, 24, 14) if wide else (11, 11, 7)
         columns: list[RecordColumn[OrderSummary]] = [
             RecordColumn("Number", lambda o: label_cell(o.label), 7),
             RecordColumn("Client", lambda o: untrusted(o.client_name, limit=client), client),
-            RecordColumn("Items", lambda o: untrusted(o.items, limit=items), items),
-            RecordColumn("Total", lambda o: money_cell(o.total_cents), 9, align_right=True),
-            RecordColumn("Payment", self.payment_cell, 12),
-            RecordColumn("Age", self.age_cell, 7, align_right=True),
+            RecordColumn("Items", lambda o: untrusted(o.items, limit=items), items, drop_rank=2),
+            RecordColumn("Total", lambda o: money_cell(o.total_cents), 9, True, drop_rank=4),
+            RecordColumn("Payment", self.payment_cell, 12, drop_rank=5),
+            RecordColumn("Age", self.age_cell, 7, align_right=True, drop_rank=3),
+            RecordColumn("Status", lambda o: label_cell(o.status), 9),
+            RecordColumn(
+                "Looking", lambda o: untrusted(o.lookers, limit=looking), looking, drop_rank=1
+            ),
         ]
-        if wide:
-            columns.append(RecordColumn("Status", lambda o: label_cell(o.status), 9))
-        columns.append(
-            RecordColumn("Looking", lambda o: untrusted(o.lookers, limit=looking), looking)
-        )
         return columns
 
     def age_cell(self, order: OrderSummary) -> Text:

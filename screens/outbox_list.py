@@ -11,6 +11,9 @@ sender died while handing it over) is never resent on its own: a person decides 
 | x | Discard the highlighted mail that has not gone out (asks first). |
 | r | Load the outbox again. |
 | escape | Back where you came from. |
+
+On a narrow terminal (80 columns over SSH) the columns give way in this order: last error,
+next try, tries, ticket, to; status and subject always stay.
 """
 
 from __future__ import annotations
@@ -116,12 +119,14 @@ class OutboxScreen(AreaScreen):
         """Status, to, subject, ticket, attempts, next try, last error."""
         return (
             RecordColumn("Status", self.status_cell, 9),
-            RecordColumn("To", lambda m: untrusted(m.to_address, limit=24), 24),
+            RecordColumn("To", lambda m: untrusted(m.to_address, limit=24), 24, drop_rank=5),
             RecordColumn("Subject", lambda m: untrusted(m.subject, limit=28), 28),
-            RecordColumn("Ticket", lambda m: label_cell(m.ticket_label), 7),
-            RecordColumn("Tries", lambda m: Text(str(m.attempts), justify="right"), 5, True),
-            RecordColumn("Next try", _next_try, 17),
-            RecordColumn("Last error", lambda m: untrusted(m.last_error, limit=60), None),
+            RecordColumn("Ticket", lambda m: label_cell(m.ticket_label), 7, drop_rank=4),
+            RecordColumn("Tries", lambda m: Text(str(m.attempts), justify="right"), 5, True, 3),
+            RecordColumn("Next try", _next_try, 17, drop_rank=2),
+            RecordColumn(
+                "Last error", lambda m: untrusted(m.last_error, limit=60), None, drop_rank=1
+            ),
         )
 
     def status_cell(self, mail: OutboxRow) -> Text:

@@ -24,6 +24,7 @@ from deskapp.services.conversation import TicketDetail
 from deskapp.text import is_number
 from screens.client_sections import support_time
 from screens.ticket_dialogs import TicketDialog
+from screens.widgets.loaded_select import fill_select, loading_select
 from screens.widgets.untrusted import untrusted
 
 __all__ = [
@@ -66,7 +67,7 @@ class SubscribersDialog(TicketDialog):
     def compose_fields(self) -> ComposeResult:
         """The current subscribers and the client's contacts."""
         yield Static(self._subscribed(), id="subscribed", classes="note")
-        yield self.field("Contact", Select[str]([], prompt="Loading…", id="contact"))
+        yield self.field("Contact", loading_select("contact"))
 
     def _subscribed(self) -> Text:
         if not self.ticket.subscribers:
@@ -94,7 +95,7 @@ class SubscribersDialog(TicketDialog):
                 label.append("  (the ticket's contact)", style="dim")
             options.append((label, str(contact.id)))
         select = self.query_one("#contact", Select)
-        select.set_options(options)
+        fill_select(select, options, prompt="Choose a contact")
         select.focus()
 
     @on(Select.Changed, "#contact")
@@ -199,9 +200,8 @@ class DecideEstimateDialog(TicketDialog):
         )
         yield self.field("Estimate", select)
 
-    def compose_buttons(self) -> ComposeResult:
-        """Approve, Cancel, Decline."""
-        yield from super().compose_buttons()
+    def compose_decisions(self) -> ComposeResult:
+        """Decline, beside Approve (Cancel comes last)."""
         yield Button("Decline", variant="error", id="decline")
 
     @on(Button.Pressed, "#decline")

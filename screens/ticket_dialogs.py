@@ -22,6 +22,7 @@ from deskapp.services.conversation import TicketDetail
 from deskapp.services.tickets import QueueFilter, list_queue
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.form_dialog import FORM_ERROR, FormDialog
+from screens.widgets.loaded_select import fill_select, loading_select
 from screens.widgets.untrusted import untrusted
 
 __all__ = [
@@ -141,7 +142,7 @@ class AssignDialog(TicketDialog):
 
     def compose_fields(self) -> ComposeResult:
         """The staff, loaded first."""
-        yield self.field("Staff member", Select[str]([], prompt="Loading…", id="assignee"))
+        yield self.field("Staff member", loading_select("assignee"))
 
     def load(self) -> Any:
         """list_staff."""
@@ -155,9 +156,9 @@ class AssignDialog(TicketDialog):
             for staff in data
         ]
         select = self.query_one("#assignee", Select)
-        select.set_options(options)
         current = self.ticket.assignee_id
-        select.value = str(current) if current else NOBODY
+        value = str(current) if current else NOBODY
+        fill_select(select, options, prompt="Choose a staff member", value=value)
         select.focus()
 
     def values(self) -> dict[str, Any]:
@@ -229,7 +230,7 @@ class MergeTicketDialog(TicketDialog):
 
     def compose_fields(self) -> ComposeResult:
         """The client's other tickets; what a merge does."""
-        yield self.field("Into ticket", Select[str]([], prompt="Loading…", id="target"))
+        yield self.field("Into ticket", loading_select("target"))
         yield Static(
             Text(
                 f"The messages, files, subscribers, estimates and time of {self.ticket.label} "
@@ -251,14 +252,16 @@ class MergeTicketDialog(TicketDialog):
             self.show_error(FORM_ERROR, f"{self.ticket.client_label} has no other ticket.")
             return
         select = self.query_one("#target", Select)
-        select.set_options(
+        fill_select(
+            select,
             [
                 (
                     Text.assemble(f"{t.label}  {t.status:<14} ", untrusted(t.subject, limit=40)),
                     str(t.id),
                 )
                 for t in data
-            ]
+            ],
+            prompt="Choose the ticket to merge into",
         )
         select.focus()
 

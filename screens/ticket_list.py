@@ -14,6 +14,9 @@
 | u | Mail from unknown senders waiting for triage (the line under the list counts it). |
 | r | Load the queue again. |
 | escape | From the search back to the list; from the list back where you were. |
+
+On a narrow terminal (80 columns over SSH) the columns give way in this order: tags,
+department, assignee, client, priority, waiting; number, subject and status always stay.
 """
 
 from __future__ import annotations
@@ -165,15 +168,16 @@ class TicketListScreen(AreaScreen):
         columns: list[RecordColumn[TicketSummary]] = [
             RecordColumn("Number", lambda t: label_cell(t.label), 8),
             RecordColumn("Subject", subject_cell, 25),
-            RecordColumn("Client", lambda t: untrusted(t.client_name, limit=16), 16),
-            RecordColumn("Department", lambda t: untrusted(t.department, limit=10), 10),
+            RecordColumn("Client", lambda t: untrusted(t.client_name, limit=16), 16, drop_rank=4),
+            RecordColumn("Department", lambda t: untrusted(t.department, limit=10), 10, False, 2),
             RecordColumn("Status", lambda t: untrusted(t.status), 14),
-            RecordColumn("Priority", lambda t: untrusted(t.priority), 8),
-            RecordColumn("Assignee", lambda t: untrusted(t.assignee, limit=10), 10),
-            RecordColumn("Waiting", self.waiting_cell, 8, align_right=True),
+            RecordColumn("Priority", lambda t: untrusted(t.priority), 8, drop_rank=5),
+            RecordColumn("Assignee", lambda t: untrusted(t.assignee, limit=10), 10, False, 3),
+            RecordColumn("Waiting", self.waiting_cell, 8, align_right=True, drop_rank=6),
         ]
         if self.app.size.width >= WIDE_ENOUGH_FOR_TAGS:
-            columns.append(RecordColumn("Tags", lambda t: untrusted(t.tags, limit=20), 20))
+            tags = RecordColumn("Tags", lambda t: untrusted(t.tags, limit=20), 20, drop_rank=1)
+            columns.append(tags)
         return columns
 
     def waiting_cell(self, ticket: TicketSummary) -> Text:

@@ -38,6 +38,7 @@ from deskapp.errors import DatabaseUnavailable, DeskError
 from screens.widgets.desk_session import desk_session
 from screens.widgets.external_editor import EditorFailed, edit_in_editor
 from screens.widgets.failed_work import ReportsFailedWork
+from screens.widgets.recipients_line import RecipientsLine
 from screens.widgets.since_writing import AsksAboutNewMessages
 from screens.widgets.untrusted import untrusted
 
@@ -149,7 +150,7 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
 
     def compose(self) -> ComposeResult:
         """The mode's label, the text, attached files, an error line and the keys."""
-        yield Static(id="composer-mode")
+        yield RecipientsLine(id="composer-mode")
         yield TextArea(soft_wrap=True, tab_behavior="focus", id="composer-text")
         yield Static(id="composer-files")
         yield Static(id="composer-error")
@@ -205,11 +206,8 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
         self.set_class(self.mode == "reply", "-reply")
         self.set_class(self.mode == "note", "-note")
         self.border_title = title
-        line = Text(label, style="bold")
-        if self.mode == "reply" and self.recipients:
-            line.append(": ")
-            line.append_text(untrusted(self.recipients, limit=120, style="not bold"))
-        self.query_one("#composer-mode", Static).update(line)
+        recipients = self.recipients.split(", ") if self.mode == "reply" and self.recipients else []
+        self.query_one("#composer-mode", RecipientsLine).show(label, recipients)
         send = "send the reply" if self.mode == "reply" else "save the note"
         self.query_one("#composer-keys", Static).update(
             Text(
@@ -219,7 +217,8 @@ class Composer(ReportsFailedWork, AsksAboutNewMessages):
         )
 
     def show_recipients(self, recipients: str) -> None:
-        """Say who a reply is mailed to (the ticket's contact and subscribers)."""
+        """Say who a reply is mailed to (the ticket's contact and subscribers, separated by
+        ", "); on a narrow line the last are counted ("and 3 more")."""
         self.recipients = recipients
         self._show_mode()
 

@@ -16,19 +16,21 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static, Switch
 from textual.widgets.button import ButtonVariant
 from textual.worker import Worker, WorkerState
 
 from deskapp.errors import DeskError, ValidationError
 from deskapp.services.conflicts import ChangedMeanwhile
+from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_session import desk_session
 from screens.widgets.failed_work import ReportsFailedWork
 from screens.widgets.their_version import their_version_text
@@ -44,6 +46,11 @@ ResultT = TypeVar("ResultT")
 FORM_ERROR = "form"
 """The field name of the form's own error line (for sentences about no one field)."""
 
+ENTER_SENDS_FROM = (Select, Checkbox, RadioSet, Switch, ChoiceBar)
+"""Choices on which Enter sends the form when they are its last field (space or the arrows
+still open or change them; a one-line field sends on Enter anyway, a text area takes Enter as a
+new line)."""
+
 
 class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT]):
     """A form that one service call answers.
@@ -53,12 +60,22 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
 
     | Key(s) | Description |
     | :- | :- |
-    | enter | Send the form (in a one-line field). |
+    | enter | Send the form (in a one-line field, or on a choice that is the last field). |
     | escape | Close without changing anything. |
+
+    The buttons are the submit button, any other decision (`compose_decisions`), then Cancel.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without changing anything."),
+        Binding(
+            "enter",
+            "send_from_last_field",
+            "Send",
+            show=False,
+            priority=True,  # before a Select opens its menu or a Checkbox toggles
+            tooltip="Send the form from its last field.",
+        ),
     ]
 
     QUESTION: ClassVar[str] = ""
@@ -110,21 +127,31 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
         """Each field's label by its name (to name fields in their version)."""
 
     def compose(self) -> ComposeResult:
-        """Title, the fields, a line for errors of no one field, the buttons."""
+        """Title, the fields, a line for errors of no one field, the buttons.
+
+        The buttons are docked at the panel's foot, outside the part that scrolls: on a short
+        terminal (80x24 over SSH) the fields scroll and the buttons stay in reach."""
         with Vertical(id="dialog-panel", classes="dialog-panel"):
             yield Static(
                 untrusted(self.heading(), limit=160), id="dialog-title", classes="dialog-title"
             )
-            yield from self.compose_fields()
-            yield Static(id="form-error", classes="field-error")
-            yield Static(id="their-version", classes="their-version")
+            with VerticalScroll(id="dialog-body", classes="dialog-body", can_focus=False):
+                yield from self.compose_fields()
+                yield Static(id="form-error", classes="field-error")
+                yield Static(id="their-version", classes="their-version")
             with Horizontal(id="dialog-buttons", classes="dialog-buttons"):
                 yield from self.compose_buttons()
 
     def compose_buttons(self) -> ComposeResult:
-        """The submit and cancel buttons (a dialog may add its own before them)."""
+        """The submit button, the dialog's other decisions, then Cancel (Approve | Decline,
+        then Cancel: the decisions together, the way out last)."""
         yield Button(self.submit_label(), variant=self.SUBMIT_VARIANT, id="submit")
+        yield from self.compose_decisions()
         yield Button(self.CANCEL, id="cancel")
+
+    def compose_decisions(self) -> ComposeResult:
+        """Buttons for other decisions, between the submit button and Cancel ("Decline")."""
+        yield from ()
 
     def submit_label(self) -> str:
         """The submit button's label (SUBMIT unless the dialog's purpose decides it)."""
@@ -248,6 +275,27 @@ class FormDialog(ReportsFailedWork, ModalScreen[ResultT | None], Generic[ResultT
             group=self.WORK_GROUP,
             name="save",
         )
+
+    def last_field(self) -> Widget | None:
+        """The last widget of the form's fields that takes focus (None without one)."""
+        body = self.query("#dialog-body")
+        if not body:
+            return None
+        fields = [widget for widget in self.focus_chain if body.first() in widget.ancestors]
+        return fields[-1] if fields else None
+
+    def action_send_from_last_field(self) -> None:
+        """Enter on a choice that is the form's last field sends the form; anywhere else the
+        key goes on to the focused widget (an open menu, a button, a text area, a lookup).
+        A form whose button deletes, merges or rejects is never sent from a choice."""
+        focused = self.focused
+        if self.SUBMIT_VARIANT == "error":
+            raise SkipAction
+        if not isinstance(focused, ENTER_SENDS_FROM) or focused is not self.last_field():
+            raise SkipAction
+        if isinstance(focused, Select) and focused.expanded:
+            raise SkipAction
+        self.submit()
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:

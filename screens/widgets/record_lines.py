@@ -21,7 +21,14 @@ from textual.strip import Strip
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["CELL_PADDING", "RecordColumn", "cell_segments", "column_widths", "row_strip"]
+__all__ = [
+    "CELL_PADDING",
+    "RecordColumn",
+    "cell_segments",
+    "column_widths",
+    "columns_that_fit",
+    "row_strip",
+]
 
 RecordT = TypeVar("RecordT")
 
@@ -40,6 +47,9 @@ class RecordColumn(NamedTuple, Generic[RecordT]):
     """Fixed width in cells; None fits the content loaded so far."""
     align_right: bool = False
     """Right-align the heading (amounts, durations: their cells align right themselves)."""
+    drop_rank: int = 0
+    """When the list is narrower than its columns, the order in which this one gives way:
+    1 goes first, then 2, and so on; 0 never goes (number, name or subject, status)."""
 
 
 def column_widths(
@@ -54,6 +64,24 @@ def column_widths(
             width = max([cell_len(column.label), *(row[index].cell_len for row in rows)])
         widths.append(width + 2 * CELL_PADDING)
     return tuple(widths)
+
+
+def columns_that_fit(
+    columns: Sequence[RecordColumn[RecordT]], widths: Sequence[int], room: int
+) -> tuple[int, ...]:
+    """The indices of the columns shown in `room` cells: all of them if they fit, else without
+    the columns that give way first (lowest `drop_rank` above 0) until the rest fit or only
+    the columns that never give way are left."""
+    shown = list(range(len(columns)))
+    droppable = sorted(
+        (index for index, column in enumerate(columns) if column.drop_rank > 0),
+        key=lambda index: (columns[index].drop_rank, -index),
+    )
+    for index in droppable:
+        if sum(widths[i] for i in shown) <= room:
+            break
+        shown.remove(index)
+    return tuple(shown)
 
 
 def cell_segments(console: Console, cell: Text, width: int, padding: int) -> list[Segment]:

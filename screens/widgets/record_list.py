@@ -1,10 +1,12 @@
 """A list of records with a row cursor, drawn line by line (`ScrollView.render_line`).
 
 Line 0 is the heading, each further line one record; columns have fixed widths (or fit what is
-loaded), amounts align right, rows are zebra-striped and the cursor's row highlighted through
-component classes, so every theme colours them. A record's strip is built once and kept until
-the records, the width or the styles change: moving the cursor redraws only the two lines it
-leaves and reaches. Cells are rich Text drawn without any markup parser (see record_lines).
+loaded). Where the list is narrower than its columns, columns give way in the order their
+`drop_rank` states (see record_lines.columns_that_fit). Amounts align right, rows are
+zebra-striped and the cursor's row highlighted through component classes, so every theme
+colours them. A record's strip is built once and kept until the records, the width or the
+styles change: moving the cursor redraws only the two lines it leaves and reaches. Cells are
+rich Text drawn without any markup parser (see record_lines).
 
 RecordTable (record_table.py) adds paging from a service; SectionTable shows a list whole.
 """
@@ -25,7 +27,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from screens.widgets.record_lines import RecordColumn, column_widths, row_strip
+from screens.widgets.record_lines import RecordColumn, column_widths, columns_that_fit, row_strip
 
 __all__ = ["RecordList"]
 
@@ -164,6 +166,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._cells: list[tuple[Text, ...]] = []
         self._rows_by_key: dict[str, int] = {}
         self._widths = column_widths(self._columns, ())
+        self._shown = tuple(range(len(self._columns)))
         self._strips: LRUCache[tuple[int, str], Strip] = LRUCache(1024)
         self._header: Strip | None = None
         self._strip_width = 0
@@ -223,7 +226,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
             self._widths = widths
             self._relayout()
         else:  # the rows drawn so far stay as they are
-            self.virtual_size = Size(sum(self._widths), len(self._records) + 1)
+            self.virtual_size = self._content_size()
             self.refresh()
         if was_empty and self._records:
             self._post_highlighted()
@@ -363,11 +366,40 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
 
     # Drawing ---------------------------------------------------------------------------------
 
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        """The headings of the columns shown at the list's width now."""
+        return tuple(self._columns[index].label for index in self._shown)
+
+    def _content_size(self) -> Size:
+        return Size(sum(self._widths[i] for i in self._shown), len(self._records) + 1)
+
+    def _fit_columns(self, room: int) -> bool:
+        """Choose the columns shown in `room` cells; True if the choice changed."""
+        shown = columns_that_fit(self._columns, self._widths, room) if room > 0 else self._shown
+        if shown == self._shown:
+            return False
+        self._shown = shown
+        self._strips.clear()
+        self._header = None
+        return True
+
+    def _refit(self) -> None:
+        """Fit the columns to the width the list has now (after a resize or a scrollbar)."""
+        if self._fit_columns(self.scrollable_content_region.width):
+            self.virtual_size = self._content_size()
+            self.refresh()
+
+    def on_resize(self) -> None:
+        """A narrower or wider list may show other columns."""
+        self._refit()
+
     def _relayout(self) -> None:
         """The virtual size for the records now held; forget the rows drawn."""
         self._strips.clear()
         self._header = None
-        self.virtual_size = Size(sum(self._widths), len(self._records) + 1)
+        self._fit_columns(self.scrollable_content_region.width)
+        self.virtual_size = self._content_size()
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -391,7 +423,12 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
             self._strip_width = width
             self._strips.clear()
             self._header = None
+            if self._fit_columns(width):  # a scrollbar came or went
+                self.call_later(self._refit_size)
         return self.rich_style, width
+
+    def _refit_size(self) -> None:
+        self.virtual_size = self._content_size()
 
     def render_line(self, y: int) -> Strip:
         """Line `y` of the widget: the heading, then the records from the scroll position."""
@@ -427,6 +464,10 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
     def _draw(
         self, cells: Sequence[Text], row_style: Style, cursor: Style | None, width: int
     ) -> Strip:
-        return row_strip(
-            self.app.console, cells, self._widths, row_style, cursor=cursor, width=width
-        )
+        shown = self._shown
+        if len(shown) < len(cells):
+            cells = [cells[index] for index in shown]
+            widths: Sequence[int] = [self._widths[index] for index in shown]
+        else:
+            widths = self._widths
+        return row_strip(self.app.console, cells, widths, row_style, cursor=cursor, width=width)
