@@ -93,7 +93,7 @@ async def agent_presses(pilot: Pilot[None], screen: Screen[object], key: str) ->
     await settle(pilot)
     pilot.app.clear_notifications()
     await pilot.press(key)
-    await pilot.pause()
+    await wait_for(pilot, lambda: notices(pilot), what=f"the refusal of {key}")
     assert pilot.app.screen is screen  # nothing opened
     said = notices(pilot)
     assert len(said) == 1, said

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pilot_helpers import screen_text, settle, use_tmp_user_dirs
 from rich.text import Text
-from textual.widgets import Button, Select
+from textual.widgets import Button, Input, Select
 from ticket_screen_data import demo_app, open_ticket
 
 from deskapp.services import ticket_actions
@@ -98,10 +98,14 @@ async def test_a_tall_dialog_scrolls_its_fields_under_its_buttons(desk: str) -> 
         dialog = app.screen
         assert isinstance(dialog, ClientFormScreen)
         body = dialog.query_one("#dialog-body")
-        assert body.max_scroll_y > 0  # more fields than 24 lines hold
-        for button in dialog.query("#dialog-buttons Button").results(Button):
+        buttons = list(dialog.query("#dialog-buttons Button").results(Button))
+        for button in buttons:
             assert button.region.bottom <= SMALL[1] and button.region.right <= SMALL[0]
         assert dialog.focused is not None and dialog.focused.id == "first_name"
+        body.scroll_end(animate=False, immediate=True)  # the last field comes into view
+        await pilot.pause()
+        last = list(body.query(Input).results(Input))[-1]
+        assert 0 < last.region.height and last.region.bottom <= buttons[0].region.y
 
 
 async def test_enter_on_a_last_choice_sends_and_loaded_choices_do_not_say_loading(
