@@ -209,8 +209,11 @@ class OrderListScreen(ExplainsAdminKeys, AreaScreen, TakesNewOrders):
 
     @property
     def highlighted(self) -> OrderSummary | None:
-        """The order under the cursor, if any."""
-        record: OrderSummary | None = self.records.highlighted_record
+        """The order under the cursor, if any (none while the list is not mounted: the footer
+        asks check_action as the screen opens and closes)."""
+        tables = self.query("#records").results(RecordTable)
+        table = next(tables, None)
+        record: OrderSummary | None = table.highlighted_record if table is not None else None
         return record
 
     def on_mount(self) -> None:
