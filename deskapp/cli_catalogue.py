@@ -7,7 +7,6 @@ built on every run, the database layer only when a catalogue command runs.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 from deskapp.errors import DeskError
@@ -86,22 +85,16 @@ def product_line(product: ProductInfo) -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from deskapp.cli_input import write_output
     from deskapp.services.catalogue import export_catalogue
+    from deskapp.wording import counted
 
     _open(args)
     text = export_catalogue()
-    if args.file == "-":
-        sys.stdout.write(text)
-        return 0
-    from pathlib import Path
-
-    path = Path(args.file).expanduser()
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise DeskError(f"Cannot write {path}: {error.strerror or error}.") from None
-    count = text.splitlines().count("[[product]]")  # strings never hold a raw line break
-    print(f"Wrote {count} product{'' if count == 1 else 's'} to {path}.")
+    path = write_output(args.file, text)
+    if path is not None:
+        count = text.splitlines().count("[[product]]")  # strings never hold a raw line break
+        print(f"Wrote {counted(count, 'product')} to {path}.")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Reading a command's input file, or stdin for "-", bounded, with a sentence for each fault."""
+"""A command's input file or output file, or stdin/stdout for "-", with a sentence for each
+fault (input is read bounded)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,19 @@ def read_input(name: str, limit: int, kind: str, too_large: str) -> bytes:
     if len(raw) > limit:
         raise DeskError(too_large)
     return raw
+
+
+def write_output(name: str, text: str) -> str | None:
+    """Write `text` to the file `name`, or to stdout for "-"; returns the path written (None for
+    stdout). DeskError with a sentence when the file cannot be written."""
+    if name == "-":
+        sys.stdout.write(text)
+        return None
+    from pathlib import Path
+
+    path = Path(name).expanduser()
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise DeskError(f"Cannot write {path}: {error.strerror or error}.") from None
+    return str(path)

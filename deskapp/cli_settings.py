@@ -70,40 +70,27 @@ def _credit_limit(args: argparse.Namespace) -> int:
 def _lead_days(args: argparse.Namespace) -> int:
     from deskapp.cli_staff import signed_in_session
     from deskapp.services.desk_settings import billing_lead_days, set_billing_lead_days
+    from deskapp.wording import counted
 
     session, _ = signed_in_session(args)
     if args.days is None:
-        print(f"Billing run invoices services {_days(billing_lead_days())} before they are due.")
+        lead = counted(billing_lead_days(), "day")
+        print(f"Billing run invoices services {lead} before they are due.")
         return 0
     days = set_billing_lead_days(session.actor, args.days)
-    print(f"Billing run now invoices services {_days(days)} before they are due.")
+    print(f"Billing run now invoices services {counted(days, 'day')} before they are due.")
     return 0
 
 
-def _days(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
-
-
 def _export(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
+    from deskapp.cli_input import write_output
     from deskapp.cli_staff import signed_in_session
     from deskapp.services.settings_file import export_settings
 
     signed_in_session(args)
-    text = export_settings()
-    if args.file == "-":
-        sys.stdout.write(text)
-        return 0
-    from deskapp.errors import DeskError
-
-    path = Path(args.file).expanduser()
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise DeskError(f"Cannot write {path}: {error.strerror or error}.") from None
-    print(f"Wrote the desk's settings to {path}.")
+    path = write_output(args.file, export_settings())
+    if path is not None:
+        print(f"Wrote the desk's settings to {path}.")
     return 0
 
 
