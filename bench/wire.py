@@ -6,7 +6,7 @@ presses keys one action at a time and counts the bytes written until the termina
 again. The same cursor move is measured on a stock Textual DataTable app (bench/table_app.py)
 for comparison. Over SSH every byte is a byte on a thin line.
 
-    python bench/wire.py [--small] [--moves 8] [--letters 5] [--quiet 0.4]
+    python bench/wire.py [--small] [--moves 8] [--letters 5] [--quiet 0.4] [--db URL]
 
 Everything stays on this machine (a pty, no network); every loop is bounded. The demo desk is
 deterministic, so two runs see the same screens; the byte counts vary a little with timing
@@ -126,12 +126,20 @@ def _environment(folder: str) -> dict[str, str]:
 
 
 def measure_desk(
-    size: tuple[int, int], moves: int, letters: int, quiet: float, dump: Path | None = None
+    size: tuple[int, int],
+    moves: int,
+    letters: int,
+    quiet: float,
+    dump: Path | None = None,
+    database: str | None = None,
 ) -> dict[str, list[int]]:
-    """Bytes per action on the demo desk."""
+    """Bytes per action on the demo desk (in `database`, an empty one, if given)."""
     figures: dict[str, list[int]] = {}
+    command = [sys.executable, "-m", "deskapp", "demo"]
+    if database:
+        command += ["--db", database]
     with tempfile.TemporaryDirectory() as folder:
-        desk = Terminal([sys.executable, "-m", "deskapp", "demo"], _environment(folder), size)
+        desk = Terminal(command, _environment(folder), size)
         desk.dump = dump
         try:
             figures["first screen"] = [desk.read_until_quiet(1.0, limit=60, wait_for=b"C-10")]
@@ -183,12 +191,17 @@ def main() -> int:
     parser.add_argument(
         "--dump", type=Path, metavar="FOLDER", help="write each action's bytes to FOLDER"
     )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="load the demo into this empty database (a PostgreSQL one: the shared desk)",
+    )
     args = parser.parse_args()
     size = (80, 24) if args.small else (120, 36)
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
     letters = min(args.letters, len(SEARCHED))
-    desk = measure_desk(size, args.moves, letters, args.quiet, args.dump)
+    desk = measure_desk(size, args.moves, letters, args.quiet, args.dump, args.db)
     table = measure_table(size, args.moves, args.quiet)
     print(f"Bytes written at {size[0]}x{size[1]} (median, max, then each run)")
     print(f"{'action':<34} {'median':>8} {'max':>8}")

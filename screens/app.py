@@ -26,6 +26,7 @@ from deskapp.services.session import DeskSession
 from screens.client_list import ClientListScreen
 from screens.connection_watch import WatchesConnection
 from screens.following import FollowsOtherDesks
+from screens.held_output import HoldsOutput
 from screens.start_up import StartsQuickly
 from screens.widgets.untrusted import untrusted_message
 
@@ -71,7 +72,7 @@ def _ledger_list() -> Screen[None]:
     return LedgerListScreen()
 
 
-class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
+class DeskApp(StartsQuickly, HoldsOutput, FollowsOtherDesks, WatchesConnection, App[None]):
     """The desk: clients, tickets, orders and the credit ledger, one area per mode.
 
     | Key(s) | Description |
@@ -202,6 +203,7 @@ class DeskApp(StartsQuickly, FollowsOtherDesks, WatchesConnection, App[None]):
         if area not in AREAS:
             return
         if area != self.current_mode:
+            self.hold_output()  # the area's screen says when it is ready (screens.area)
             self.switch_mode(area)
         self.close_to_list()
         self.refresh_bindings()

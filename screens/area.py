@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from deskapp.wording import showing
-from screens._textual_startup import SkipsDroppedFirstRender
+from screens.held_output import DrawnWhenReady
 from screens.messages import FollowsChanges
 from screens.widgets.choice_bar import ChoiceBar
 from screens.widgets.desk_footer import DeskFooter
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from screens.app import DeskApp
 
 
-class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Screen[None]):
+class AreaScreen(DrawnWhenReady, FollowsChanges, ReportsFailedWork, Screen[None]):
     """Base of the client, ticket, order and ledger lists."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -161,13 +161,23 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
         found = self.query("#filter")
         return found.first(ChoiceBar).value if found else ""
 
-    def on_mount(self) -> None:
-        """Title the header (it follows the session itself) and load the first page."""
+    async def on_mount(self) -> None:
+        """Title the header (it follows the session itself) and load the first page; while
+        the app holds its output for this screen, the screen shows once the page is in."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
         if self.CHANGES_SHOWN:
             self.follow_changes()
-        starting_local = self.desk_app.starting_up and self.desk_app.session.mode == "local"
-        self.records.reload(self.page_fetcher(self.filter_value), at_once=starting_local)
+        # A local desk reads the first rows here (its file answers in a few milliseconds), so
+        # the screen is drawn once with them, not empty and again (screens.held_output).
+        at_once = self.desk_app.session.mode == "local"
+        self.records.reload(
+            self.page_fetcher(self.filter_value),
+            at_once=at_once,
+            hold_paging=self.desk_app.starting_up,
+        )
+        if not at_once and self.desk_app.holding_output:
+            # From a thread (a shared desk): Textual shows the screen once this returns.
+            await self.records.wait_for_page(self.desk_app.HOLD_LIMIT_SECONDS)
 
     @on(ChoiceBar.Changed, "#filter")
     def _filter_changed(self, event: ChoiceBar.Changed) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -33,10 +34,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from deskapp.money import Money
 from deskapp.services.changes import Entity
@@ -56,6 +56,7 @@ from screens.client_sections import (
     count_phrase,
     support_time,
 )
+from screens.held_output import DrawnWhenReady
 from screens.messages import FollowsChanges
 from screens.widgets.desk_footer import AREAS_NOT_IN_FOOTER, DeskFooter
 from screens.widgets.desk_header import DeskHeader
@@ -76,7 +77,9 @@ SECTIONS: dict[str, tuple[str, Sequence[SectionColumn[Any]]]] = {
 """Each section's id, title and columns."""
 
 
-class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[bool]):
+class ClientScreen(
+    ExplainsAdminKeys, DrawnWhenReady, FollowsChanges, ReportsFailedWork, Screen[bool]
+):
     """One client at a glance; dismisses True when something of it changed, for the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,11 +129,6 @@ class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[
     ]
     """Under 100 columns (80 over SSH) the left sections narrow, so the tickets' and orders'
     numbers, subjects and statuses keep their room (styles/client_detail.tcss)."""
-
-    class _ProfileLoaded(Message, bubble=False):
-        def __init__(self, profile: ClientProfile) -> None:
-            super().__init__()
-            self.profile = profile
 
     def __init__(self, client_id: uuid.UUID) -> None:
         super().__init__()
@@ -186,11 +184,13 @@ class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[
         """The contact under the contacts' cursor, if any."""
         return cast("ContactDetails | None", self.section("contacts").highlighted_record)
 
-    def on_mount(self) -> None:
-        """Fill the header and load the client; follow what others change of it."""
+    async def on_mount(self) -> None:
+        """Fill the header and load the client before the screen first shows, so that it is
+        drawn once, whole (screens.held_output); follow what others change of it."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
-        self.reload()
         self.follow_changes()
+        with suppress(WorkerFailed, WorkerCancelled):  # the app reports why; see below
+            self._show_profile(await self.reload().wait())
 
     def shows_change(self, change: Change) -> bool:
         """The client itself (profile, status, credit) or one of its contacts."""
@@ -201,21 +201,24 @@ class ClientScreen(ExplainsAdminKeys, FollowsChanges, ReportsFailedWork, Screen[
         return False
 
     @work(thread=True, exit_on_error=False, group="client-profile", name="load the client")
-    def reload(self) -> None:
+    def reload(self) -> ClientProfile:
         """Load the client again (in a thread); the screen shows it when it arrives."""
-        self.post_message(self._ProfileLoaded(get_client(self.client_id)))
+        return get_client(self.client_id)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A client that could not be loaded says so (the app's notice says why)."""
-        if event.worker.group == "client-profile" and event.state is WorkerState.ERROR:
-            if self.profile is None:
-                self.query_one("#client-name", Static).update(
-                    Text("The client could not be loaded; press r to try again.")
-                )
+        """Show the client as loaded; one that could not be loaded says so (the app's notice
+        says why)."""
+        if event.worker.group != "client-profile":
+            return
+        if event.state is WorkerState.SUCCESS and event.worker.result is not self.profile:
+            self._show_profile(event.worker.result)
+        elif event.state is WorkerState.ERROR and self.profile is None:
+            self.query_one("#client-name", Static).update(
+                Text("The client could not be loaded; press r to try again.")
+            )
 
-    @on(_ProfileLoaded)
-    def _show_profile(self, message: _ProfileLoaded) -> None:
-        profile = self.profile = message.profile
+    def _show_profile(self, profile: ClientProfile) -> None:
+        self.profile = profile
         self.query_one(DeskHeader).area = f"{self.AREA_TITLE} · {profile.label}"
         self._show_identity(profile)
         self._show_standing(profile)

@@ -237,9 +237,8 @@ class ClientListScreen(AreaScreen):
         if client is not None:
             from screens.client_detail import ClientScreen  # not needed for the first screen
 
-            # The client screen drawn once it has its parts, not once per part arriving:
-            # over SSH each frame of a new screen is a whole screen (bench/wire.py).
-            self.app.delay_update(0.1)
+            # The client screen drawn once it has its parts (screens.held_output).
+            self.desk_app.hold_output()
             self.app.push_screen(ClientScreen(client.id), self._client_closed)
 
     def _client_closed(self, changed: bool | None) -> None:

@@ -8,6 +8,8 @@ the end. Nothing ever loads a whole table. Drawing, keys and the mouse are Recor
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -97,7 +99,9 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         """How many records one page holds."""
         self._fetch: PageFetcher | None = None
         self._generation = 0
+        self._page_arrived = asyncio.Event()
         self._fetching = False
+        self._page_arrived.set()
         self._complete = False
         self._paging_held = False
         self._keep_key: str | None = None
@@ -134,11 +138,24 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         """Whether a page is on its way."""
         return self._fetching
 
+    def _set_fetching(self, fetching: bool) -> None:
+        self._fetching = fetching
+        if fetching:
+            self._page_arrived.clear()
+        else:
+            self._page_arrived.set()
+
+    async def wait_for_page(self, timeout: float) -> None:
+        """Wait until the page on its way has arrived (or failed), `timeout` seconds at most:
+        a screen about to show awaits its first rows, to be drawn once with them."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._page_arrived.wait(), timeout)
+
     def show(self, records: Sequence[RecordT]) -> None:
         """Show exactly these records, with no fetcher (a page on its way is dropped)."""
         self._fetch = None
         self._generation += 1
-        self._fetching = False
+        self._set_fetching(False)
         self._complete = True
         self._replacing = False
         super().show(records)
@@ -146,18 +163,24 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
     # Paging ----------------------------------------------------------------------------------
 
     def reload(
-        self, fetch: PageFetcher | None = None, *, at_once: bool = False, keep_cursor: bool = False
+        self,
+        fetch: PageFetcher | None = None,
+        *,
+        at_once: bool = False,
+        hold_paging: bool = False,
+        keep_cursor: bool = False,
     ) -> None:
         """Start again from the first page, with a new fetcher if given (a changed filter).
 
         `keep_cursor` puts the cursor back on the record it is on, if the first page has it.
 
         `at_once` reads the first page here, in the event loop, not in a thread: for a local
-        desk starting up, whose file answers within a few milliseconds, so that the first
-        frame already shows rows (a page from a thread lands a frame later). If it fails, the
-        thread worker tries again and reports the error as usual. The next page then waits
-        for `release_paging()`, once the first frame is out: a thread reading it while that
-        frame is drawn would slow the drawing.
+        desk, whose file answers within a few milliseconds, so that the screen is drawn once
+        with its rows (a page from a thread lands a frame later, and over SSH each frame of a
+        new screen is a whole screen). If it fails, the thread worker tries again and reports
+        the error as usual. With `hold_paging` (starting up) it reads only a screenful, and the
+        next page waits for `release_paging()`, once the first frame is out: a thread reading
+        it while that frame is drawn would slow the drawing.
         """
         if self.row_count and (fetch is None or fetch == self._fetch):
             # The same rows asked for again: shown again should the database not answer.
@@ -173,7 +196,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
             self._keep_key = None
         # else: a reload while one is on its way (the list empty) aims where that one aimed
         self._generation += 1
-        self._fetching = True  # scrolling to the top must not ask for a page
+        self._set_fetching(True)  # scrolling to the top must not ask for a page
         # The rows drawn stay on the terminal until the first page replaces them in one
         # frame: emptying the list first would draw it twice (blank, then the new rows),
         # twice the bytes over SSH for each letter typed in a search (bench/wire.py).
@@ -181,15 +204,17 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
         self._complete = False
         self._paging_held = False
         if at_once and self._fetch is not None:
-            # No more rows than the terminal has lines; the next page is asked for once
-            # these are drawn.
-            limit = max(1, min(self.page_size, self.app.size.height))
+            # Holding: no more rows than the terminal has lines; the next page is asked for
+            # once these are drawn.
+            limit = (
+                max(1, min(self.page_size, self.app.size.height)) if hold_paging else self.page_size
+            )
             try:
                 records = self._fetch(None, limit)
             except Exception:  # noqa: BLE001 (the worker below reads it again and reports)
                 pass
             else:
-                self._paging_held = True
+                self._paging_held = hold_paging
                 self._add_page(self._PageArrived(self._generation, records, limit))
                 return
         self._request_page()
@@ -207,9 +232,9 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
 
     def _request_page(self) -> None:
         if self._fetch is None:
-            self._fetching = False
+            self._set_fetching(False)
             return
-        self._fetching = True
+        self._set_fetching(True)
         last = self._records[-1] if self._records and not self._replacing else None
         work = partial(self._fetch_page, self._fetch, self._generation, last, self.page_size)
         self.run_worker(
@@ -224,7 +249,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
     def _add_page(self, message: _PageArrived) -> None:
         if message.generation != self._generation:
             return  # a page for a filter that is no longer shown
-        self._fetching = False
+        self._set_fetching(False)
         self._complete = len(message.records) < message.limit
         self._shown_before = None
         if self._replacing:
@@ -241,7 +266,7 @@ class RecordTable(ReportsFailedWork, RecordList[RecordT], Generic[RecordT]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed page: stop waiting for it (the app shows the error)."""
         if event.worker.group == "record-page" and event.state is WorkerState.ERROR:
-            self._fetching = False
+            self._set_fetching(False)
             if self._replacing:
                 # The old rows are still drawn: kept if they are what was asked for again
                 # (the database gone, say), otherwise the list empties as it would have.
