@@ -238,8 +238,8 @@ async def test_an_unexpected_error_is_logged_and_shown_briefly(
         await settle(pilot)
         pilot.app.run_worker(partial(list_orders, "no such view"), thread=True, exit_on_error=False)
         await settle(pilot)
-        (notification,) = list(pilot.app._notifications)
-        assert notification.message.startswith("Something went wrong (ValueError)")
+        (notice,) = notices(pilot)
+        assert notice.startswith("Something went wrong (ValueError)")
         assert pilot.app.is_running
     logs = list((user_dirs / "state").rglob("deskapp.log"))
     assert logs and "ValueError: unknown order view" in logs[0].read_text()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pilot_helpers import screen_text, settle, use_tmp_user_dirs
+from pilot_helpers import choose, offered, screen_text, settle, use_tmp_user_dirs
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 from ticket_ui_data import SIZE, demo_desk, go_to_queue, sqlite_demo, the_queue
@@ -185,9 +185,11 @@ async def test_the_lookup_finds_by_name_and_offers_the_clients_contacts(
         assert dialog.client is not None and dialog.client.id == client.id
         assert f"For {client.label}" in screen_text(pilot)
         contacts = dialog.query_one("#contact", Select)
-        offered = [value for _, value in contacts._options if isinstance(value, str)]
-        assert offered == [c.id.hex for c in list_contacts(client.id)]
         assert pilot.app.focused is contacts
+        theirs = list_contacts(client.id)
+        assert offered(contacts) == [f"{c.name} <{c.email}>" for c in theirs]
+        await choose(pilot, contacts, offered(contacts)[-1])
+        assert contacts.value == theirs[-1].id.hex  # each line stands for its contact
         await pilot.click("#client")
         await pilot.press("end", "backspace")  # changing the text lets the client go again
         await settle(pilot)

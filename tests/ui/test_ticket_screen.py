@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 from hostile import CORPUS
-from pilot_helpers import notices, screen_text, settle, use_tmp_user_dirs, wait_for
+from pilot_helpers import (
+    choose,
+    notices,
+    offered,
+    screen_text,
+    settle,
+    style_of,
+    use_tmp_user_dirs,
+    wait_for,
+)
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input, OptionList, Select, Static
 from ticket_screen_data import SIZE, demo_app, open_ticket
@@ -100,12 +109,10 @@ async def test_messages_of_all_three_kinds_are_shown_and_labelled(desk: str) -> 
         assert "Start of the conversation · 4 messages" in text
         # The note has its own background, unlike the reply and the client's messages.
         view = screen.conversation
-        backgrounds = {}
-        for strip in pilot.app.screen._compositor.render_strips():
-            for label in ("CLIENT MESSAGE", "STAFF REPLY", "INTERNAL NOTE"):
-                if label in strip.text:
-                    cell = next(seg for seg in strip if label[:6] in seg.text)
-                    backgrounds[label] = cell.style.bgcolor
+        backgrounds = {
+            label: style_of(pilot, label).bgcolor
+            for label in ("CLIENT MESSAGE", "STAFF REPLY", "INTERNAL NOTE")
+        }
         assert backgrounds["INTERNAL NOTE"] != backgrounds["STAFF REPLY"]
         assert backgrounds["CLIENT MESSAGE"] == backgrounds["STAFF REPLY"]
         assert view.scroll_y == view.max_scroll_y  # opened on the newest
@@ -264,12 +271,12 @@ async def test_the_draft_is_saved_while_typing_and_restored_in_a_new_app(desk: s
 
 @SQLITE_ONLY
 async def test_a_note_draft_is_offered_with_n_and_r_warns_it_becomes_a_reply(desk: str) -> None:
-    async with demo_app(desk).run_test(size=SIZE, notifications=True) as pilot:
+    app = demo_app(desk)
+    DraftStore().save(find_ticket(TICKET).id, "note", "Only for staff")  # left on an earlier visit
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_ticket(pilot, TICKET)
-        DraftStore().save(screen.ticket_id, "note", "Only for staff")
-        screen._show_draft_hint()
-        await pilot.pause()
-        assert "An unsent note is kept" in screen_text(pilot) and "press n" in screen_text(pilot)
+        text = screen_text(pilot)
+        assert "An unsent note is kept" in text and "press n" in text
         await pilot.press("r")
         await settle(pilot)
         assert screen.composer.mode == "reply" and screen.composer.text == "Only for staff"
@@ -482,16 +489,11 @@ async def test_assign_reaches_its_service(desk: str) -> None:
         screen = await open_ticket(pilot, TICKET)
         dialog = await _dialog(pilot, "a", AssignDialog)
         select = dialog.query_one("#assignee", Select)  # type: ignore[attr-defined]
-        sam = next(value for label, value in _options(select) if "(sam)" in label)
-        select.value = sam
+        await choose(pilot, select, "(sam)")
         await pilot.click("#submit")
         await settle(pilot)
         assert get_ticket(screen.ticket_id).assignee == "Sam Okoye"
         assert "Sam Okoye" in screen_text(pilot)
-
-
-def _options(select: Select) -> list[tuple[str, str]]:  # type: ignore[type-arg]
-    return [(str(prompt), value) for prompt, value in select._options if isinstance(value, str)]
 
 
 async def test_tags_reach_their_service_and_show_its_refusal(desk: str) -> None:
@@ -515,14 +517,12 @@ async def test_subscribers_reach_their_service_and_show_its_refusal(desk: str) -
         screen = await open_ticket(pilot, TICKET)
         dialog = await _dialog(pilot, "u", SubscribersDialog)
         select = dialog.query_one("#contact", Select)  # type: ignore[attr-defined]
-        own = next(value for label, value in _options(select) if "ticket's contact" in label)
-        select.value = own
+        await choose(pilot, select, "ticket's contact")
         await pilot.click("#submit")
         await settle(pilot)
         assert isinstance(pilot.app.screen, SubscribersDialog)
         assert "contact" in screen_text(pilot).lower()
-        louis = next(value for label, value in _options(select) if "Louis" in label)
-        select.value = louis  # following already: the button unsubscribes
+        await choose(pilot, select, "Louis")  # following already: the button unsubscribes
         await pilot.click("#submit")
         await settle(pilot)
         assert get_ticket(screen.ticket_id).subscribers == ()
@@ -554,8 +554,7 @@ async def test_estimates_are_proposed_and_answered(desk: str) -> None:
         )
         dialog = await _dialog(pilot, "E", DecideEstimateDialog)
         select = dialog.query_one("#estimate", Select)  # type: ignore[attr-defined]
-        weekend = next(v for label, v in _options(select) if "Weekend migration" in label)
-        select.value = weekend
+        await choose(pilot, select, "Weekend migration")
         await pilot.click("#decline")
         await settle(pilot)
         decided = {e.description: e.status for e in get_ticket(screen.ticket_id).estimates}
@@ -591,8 +590,8 @@ async def test_merge_moves_the_conversation_and_shows_the_kept_ticket(desk: str)
         await settle(pilot)
         assert "Choose the ticket to merge into." in screen_text(pilot)
         select = dialog.query_one("#target", Select)  # type: ignore[attr-defined]
-        kept = _options(select)[0][1]
-        select.value = kept
+        await choose(pilot, select, offered(select)[0])
+        kept = select.value
         await pilot.click("#submit")
         await settle(pilot)
         assert pilot.app.screen is screen and str(screen.ticket_id) == kept

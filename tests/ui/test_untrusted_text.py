@@ -8,13 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 from hostile import CORPUS
-from pilot_helpers import screen_text, wait_for
+from pilot_helpers import screen_rows, screen_text, terminal_recorder, wait_for
 from rich.cells import cell_len
 from rich.text import Text
 from shell_data import add_clients
 from signed_in import open_as
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from deskapp.services.session import DeskSession
@@ -80,22 +79,28 @@ class Cells(App[None]):
             table.add_row(Text(entry["what"]), untrusted(entry["text"], limit=140))
 
 
-def rendered_lines(pilot: Pilot[None]) -> list[str]:
-    """The screen as plain text lines."""
-    return screen_text(pilot).split("\n")
+TEXTUAL_OWN_WRITES = re.compile(r"\x1b\]22;[a-z-]+\x07|\x07")
+"""What Textual writes to the terminal by itself, each in a write of its own: the mouse
+pointer's shape (OSC 22, as the pointer moves over widgets) and the bell."""
 
 
-def terminal_output(pilot: Pilot[None]) -> str:
-    """The bytes a terminal would receive for the whole screen."""
-    update = pilot.app.screen._compositor.render_full_update()
-    return update.render_segments(pilot.app.console)
+def terminal_output(written: list[str]) -> str:
+    """All the app wrote to its terminal (see `pilot_helpers.terminal_recorder`) but Textual's
+    own pointer-shape and bell commands. A frame is written whole: text, colours, cursor
+    moves and any hyperlink, which markup parsed from a `[link=...]` would make."""
+    return "".join(data for data in written if not TEXTUAL_OWN_WRITES.fullmatch(data))
 
 
 async def test_every_entry_renders_literally_in_a_table_cell() -> None:
-    app = Cells()
-    async with app.run_test(size=(200, len(CORPUS) + 4)) as pilot:
-        await pilot.pause()
-        lines = rendered_lines(pilot)
+    recorder, written = terminal_recorder()
+    app = Cells(driver_class=recorder)
+    async with app.run_test(headless=False, size=(200, len(CORPUS) + 4)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: "[@click=app.quit]click me[/]" in terminal_output(written),
+            what="the table to reach the terminal",
+        )
+        lines = screen_rows(pilot)
         checked = 0
         for row, entry in enumerate(CORPUS, start=1):  # row 0 is the header
             line = lines[row]
@@ -107,7 +112,7 @@ async def test_every_entry_renders_literally_in_a_table_cell() -> None:
         assert checked >= 25
         assert "[bold red]urgent[/bold red]" in "\n".join(lines)
         assert "[@click=app.quit]click me[/]" in "\n".join(lines)
-        assert not TERMINAL_COMMANDS.search(terminal_output(pilot))
+        assert not TERMINAL_COMMANDS.search(terminal_output(written))
 
 
 @pytest.fixture
@@ -123,16 +128,22 @@ def hostile_desk(desk: str) -> Iterator[DeskSession]:
 async def test_hostile_client_names_show_literally_and_do_nothing(
     hostile_desk: DeskSession,
 ) -> None:
+    recorder, written = terminal_recorder()
     app = DeskApp(hostile_desk)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: "C-1004" in "\n".join(rendered_lines(pilot)))
-        text = "\n".join(rendered_lines(pilot))
+    app.driver_class = recorder  # what App(driver_class=...) sets; DeskApp takes a session
+    async with app.run_test(headless=False, size=(120, 36)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: "␛]0;owned" in terminal_output(written),
+            what="the client list to reach the terminal",
+        )
+        text = screen_text(pilot)
         # The name column is 20 cells wide: longer names end in an ellipsis.
         assert "[@click=app.quit] O…" in text
         assert "␛]0;owned Okafor" in text
         assert "[bold red]x[/] Okaf…" in text
         assert "[/b] Okafor" in text
-        assert not TERMINAL_COMMANDS.search(terminal_output(pilot))
+        assert not TERMINAL_COMMANDS.search(terminal_output(written))
         list_screen = app.screen
         records = list_screen.query_one("#records", RecordTable)
         for row in range(records.row_count):  # click each name, open its client, come back
@@ -140,8 +151,8 @@ async def test_hostile_client_names_show_literally_and_do_nothing(
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is not list_screen, what="the client")
             await app.workers.wait_for_complete()
-            assert not TERMINAL_COMMANDS.search(terminal_output(pilot))
+            assert not TERMINAL_COMMANDS.search(terminal_output(written))
             await pilot.press("escape")
-            await pilot.pause()
-            assert app.screen is list_screen
+            await wait_for(pilot, lambda: app.screen is list_screen, what="the client list")
         assert app.is_running and app.return_code is None
+    assert not TERMINAL_COMMANDS.search(terminal_output(written))  # every frame, to the last

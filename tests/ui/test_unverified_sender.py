@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pilot_helpers import screen_text, use_tmp_user_dirs
+from pilot_helpers import screen_text, style_of, use_tmp_user_dirs
 from ticket_screen_data import SIZE, demo_app, open_ticket
 
 from deskapp.models import Message, Ticket
@@ -33,14 +33,8 @@ async def test_an_unverified_sender_is_marked_in_red(
 
     async with app.run_test(size=SIZE) as pilot:
         await open_ticket(pilot, TICKET)
-        text = screen_text(pilot)
-        assert text.count(UNVERIFIED_LABEL) == 1
-        marked = [
-            segment
-            for strip in pilot.app.screen._compositor.render_strips()
-            for segment in strip
-            if UNVERIFIED_LABEL in segment.text
-        ]
-        assert marked and marked[0].style.color is not None
-        red, green, blue = marked[0].style.color.get_truecolor()
-        assert red > max(green, blue) + 50, marked[0].style.color  # the theme's error colour
+        assert screen_text(pilot).count(UNVERIFIED_LABEL) == 1
+        colour = style_of(pilot, UNVERIFIED_LABEL).color
+        assert colour is not None
+        red, green, blue = colour.get_truecolor()
+        assert red > max(green, blue) + 50, colour  # the theme's error colour
