@@ -77,6 +77,10 @@ SECTIONS: dict[str, tuple[str, Sequence[SectionColumn[Any]]]] = {
 """Each section's id, title and columns."""
 
 
+ROOMY_WIDTH = 100
+"""From this many columns the client screen's sections sit side by side at their full width."""
+
+
 class ClientScreen(
     ExplainsAdminKeys, DrawnWhenReady, FollowsChanges, ReportsFailedWork, Screen[bool]
 ):
@@ -125,7 +129,7 @@ class ClientScreen(
     """The place's name in the header and the key list."""
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"),
-        (100, "-roomy"),
+        (ROOMY_WIDTH, "-roomy"),
     ]
     """Under 100 columns (80 over SSH) the left sections narrow, so the tickets' and orders'
     numbers, subjects and statuses keep their room (styles/client_detail.tcss)."""
@@ -185,12 +189,19 @@ class ClientScreen(
         return cast("ContactDetails | None", self.section("contacts").highlighted_record)
 
     async def on_mount(self) -> None:
-        """Fill the header and load the client before the screen first shows, so that it is
-        drawn once, whole (screens.held_output); follow what others change of it."""
+        """Fill the header and load the client; follow what others change of it.
+
+        From 100 columns the client is loaded before the screen first shows, so that it is
+        drawn once, whole (screens.held_output). Narrower, the sections fit their columns only
+        once laid out, and a screen filled before it shows is laid out again for that: there
+        the client arrives after the screen shows, fewer bytes (bench/README.md, wire).
+        """
         self.query_one(DeskHeader).area = self.AREA_TITLE
         self.follow_changes()
-        with suppress(WorkerFailed, WorkerCancelled):  # the app reports why; see below
-            self._show_profile(await self.reload().wait())
+        loading = self.reload()
+        if self.app.size.width >= ROOMY_WIDTH:
+            with suppress(WorkerFailed, WorkerCancelled):  # the app reports why; see below
+                self._show_profile(await loading.wait())
 
     def shows_change(self, change: Change) -> bool:
         """The client itself (profile, status, credit) or one of its contacts."""

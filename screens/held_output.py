@@ -4,8 +4,8 @@ Over SSH every frame of a new screen is a whole screen (8-10 KB at 120x36). Text
 screen it shows for the first time twice (once as it lays it out, once more as it resumes), and
 again for each part that arrives after it (the footer's keys, the list's first page, a client's
 profile from a thread). While the desk puts a new screen together it holds the terminal output
-in Textual's public `App.batch_update()`, and lets it go once the screen is ready: shown, and
-none of its work (thread workers loading its parts) still running; or after
+in Textual's public `App.batch_update()`, and lets it go once the screen is ready: shown, its
+footer's keys built, none of its work (thread workers loading its parts) still running; or after
 HOLD_LIMIT_SECONDS at most. The whole screen is then drawn once. Keys still work meanwhile;
 only drawing waits. bench/wire.py measures it.
 """
@@ -20,6 +20,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
+
+from screens.widgets.desk_footer import DeskFooter
 
 
 class HoldsOutput(App[None]):
@@ -58,10 +60,28 @@ class HoldsOutput(App[None]):
 
 
 class DrawnWhenReady(Screen[object]):
-    """Screen part: lets the app's held output go once this screen is shown and its work done."""
+    """Screen part: lets the app's held output go once this screen is shown and its work done.
+
+    It also gives the screen its breakpoint classes (HORIZONTAL_BREAKPOINTS) for the app's size
+    as it mounts: Textual sets them at the screen's first resize, after its first layout,
+    and the change of class lays the whole screen out again, another frame.
+    """
+
+    @on(events.Mount)
+    def _breakpoints_for_the_size(self) -> None:
+        width, height = self.app.size
+        for breakpoints, dimension in (
+            (self.HORIZONTAL_BREAKPOINTS or self.app.HORIZONTAL_BREAKPOINTS or [], width),
+            (self.VERTICAL_BREAKPOINTS or self.app.VERTICAL_BREAKPOINTS or [], height),
+        ):
+            reached = [(at, name) for at, name in breakpoints if dimension >= at]
+            self.update_classes(
+                {name: (at, name) == max(reached, default=None) for at, name in breakpoints}
+            )
 
     @on(events.ScreenResume)
     @on(Worker.StateChanged)
+    @on(DeskFooter.KeysShown)
     def _maybe_ready(self) -> None:
         app = self.app
         if isinstance(app, HoldsOutput) and app.holding_output:
@@ -69,7 +89,12 @@ class DrawnWhenReady(Screen[object]):
 
     def _release_if_ready(self) -> None:
         app = self.app
-        if isinstance(app, HoldsOutput) and self.is_current and not self._work_running():
+        if (
+            isinstance(app, HoldsOutput)
+            and self.is_current
+            and not self._work_running()
+            and all(footer.keys_shown for footer in self.query(DeskFooter))
+        ):
             app.release_output()
 
     def _work_running(self) -> bool:

@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -210,6 +211,14 @@ class DeskFooter(Footer):
         if palette is not None:
             yield DeskKey(palette, classes="-command-palette")
 
+    class KeysShown(Message):
+        """The footer has its keys (a screen waiting to be drawn whole hears it)."""
+
+    @property
+    def keys_shown(self) -> bool:
+        """Whether the keys are built (they are, once the screen announced its bindings)."""
+        return self._shown is not None
+
     async def recompose(self) -> None:
         """Rebuild the keys, unless they would be the ones shown (or the screen closed)."""
         if not self.is_attached:
@@ -217,6 +226,7 @@ class DeskFooter(Footer):
         self._ready = True
         if self._keys_to_show() != self._shown:
             await super().recompose()
+            self.post_message(self.KeysShown())
 
     def on_resize(self) -> None:
         """A wider or narrower terminal has room for other keys."""

@@ -384,9 +384,18 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         self._header = None
         return True
 
+    def _room(self) -> int:
+        """The width for the columns; before the first layout, the terminal's width less the
+        list's own gutter (an area's list spans the screen), so that rows added before the
+        screen first shows already have the columns it will show (one frame, not two)."""
+        width = self.scrollable_content_region.width
+        if width or not self.is_mounted:
+            return width
+        return max(0, self.app.size.width - self.styles.gutter.width)
+
     def _refit(self) -> None:
         """Fit the columns to the width the list has now (after a resize or a scrollbar)."""
-        if self._fit_columns(self.scrollable_content_region.width):
+        if self._fit_columns(self._room()):
             self.virtual_size = self._content_size()
             self.refresh()
 
@@ -398,7 +407,7 @@ class RecordList(ScrollView, Generic[RecordT], can_focus=True):
         """The virtual size for the records now held; forget the rows drawn."""
         self._strips.clear()
         self._header = None
-        self._fit_columns(self.scrollable_content_region.width)
+        self._fit_columns(self._room())
         self.virtual_size = self._content_size()
         self.refresh()
 
