@@ -39,8 +39,9 @@ class HoldsOutput(App[None]):
         return self._held is not None
 
     def hold_output(self) -> None:
-        """Hold what is drawn until `release_output()` (or the limit); a second hold is one."""
-        if self._held is not None:
+        """Hold what is drawn until `release_output()` (or the limit); a second hold is one.
+        Headless (tests, no terminal) there is nothing to hold: screens show as they come."""
+        if self._held is not None or self.is_headless:
             return
         held = ExitStack()
         held.enter_context(self.batch_update())
