@@ -8,7 +8,7 @@ sender died while handing it over) is never resent on its own: a person decides 
 | left / right | (on the status choice) Which mail to show; each status shows how many. |
 | enter | Open the highlighted mail: its full error, headers, text and ticket. |
 | s | Send the highlighted queued, failed or uncertain mail now (asks first). |
-| x | Discard the highlighted mail that has not gone out (asks first). |
+| x | Discard the highlighted mail that has not gone out (asks first; admins). |
 | r | Load the outbox again. |
 | escape | Back where you came from. |
 
@@ -30,7 +30,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Static
 
-from deskapp.errors import Conflict, DeskError, NotFound
+from deskapp.errors import Conflict, DeskError, NotFound, PermissionDenied
 from deskapp.services.changes import Entity
 from deskapp.services.outbox import (
     OutboxRow,
@@ -40,6 +40,8 @@ from deskapp.services.outbox import (
     list_outbox,
     retry_mail,
 )
+from deskapp.services.rights import Right
+from screens.admin_keys import ExplainsAdminKeys
 from screens.area import AreaScreen
 from screens.widgets.cells import label_cell
 from screens.widgets.choice_bar import ChoiceBar
@@ -78,10 +80,11 @@ def _next_try(mail: OutboxRow) -> Text:
     return Text("")
 
 
-class OutboxScreen(AreaScreen):
+class OutboxScreen(ExplainsAdminKeys, AreaScreen):
     """Every mail the desk queued, newest first; the highlighted one's error in full below."""
 
     AREA_TITLE = "Mail outbox"
+    ADMIN_KEYS: ClassVar[Mapping[str, Right]] = {"discard": Right.DISCARD_MAIL}
     NOUN = "mails"
     FILTERS: ClassVar[Sequence[tuple[str, str]]] = STATUS_CHOICES
     FILTER_NOUNS: ClassVar[dict[str, str]] = {
@@ -99,7 +102,9 @@ class OutboxScreen(AreaScreen):
         Binding(
             "s", "resend", "Send again", tooltip="Send a queued, failed or uncertain mail now."
         ),
-        Binding("x", "discard", "Discard", tooltip="Never send the highlighted mail (asks)."),
+        Binding(
+            "x", "discard", "Discard", tooltip="Never send the highlighted mail (asks; admins)."
+        ),
         Binding("slash", "focus_filter", "Status", tooltip="Choose which mail the list shows."),
     ]
 
@@ -186,8 +191,11 @@ class OutboxScreen(AreaScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Send again and Discard only for mail in a status that allows it; Back always."""
+        """Send again and Discard only for mail in a status that allows it, Discard only for
+        admins (an agent pressing it is told why); Back always."""
         if action in ("resend", "discard"):
+            if self.refused_because(action):
+                return None
             tables = self.query("#records")
             mail = tables.first(RecordTable).highlighted_record if tables else None
             allowed = CAN_RESEND if action == "resend" else CAN_DISCARD
@@ -205,7 +213,7 @@ class OutboxScreen(AreaScreen):
     def action_discard(self) -> None:
         """Ask, then discard the highlighted mail."""
         mail = self.highlighted_mail
-        if mail is not None and mail.status in CAN_DISCARD:
+        if mail is not None and mail.status in CAN_DISCARD and not self.refused_because("discard"):
             self.app.push_screen(MailDecisionDialog(mail, discard=True), self._decided)
 
     def _decided(self, done: bool | None) -> None:
@@ -245,7 +253,7 @@ def _outbox_page(
 class MailDecisionDialog(FormDialog[bool]):
     """Send a mail again, or discard it: says which mail and what it means; dismisses True."""
 
-    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound)
+    SHOWN_IN_FORM: ClassVar[tuple[type[DeskError], ...]] = (Conflict, NotFound, PermissionDenied)
 
     def __init__(self, mail: OutboxRow, *, discard: bool) -> None:
         super().__init__()

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from deskapp.errors import Conflict, NotFound
+from deskapp.errors import Conflict, NotFound, PermissionDenied
 from deskapp.services.changes import Change, Entity
 from deskapp.services.outbox import OutboxMailDetail, OutboxStatus, open_outbox_mail, retry_mail
 from screens.messages import FollowsChanges
@@ -173,7 +173,7 @@ class OutboxMailScreen(FollowsChanges, ReportsFailedWork, Screen[bool]):
     def _resend(self) -> None:
         try:
             retry_mail(desk_session(self).actor, self.mail_id)
-        except (Conflict, NotFound) as refused:
+        except (Conflict, NotFound, PermissionDenied) as refused:
             self.post_message(self._Answered(f"Not sent again: {refused}", refused=True))
             return
         self.post_message(

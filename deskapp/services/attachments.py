@@ -22,12 +22,12 @@ from pathlib import Path
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.durable import sync_directory
 from deskapp.errors import NotFound, ValidationError
 from deskapp.models import Attachment, Entity, Message, Ticket
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
+from deskapp.services.rights import Right, acting
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 """The largest file a ticket takes (10 MB): it travels in every desk's database and in mail."""
@@ -185,11 +185,12 @@ def attach_file(
     """Attach the file at `path` to the ticket (or to one of its messages).
 
     Clear ValidationErrors for a path without a name, a missing file, a folder, an unreadable
-    file or one over the limit (named in MB); NotFound for a ticket or message that is gone.
+    file or one over the limit (named in MB); NotFound for a ticket or message that is gone;
+    Refused for someone disabled or removed (attaching is working the ticket).
     """
     ticket_id = key(ticket_id, "ticket")
     name, content_type, content = read_attachment_file(path)
-    with write_transaction():
+    with acting(actor, Right.WORK_TICKETS):
         updated = (
             Ticket.update(version=Ticket.version + 1, updated_at=clock.now())
             .where(Ticket.id == ticket_id)

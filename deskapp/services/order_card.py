@@ -53,6 +53,7 @@ from deskapp.services.card_state import (
     note_problem,
     payment_failed,
 )
+from deskapp.services.rights import Right, check
 from deskapp.services.stripe_events import handle_webhook
 from deskapp.services.stripe_refunds import refund_card_payment
 
@@ -137,8 +138,12 @@ def charge_order(actor: Actor | None, order_id: object, gateway: StripeGateway) 
     """Charge a card order to the card Stripe holds for its client (see the module's invariant).
 
     A retry of an order whose intent is recorded reads or confirms that intent. PaymentError with
-    a sentence for no card on file and for Stripe unreachable (the order stays Pending).
+    a sentence for no card on file and for Stripe unreachable (the order stays Pending). A
+    person (not the desk itself, None) must hold Right.RECORD_PAYMENT, checked before Stripe is
+    asked anything (the payment's record then needs no second check).
     """
+    if actor is not None:
+        check(actor, Right.RECORD_PAYMENT)
     order = _card_order(order_id)
     label = format_number("order", order.number)
     if order.payment_status == PaymentStatus.SUCCESSFUL:

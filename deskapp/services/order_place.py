@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -53,6 +52,7 @@ from deskapp.services.order_payment import (
     mark_order_paid,
     mark_payment_unsettled,
 )
+from deskapp.services.rights import Right, acting_or_client
 from deskapp.services.ticket_open import SUBJECT_LIMIT, open_ticket
 
 __all__ = [
@@ -106,13 +106,15 @@ def place_order(
 ) -> OrderPlaced:
     """Place an order for a client: a request for an admin, paid by a manual method now, or to
     be paid by card (the caller then charges it through order_card.charge_order, outside this
-    transaction)."""
+    transaction). Staff placing it must be able to work tickets (the order's ticket) and, paid
+    by hand, to record a manual payment (read in the same transaction); None is the client."""
     method = _payment_method(how)
     manual = _manual_method(method, manual_method)
     ref = validation.text("reference", reference, "Reference", limit=200)
     if ref and method != PaymentMethod.MANUAL:
         raise ValidationError("reference", "A reference goes only with a manual payment.")
-    with write_transaction():
+    right = Right.RECORD_PAYMENT if method == PaymentMethod.MANUAL else Right.WORK_TICKETS
+    with acting_or_client(actor, right):
         client = lock_client(key(client_id, "client"))
         assert client is not None
         ensure_client_open(client.id)

@@ -2,7 +2,9 @@
 
 Sending itself is deskapp.mail.sending (`deskapp mail send`). A mail the sender could not be
 sure about ("uncertain": it died while handing it over) is never resent automatically: a person
-decides here, and that decision is audited, as is discarding a mail.
+decides here, and that decision is audited, as is discarding a mail. Anyone may send a mail
+again; only an admin discards one (rights.Right.DISCARD_MAIL), checked in the action's
+transaction against the person as the database has them.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ import peewee
 
 from deskapp import clock
 from deskapp.db import feed, is_postgres
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound
 from deskapp.ids import format_number
 from deskapp.mail.queue import publish_ticket_mail
 from deskapp.models import Entity, OutboxMail, OutboxStatus, Ticket
 from deskapp.services import audit
 from deskapp.services.actors import Actor
+from deskapp.services.rights import Right, acting
 
 __all__ = [
     "STATUSES",
@@ -171,8 +173,9 @@ def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
     queue with fresh attempts, a queued one waiting out its backoff is due now.
 
     Resending an uncertain mail may deliver it twice; that is the person's call, so it is
-    audited. Conflict, saying why, for mail being sent, sent or discarded."""
-    with write_transaction():
+    audited. Conflict, saying why, for mail being sent, sent or discarded; Refused for someone
+    disabled or removed."""
+    with acting(actor, Right.RESEND_MAIL) as actor:
         row = _locked(mail_id)
         if row.status not in (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN, OutboxStatus.QUEUED):
             raise Conflict(_cannot("resent", OutboxStatus(row.status), row.sent_at))
@@ -196,8 +199,9 @@ def retry_mail(actor: Actor, mail_id: uuid.UUID) -> None:
 
 def discard_mail(actor: Actor, mail_id: uuid.UUID) -> None:
     """Never send this mail (queued, failed or uncertain); audited. The row stays, discarded,
-    so the outbox still shows it. Conflict for mail being sent, sent or already discarded."""
-    with write_transaction():
+    so the outbox still shows it. Conflict for mail being sent, sent or already discarded;
+    Refused unless an admin (the client never gets the mail: a reply, an invoice)."""
+    with acting(actor, Right.DISCARD_MAIL) as actor:
         row = _locked(mail_id)
         if row.status not in (OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
             raise Conflict(_cannot("discarded", OutboxStatus(row.status)))

@@ -16,7 +16,7 @@ person (no staff row), never anonymous in the audit, and with only the rights it
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from enum import StrEnum
 
 from deskapp.db import db, is_postgres
@@ -49,6 +49,8 @@ class Right(StrEnum):
     MANAGE_CATALOGUE = "change the product catalogue"
     MANAGE_STAFF = "manage staff"
     MANAGE_SETTINGS = "change the desk's settings"
+    RESEND_MAIL = "send a mail of the outbox again"
+    DISCARD_MAIL = "discard a mail of the outbox"
 
 
 EVERYONE = frozenset({Role.AGENT.value, Role.ADMIN.value})
@@ -71,8 +73,14 @@ RIGHTS: Mapping[Right, frozenset[str]] = {
     Right.MANAGE_CATALOGUE: ADMINS,
     Right.MANAGE_STAFF: ADMINS,
     Right.MANAGE_SETTINGS: ADMINS,
+    Right.RESEND_MAIL: EVERYONE,
+    Right.DISCARD_MAIL: ADMINS,
 }
-"""Which roles hold each right. Agents add credit only up to the desk's limit per entry."""
+"""Which roles hold each right. Agents add credit only up to the desk's limit per entry.
+
+The outbox: anyone may send a waiting or failed mail again (a reply of theirs, say); discarding
+one means the client never gets it (a reply, an invoice), so it is an admin's, like the other
+destructive actions."""
 
 LIMITED = frozenset({Right.ADD_CREDIT})
 """Rights an agent holds only up to the desk's credit limit per entry."""
@@ -157,6 +165,12 @@ def acting(
         if not refusal.audited and not db.in_transaction():
             audit_refusal(refusal)
         raise
+
+
+def acting_or_client(actor: Actor | None, right: Right) -> AbstractContextManager[object]:
+    """`acting` for a person or a job; for None, the client acting on their own (a mail that
+    opens a ticket, an order they placed): the action's transaction, with no right to check."""
+    return write_transaction() if actor is None else acting(actor, right)
 
 
 def check(actor: Actor | None, right: Right, *, amount_cents: int | None = None) -> Actor:

@@ -45,7 +45,13 @@ from deskapp.services.ticket_work import (
     propose_estimate,
     time_entries_of,
 )
-from deskapp.services.ticket_write import add_note, lock_ticket, save_ticket, ticket_label
+from deskapp.services.ticket_write import (
+    add_note,
+    lock_ticket,
+    record_change,
+    save_ticket,
+    ticket_label,
+)
 from deskapp.services.tickets import PRIORITIES, STATUSES
 
 TAGS_LIMIT = 300
@@ -95,7 +101,7 @@ def change_status(actor: Actor, ticket_id: uuid.UUID, status: str) -> None:
         if status == TicketStatus.COMPLETED:
             changes["waiting_since"] = None
         save_ticket(ticket, changes)
-        _record_change(actor, ticket, "status", before, status)
+        record_change(actor, ticket, "status", before, status)
 
 
 def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> None:
@@ -115,7 +121,7 @@ def assign(actor: Actor, ticket_id: uuid.UUID, staff_id: uuid.UUID | None) -> No
         changed = ticket.assignee_id != staff_id
         save_ticket(ticket, {"assignee": staff_id})
         if changed:
-            _record_change(actor, ticket, "assignee", before, name)
+            record_change(actor, ticket, "assignee", before, name)
 
 
 def set_priority(actor: Actor, ticket_id: uuid.UUID, priority: str) -> None:
@@ -125,7 +131,7 @@ def set_priority(actor: Actor, ticket_id: uuid.UUID, priority: str) -> None:
         ticket = lock_ticket(ticket_id)
         before = ticket.priority
         save_ticket(ticket, {"priority": priority})
-        _record_change(actor, ticket, "priority", before, priority)
+        record_change(actor, ticket, "priority", before, priority)
 
 
 def _staff_name(staff_id: uuid.UUID | None) -> str:
@@ -133,21 +139,6 @@ def _staff_name(staff_id: uuid.UUID | None) -> str:
         return ""
     found = Staff.select(Staff.name).where(Staff.id == staff_id).scalar()
     return str(found or "")
-
-
-def _record_change(actor: Actor, ticket: Ticket, field: str, before: str, after: str) -> None:
-    """Audit a change of one field (the ticket's history), unless it changed nothing."""
-    if before == after:
-        return
-    audit.record(
-        actor,
-        f"ticket.{field}",
-        "ticket",
-        ticket.id,
-        f"{ticket_label(ticket)} {field}",
-        {field: before},
-        {field: after},
-    )
 
 
 def normalise_tags(tags: str) -> str:
@@ -228,6 +219,7 @@ def merge_tickets(actor: Actor, kept_id: uuid.UUID, merged_id: uuid.UUID) -> Non
         waiting = None if kept.status == TicketStatus.COMPLETED else _waiting_since(kept.id)
         save_ticket(kept, {"last_activity_at": activity, "waiting_since": waiting})
         save_ticket(merged, {"status": TicketStatus.COMPLETED, "waiting_since": None})
+        record_change(actor, merged, "status", merged.status, TicketStatus.COMPLETED)
         add_note(merged, actor, f"Merged into {kept_label}.", now)
         add_note(kept, actor, f"{merged_label} was merged into this ticket.", now)
         audit.record(

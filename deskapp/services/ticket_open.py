@@ -18,7 +18,6 @@ from typing import Any
 
 from deskapp import clock
 from deskapp.db import feed
-from deskapp.db.transaction import write_transaction
 from deskapp.errors import Conflict, NotFound, ValidationError
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -37,6 +36,7 @@ from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
 from deskapp.services.clients import ensure_client_open
 from deskapp.services.numbers import next_number
+from deskapp.services.rights import Right, acting_or_client
 from deskapp.services.tickets import PRIORITIES, TicketSummary, ticket_summary
 
 SUBJECT_LIMIT = 300
@@ -173,10 +173,11 @@ def open_ticket(
     Open, the client waiting since now, and the next ticket number.
 
     `actor` None means the client wrote it (mail import); with an actor, staff open it on the
-    client's behalf. `check_extra` False skips the department's required fields (mail cannot
-    fill them in). `message_id` is the mail's Message-ID, so the same mail from the same
-    `sender_address` is not imported twice; `sender_unverified` marks a sender the desk's mail
-    server could not verify.
+    client's behalf, and must hold Right.WORK_TICKETS (read in the same transaction).
+    `check_extra` False skips the department's required fields (mail cannot fill them in).
+    `message_id` is the mail's Message-ID, so the same mail from the same `sender_address` is
+    not imported twice; `sender_unverified` marks a sender the desk's mail server could not
+    verify.
     ValidationError names the field at fault; a Closed client gets Conflict (ensure_client_open).
     """
     subject = validation.text("subject", subject, "Subject", limit=SUBJECT_LIMIT, required=True)
@@ -186,7 +187,7 @@ def open_ticket(
     priority = validation.choice("priority", priority, "Priority", PRIORITIES)
     author = validation.text("author_name", author_name, "Author", limit=200)
     now = clock.now()
-    with write_transaction():
+    with acting_or_client(actor, Right.WORK_TICKETS):
         client = ensure_client_open(key(client_id, "client"))
         department = Department.get_or_none(Department.id == key(department_id, "department"))
         if department is None:

@@ -1,6 +1,8 @@
 """How every ticket action writes: it locks the ticket's row first (SELECT ... FOR UPDATE on
 PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock), saves it with the
-next version, and tells the other desks through the change feed."""
+next version, and tells the other desks through the change feed. A change of its status,
+assignee, priority or tags is audited here too, whichever action made it (a status dialog, a
+reply that sets the status, a merge): the ticket's history reads those entries."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from deskapp.models import (
     MessageKind,
     Ticket,
 )
+from deskapp.services import audit
 from deskapp.services.actors import Actor
 from deskapp.services.bookkeeping import key
 
@@ -68,4 +71,19 @@ def add_note(ticket: Ticket, actor: Actor, body: str, at: dt.datetime) -> None:
         author_name=actor.name,
         body=body,
         created_at=at,
+    )
+
+
+def record_change(actor: Actor, ticket: Ticket, field: str, before: str, after: str) -> None:
+    """Audit a change of one field (the ticket's history), unless it changed nothing."""
+    if before == after:
+        return
+    audit.record(
+        actor,
+        f"ticket.{field}",
+        "ticket",
+        ticket.id,
+        f"{ticket_label(ticket)} {field}",
+        {field: before},
+        {field: after},
     )

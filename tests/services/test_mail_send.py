@@ -34,8 +34,9 @@ from deskapp.cli import main
 from deskapp.errors import ConfigError, Conflict, NotFound
 from deskapp.mail import MailSettings, SendReport, backoff, mail_settings, send_outbox
 from deskapp.mail.queue import sender_lock
-from deskapp.models import AuditEntry, ChangeEvent, OutboxMail
+from deskapp.models import AuditEntry, ChangeEvent, OutboxMail, Staff
 from deskapp.services import outbox
+from deskapp.services.actors import actor_from
 from deskapp.services.conversation import post_reply
 
 NOW = dt.datetime(2026, 3, 14, 9, 30)
@@ -441,15 +442,16 @@ def test_retry_and_discard_only_where_they_make_sense(shop: SmallDesk) -> None:
     assert AuditEntry.select().where(AuditEntry.action == "mail.resend").count() == 2
     with pytest.raises(Conflict, match="already sent.*so it is not sent twice"):
         outbox.retry_mail(shop.agent, sent.id)
+    admin = actor_from(Staff.create(username="root", name="Root Admin", role="admin"))
     with pytest.raises(Conflict, match="already sent"):
-        outbox.discard_mail(shop.agent, sent.id)
+        outbox.discard_mail(admin, sent.id)
 
-    outbox.discard_mail(shop.agent, failed.id)
+    outbox.discard_mail(admin, failed.id)
     assert row(failed.id).status == "discarded"
     entry = AuditEntry.get(AuditEntry.action == "mail.discard")
-    assert "a@example.org" in entry.summary
+    assert "a@example.org" in entry.summary and entry.staff_name == "Root Admin"
     with pytest.raises(NotFound):
-        outbox.discard_mail(shop.agent, uuid.uuid4())
+        outbox.discard_mail(admin, uuid.uuid4())
     assert outbox.get_outbox_mail(failed.id).status == "discarded"
 
 

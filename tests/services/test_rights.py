@@ -1,33 +1,45 @@
 """The rights table enforced by the services on both backends: every admin-only service refuses
 an agent, a disabled admin and a demoted one (the database's word, not the caller's Actor),
-changes nothing, and audits each refusal; agents add credit up to the desk's limit per entry."""
+changes nothing, and audits each refusal; what every staff member may do refuses a disabled one
+the same way; agents add credit up to the desk's limit per entry and send outbox mail again,
+but only an admin discards it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from ledger_helpers import client, invoice, order, product, staff
 
+from deskapp import clock
 from deskapp.errors import PermissionDenied
 from deskapp.models import (
     ALL_MODELS,
     AuditEntry,
     CreditEntry,
+    Department,
     DeskSetting,
+    OutboxMail,
+    PaymentMethod,
     ProductPrice,
     Role,
     Staff,
 )
-from deskapp.services import catalogue, clients, credit, invoices, rights
+from deskapp.services import catalogue, clients, credit, invoices, outbox, rights
 from deskapp.services.actors import Actor
+from deskapp.services.attachments import attach_file
+from deskapp.services.cart import parse_cart_item
 from deskapp.services.client_merge import delete_client, merge_clients
-from deskapp.services.order_card import refund_card_payment
+from deskapp.services.order_card import charge_order, refund_card_payment
 from deskapp.services.order_decide import approve_order, reject_order
+from deskapp.services.order_place import place_order
 from deskapp.services.rights import Right
+from deskapp.services.ticket_open import open_ticket
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,26 @@ class World:
     paid: uuid.UUID
     pending_order: uuid.UUID
     product: uuid.UUID
+    mail: uuid.UUID
+    support: uuid.UUID
+    ticket: uuid.UUID
+
+
+def failed_mail(to: str = "mina@example.net") -> uuid.UUID:
+    """A reply's mail the outbox gave up on (tests may use models)."""
+    now = clock.now()
+    row = OutboxMail.create(
+        to_address=to,
+        subject="[T-20001] Your router",
+        body="Hello",
+        message_id=f"<{uuid.uuid4()}@deskapp>",
+        status="failed",
+        attempts=8,
+        next_attempt_at=now,
+        last_error="550 5.1.1 User unknown",
+        created_at=now - dt.timedelta(minutes=5),
+    )
+    return row.id
 
 
 @pytest.fixture
@@ -62,7 +94,11 @@ def world(desk: str) -> World:
     )
     pending = order(ola, ("Setup", 500, 1))
     ProductPrice.create(product=product(), cycle="Monthly", price_cents=100)  # exportable
-    return World(mina, ola, added.id, unpaid.id, paid.id, pending, saved.id)
+    support = Department.create(name="Support").id
+    ticket = open_ticket(None, mina, support, "Router", "It blinks.").id  # as a mail opens it
+    return World(
+        mina, ola, added.id, unpaid.id, paid.id, pending, saved.id, failed_mail(), support, ticket
+    )
 
 
 ADMIN_ONLY: dict[str, Callable[[Actor, World], Any]] = {
@@ -90,6 +126,7 @@ ADMIN_ONLY: dict[str, Callable[[Actor, World], Any]] = {
     "refund a card": lambda a, w: refund_card_payment(a, w.pending_order, None, "Goodwill"),  # type: ignore[arg-type]
     "credit above the agent limit": lambda a, w: credit.add_credit(a, w.mina, "50.01", "x"),
     "set the credit limit": lambda a, w: rights.set_agent_credit_limit(a, "500"),
+    "discard a mail": lambda a, w: outbox.discard_mail(a, w.mail),
 }
 """Every service only an admin may call (the rights table's admin-only rows), with arguments
 that an admin's call would act on."""
@@ -212,14 +249,12 @@ def test_the_system_actor_is_named_in_the_audit_and_holds_only_its_jobs_rights(
 
 
 def test_a_disabled_agent_can_no_longer_work_tickets_or_clients(world: World) -> None:
-    from deskapp.models import Department, Message
+    from deskapp.models import Message
     from deskapp.services.contacts import ContactForm, add_contact
     from deskapp.services.conversation import post_note
-    from deskapp.services.ticket_open import open_ticket
 
     agent = _agent()
-    support = Department.create(name="Support")
-    ticket = open_ticket(agent, world.mina, support.id, "Slow line", "It is slow.")
+    ticket = open_ticket(agent, world.mina, world.support, "Slow line", "It is slow.")
     post_note(agent, ticket.id, "Checked the line.")
     Staff.update(active=False).where(Staff.id == agent.id).execute()
     notes = Message.select().count()
@@ -245,3 +280,62 @@ def test_what_a_job_does_with_no_person_is_audited_as_its_system_actor(desk: str
     names = [entry.staff_name for entry in AuditEntry.select().order_by(AuditEntry.id)]
     assert names == [f"system: {job}", "system"]
     assert rights.system_actor(job).name == f"system: {job}"
+
+
+def test_agents_send_outbox_mail_again_but_only_an_admin_discards_it(world: World) -> None:
+    agent, admin = _agent(), staff(Role.ADMIN, "kim")
+    outbox.retry_mail(agent, world.mail)
+    assert outbox.get_outbox_mail(world.mail).status == "queued"
+    resent = AuditEntry.get(AuditEntry.action == "mail.resend")
+    assert resent.staff_id == agent.id
+
+    with pytest.raises(PermissionDenied) as refused:
+        outbox.discard_mail(agent, world.mail)
+    assert str(refused.value) == (
+        "Only an admin can discard a mail of the outbox; ask an admin to do it."
+    )
+    assert outbox.get_outbox_mail(world.mail).status == "queued"
+    assert [entry.after for entry in refusals()] == ['{"right": "DISCARD_MAIL", "role": "agent"}']
+
+    outbox.discard_mail(admin, world.mail)
+    assert outbox.get_outbox_mail(world.mail).status == "discarded"
+    assert AuditEntry.get(AuditEntry.action == "mail.discard").staff_id == admin.id
+
+
+def _disabled_agent() -> Actor:
+    agent = staff(Role.AGENT, "left")
+    Staff.update(active=False).where(Staff.id == agent.id).execute()
+    return agent  # the Actor still says agent: the service must ask the database
+
+
+EVERYONES: dict[str, Callable[[Actor, World, Path], Any]] = {
+    "send a mail again": lambda a, w, _: outbox.retry_mail(a, w.mail),
+    "attach a file": lambda a, w, path: attach_file(a, w.ticket, path),
+    "open a ticket": lambda a, w, _: open_ticket(a, w.mina, w.support, "Slow line", "It is slow."),
+    "place an order": lambda a, w, _: place_order(
+        a, w.ola, [parse_cart_item("FIBRE-1000")], PaymentMethod.REQUEST
+    ),
+    "place an order paid by hand": lambda a, w, _: place_order(
+        a, w.ola, [parse_cart_item("FIBRE-1000")], PaymentMethod.MANUAL, manual_method="Cash"
+    ),
+    "charge a card": lambda a, w, _: charge_order(a, w.pending_order, None),  # type: ignore[arg-type]
+}
+"""Services every staff member may call, which once took the caller's word for it; the card is
+refused before Stripe is asked (so no gateway is needed)."""
+
+
+def test_a_disabled_person_can_no_longer_do_what_every_staff_member_may(
+    world: World, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("line test: fine\n")
+    actor = _disabled_agent()
+    before = everything()
+    for what, call in EVERYONES.items():
+        audited = len(refusals())
+        with pytest.raises(PermissionDenied, match="can no longer use this desk") as refused:
+            call(actor, world, report)
+        assert everything() == before, f"{what} changed something"
+        entries = refusals()
+        assert len(entries) == audited + 1, f"{what} was not audited"
+        assert entries[-1].summary == str(refused.value), what

@@ -21,6 +21,7 @@ from screens.client_ledger import ClientLedgerScreen
 from screens.commands import DeskCommands, described_by, desk_commands
 from screens.order_detail import OrderScreen
 from screens.order_list import OrderListScreen
+from screens.outbox_list import OutboxScreen
 from screens.staff_list import StaffScreen
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -117,6 +118,7 @@ async def test_an_agent_pressing_an_admins_key_is_told_why_on_every_screen(desk:
             (CatalogueScreen(), "n", "Only an admin can change the product catalogue"),
             (CatalogueScreen(), "r", "Only an admin can change the product catalogue"),
             (StaffScreen(), "n", "Only an admin can manage staff"),
+            (OutboxScreen(), "x", "Only an admin can discard a mail of the outbox"),
         ]
         for screen, key, sentence in cases:
             said = await agent_presses(pilot, screen, key)

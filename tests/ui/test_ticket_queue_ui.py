@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from hostile_desk import HOSTILE_SUBJECT, add_hostile_rows
-from pilot_helpers import palette_hit, screen_text, settle, use_tmp_user_dirs, wait_for
+from pilot_helpers import notices, palette_hit, screen_text, settle, use_tmp_user_dirs, wait_for
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
@@ -314,14 +314,14 @@ def add_mail(status: str, error: str = "", subject: str = "[T-20001] Your router
     )
 
 
-async def test_outbox_lists_mail_and_resends_or_discards_after_asking(
+async def test_outbox_lists_mail_and_resends_after_asking_and_tells_an_agent_why_not_discard(
     local: DeskSession,
 ) -> None:
     OutboxMail.delete().execute()
     add_mail("sent")
     add_mail("uncertain", "The sender stopped while handing the mail over.")
     add_mail("failed", "550 5.1.1 User unknown", subject="[@click=app.quit]x\x1b]0;t\x07")
-    async with DeskApp(local).run_test(size=SIZE) as pilot:
+    async with DeskApp(local).run_test(size=SIZE, notifications=True) as pilot:
         await go_to_queue(pilot)
         await pilot.press("o")
         await settle(pilot)
@@ -331,10 +331,17 @@ async def test_outbox_lists_mail_and_resends_or_discards_after_asking(
         assert "All 3" in text and "Failed 1" in text and "Uncertain 1" in text
         assert "[@click=app.quit]x␛]0;t" in text and "\x1b" not in text
         assert "Last error: 550 5.1.1 User unknown" in text  # the newest, highlighted
-        await pilot.press("x")
+        await pilot.press("x")  # sam is an agent: discarding is an admin's
+        await wait_for(pilot, lambda: notices(pilot), what="the refusal of x")
+        assert notices(pilot) == [
+            "Only an admin can discard a mail of the outbox; ask an admin to do it."
+        ]
+        assert pilot.app.screen is outbox  # nothing asked
+        assert [m.status for m in list_outbox()] == ["failed", "uncertain", "sent"]
+        await pilot.press("s")  # the failed one: asked, and said no
         await settle(pilot)
         assert isinstance(pilot.app.screen, MailDecisionDialog)
-        await pilot.press("escape")  # asked, and said no
+        await pilot.press("escape")
         await settle(pilot)
         assert [m.status for m in list_outbox()] == ["failed", "uncertain", "sent"]
         await pilot.press("j", "s")  # the uncertain one: send it again
@@ -343,11 +350,7 @@ async def test_outbox_lists_mail_and_resends_or_discards_after_asking(
         await pilot.press("enter")
         await settle(pilot)
         assert [m.status for m in list_outbox()] == ["failed", "queued", "sent"]
-        await pilot.press("k", "x", "enter")
-        await settle(pilot)
-        assert [m.status for m in list_outbox()] == ["discarded", "queued", "sent"]
-        assert "Discarded 1" in screen_text(pilot)
-        await pilot.press("j", "j")  # sent mail: neither key is offered
+        await pilot.press("j")  # sent mail: neither key is offered
         assert outbox.check_action("resend", ()) is None
         assert outbox.check_action("discard", ()) is None
         await pilot.press("escape")

@@ -1,8 +1,9 @@
 """A ticket's history: who changed its status, assignee, priority or tags, and when.
 
-Read from the audit log, which deskapp.services.ticket_actions writes for each of those
-changes (with the value before and after) in the change's own transaction; the log's
-(entity, entity_id) index finds a ticket's entries.
+Read from the audit log, which deskapp.services.ticket_write.record_change writes for each of
+those changes (with the value before and after) in the change's own transaction, whichever
+action made it: the ticket's dialogs, a reply that sets the status, a merge that completes the
+merged ticket. The log's (entity, entity_id) index finds a ticket's entries.
 """
 
 from __future__ import annotations

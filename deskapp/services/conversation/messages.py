@@ -38,6 +38,7 @@ from deskapp.services.conversation.detail import missing_ticket
 from deskapp.services.conversation.reply_mail import queue_reply_mail
 from deskapp.services.conversation.reply_state import QUEUED, page_reply_states
 from deskapp.services.rights import Right, acting
+from deskapp.services.ticket_write import lock_ticket, record_change
 
 BODY_MAX = 200_000
 """The longest message a staff member may post (characters)."""
@@ -251,7 +252,8 @@ def post_reply(
     mail_kind: str = "reply",
 ) -> ConversationMessage:
     """Answer the client: the reply, its files, the ticket's new status (`status` or Answered;
-    the client no longer waits) and one mail per recipient, all in one transaction.
+    the client no longer waits; in the ticket's history when it changed) and one mail per
+    recipient, all in one transaction.
 
     Recipients are the ticket's contact (the client's own address when there is none) and the
     subscribers whose Support mail is on, each address once; for another `mail_kind` ("order"
@@ -266,7 +268,9 @@ def post_reply(
     files = _read_files(attachment_paths)
     now = clock.now()
     with acting(actor, Right.WORK_TICKETS) as actor:
+        before = lock_ticket(ticket_id)
         ticket = touch_ticket(ticket_id, now, status=new_status, waiting_since=None)
+        record_change(actor, before, "status", before.status, new_status)
         message, attachments = _staff_message(actor, ticket_id, MessageKind.REPLY, text, files, now)
         queued = queue_reply_mail(actor, ticket_id, ticket, message.id, text, mail_kind)
         feed.publish(Entity.TICKET, ticket_id, "reply")
