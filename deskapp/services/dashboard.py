@@ -23,6 +23,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, cast
 
 import peewee
@@ -43,7 +44,16 @@ from deskapp.models import (
 from deskapp.models.tickets import OPEN_TICKETS
 from deskapp.models.triage import UnassignedMail
 
-__all__ = ["DUE_SOON_DAYS", "DeskToday", "Tally", "WaitingTickets", "desk_today"]
+__all__ = [
+    "DUE_SOON_DAYS",
+    "DeskToday",
+    "Figure",
+    "FigureKey",
+    "Tally",
+    "WaitingTickets",
+    "desk_today",
+    "figures_of",
+]
 
 DUE_SOON_DAYS = 7
 """Unpaid invoices due from today to this many days ahead count as due soon."""
@@ -102,6 +112,8 @@ class DeskToday:
     """Open tickets (any status but Completed) nobody is assigned to."""
     orders_pending: Tally
     """Orders waiting for an admin's approval, and their totals."""
+    oldest_pending_order: dt.datetime | None
+    """When the longest-waiting of those orders was placed (UTC); None when none waits."""
     invoices_overdue: Tally
     """Unpaid invoices due before today, and the amount still due on them."""
     invoices_due_soon: Tally
@@ -128,18 +140,87 @@ class DeskToday:
         return self.today + dt.timedelta(days=DUE_SOON_DAYS)
 
 
+class FigureKey(StrEnum):
+    """Which figure a line of the dashboard is (the screen opens the matching list by it)."""
+
+    UNASSIGNED_TICKETS = "unassigned_tickets"
+    ORDERS_PENDING = "orders_pending"
+    INVOICES_OVERDUE = "invoices_overdue"
+    INVOICES_DUE_SOON = "invoices_due_soon"
+    MAIL_WAITING = "mail_waiting"
+    MAIL_FAILED = "mail_failed"
+    MAIL_UNCERTAIN = "mail_uncertain"
+    UNASSIGNED_MAIL = "unassigned_mail"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of the dashboard after the tickets waiting per department, as the screen and
+    `deskapp dashboard` show it."""
+
+    key: FigureKey
+    """Which figure it is."""
+    label: str
+    """What it counts, in words ("Orders pending approval")."""
+    count: int
+    """How many."""
+    cents: int | None = None
+    """The money they come to; None for a figure without money."""
+    oldest: dt.datetime | None = None
+    """Since when the longest-waiting of them waits (UTC); None where none waits or the
+    figure has no such time."""
+
+
+def figures_of(today: DeskToday) -> tuple[Figure, ...]:
+    """The figures after the tickets waiting per department, in the order they are shown."""
+    key = FigureKey
+    return (
+        Figure(key.UNASSIGNED_TICKETS, "Unassigned tickets", today.unassigned_tickets),
+        Figure(
+            key.ORDERS_PENDING,
+            "Orders pending approval",
+            today.orders_pending.count,
+            today.orders_pending.cents,
+            today.oldest_pending_order,
+        ),
+        Figure(
+            key.INVOICES_OVERDUE,
+            "Invoices overdue",
+            today.invoices_overdue.count,
+            today.invoices_overdue.cents,
+        ),
+        Figure(
+            key.INVOICES_DUE_SOON,
+            f"Invoices due within {DUE_SOON_DAYS} days",
+            today.invoices_due_soon.count,
+            today.invoices_due_soon.cents,
+        ),
+        Figure(key.MAIL_WAITING, "Mail waiting to be sent", today.mail_waiting),
+        Figure(key.MAIL_FAILED, "Mail failed", today.mail_failed),
+        Figure(key.MAIL_UNCERTAIN, "Mail maybe sent (uncertain)", today.mail_uncertain),
+        Figure(
+            key.UNASSIGNED_MAIL,
+            "Mail from unknown senders",
+            today.unassigned_mail,
+            oldest=today.oldest_unassigned_mail,
+        ),
+    )
+
+
 def desk_today() -> DeskToday:
     """The dashboard's figures now, each from one aggregate query, all in one snapshot."""
     now = clock.now()
     with read_snapshot():
         overdue, due_soon = _invoices(now.date())
+        pending, oldest_order = _orders_pending()
         mail = _outbox()
         triage_count, oldest_mail = _triage()
         return DeskToday(
             as_of=now,
             waiting=_waiting_tickets(),
             unassigned_tickets=_unassigned_tickets(),
-            orders_pending=_orders_pending(),
+            orders_pending=pending,
+            oldest_pending_order=oldest_order,
             invoices_overdue=overdue,
             invoices_due_soon=due_soon,
             mail_waiting=mail[OutboxStatus.QUEUED] + mail[OutboxStatus.SENDING],
@@ -188,12 +269,14 @@ def _unassigned_tickets() -> int:
     return int(query.scalar() or 0)
 
 
-def _orders_pending() -> Tally:
+def _orders_pending() -> tuple[Tally, dt.datetime | None]:
     query = Order.select(
-        peewee.fn.COUNT(peewee.SQL("*")), peewee.fn.COALESCE(peewee.fn.SUM(Order.total_cents), 0)
+        peewee.fn.COUNT(peewee.SQL("*")),
+        peewee.fn.COALESCE(peewee.fn.SUM(Order.total_cents), 0),
+        peewee.fn.MIN(Order.created_at),
     ).where(Order.status == OrderStatus.PENDING)
-    count, cents = _one_row(query)
-    return Tally(int(count), int(cents))
+    count, cents, oldest = _one_row(query)
+    return Tally(int(count), int(cents)), _as_datetime(oldest)
 
 
 def _invoices(today: dt.date) -> tuple[Tally, Tally]:

@@ -24,7 +24,15 @@ from deskapp.models import (
     Ticket,
 )
 from deskapp.models.triage import UnassignedMail
-from deskapp.services.dashboard import DUE_SOON_DAYS, DeskToday, Tally, desk_today
+from deskapp.services.dashboard import (
+    DUE_SOON_DAYS,
+    DeskToday,
+    Figure,
+    FigureKey,
+    Tally,
+    desk_today,
+    figures_of,
+)
 from deskapp.services.invoices import record_manual_payment
 from deskapp.services.tickets import QueueFilter, count_queue
 
@@ -37,6 +45,7 @@ def test_an_empty_desk_reads_all_zeros(desk: str, frozen_time: dt.datetime) -> N
         waiting=today.waiting,
         unassigned_tickets=0,
         orders_pending=Tally(0, 0),
+        oldest_pending_order=None,
         invoices_overdue=Tally(0, 0),
         invoices_due_soon=Tally(0, 0),
         mail_waiting=0,
@@ -45,6 +54,16 @@ def test_an_empty_desk_reads_all_zeros(desk: str, frozen_time: dt.datetime) -> N
         unassigned_mail=0,
         oldest_unassigned_mail=None,
     )
+    assert [(f.label, f.count, f.cents, f.oldest) for f in figures_of(today)] == [
+        ("Unassigned tickets", 0, None, None),
+        ("Orders pending approval", 0, 0, None),
+        ("Invoices overdue", 0, 0, None),
+        ("Invoices due within 7 days", 0, 0, None),
+        ("Mail waiting to be sent", 0, None, None),
+        ("Mail failed", 0, None, None),
+        ("Mail maybe sent (uncertain)", 0, None, None),
+        ("Mail from unknown senders", 0, None, None),
+    ]
     # Migration 0006 gives every desk its Orders department: shown, with nothing waiting.
     assert [
         (w.department, w.open, w.customer_reply, w.oldest_waiting_since) for w in today.waiting
@@ -108,14 +127,29 @@ def test_an_open_ticket_nobody_waits_on_counts_without_a_waiting_time(
     assert billing.oldest_wait(frozen_time) == dt.timedelta(hours=30)
 
 
-def test_orders_pending_approval_with_their_totals(desk: str) -> None:
+def test_orders_pending_approval_with_their_totals(desk: str, frozen_time: dt.datetime) -> None:
     mina, otto = client(), client("Otto", "Berg")
     order(mina, ("Fibre 1G", 4_500, 1), ("VoIP line", 500, 2))
     order(otto, ("Installation", 9_900, 1))
     approved = order(otto, ("Router", 12_000, 1))
     Order.update(status=OrderStatus.ACTIVE).where(Order.id == approved).execute()
 
-    assert desk_today().orders_pending == Tally(2, 5_500 + 9_900)
+    Order.update(created_at=frozen_time - dt.timedelta(days=3)).where(
+        Order.client == otto
+    ).execute()
+
+    figures = desk_today()
+
+    assert figures.orders_pending == Tally(2, 5_500 + 9_900)
+    assert figures.oldest_pending_order == frozen_time - dt.timedelta(days=3)
+    line = next(f for f in figures_of(figures) if f.key == FigureKey.ORDERS_PENDING)
+    assert line == Figure(
+        FigureKey.ORDERS_PENDING,
+        "Orders pending approval",
+        2,
+        15_400,
+        frozen_time - dt.timedelta(days=3),
+    )
 
 
 def test_an_invoice_due_today_is_not_overdue_one_due_yesterday_is(
