@@ -76,6 +76,7 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
         if client_id is not None and client_label:
             # The header and the key list name the place by AREA_TITLE: say whose list it is.
             self.AREA_TITLE = f"{self.AREA_TITLE} · {client_label}"
+        self._start_filter = ""
 
     def compose(self) -> ComposeResult:
         """Header, filter bar, the list, the count line, the footer (the first screen's
@@ -164,10 +165,23 @@ class AreaScreen(SkipsDroppedFirstRender, FollowsChanges, ReportsFailedWork, Scr
     def on_mount(self) -> None:
         """Title the header (it follows the session itself) and load the first page."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
+        if self._start_filter:
+            values = [value for _, value in self.FILTERS]
+            bar = self.query_one("#filter", ChoiceBar)
+            bar.set_reactive(ChoiceBar.index, values.index(self._start_filter))
         if self.CHANGES_SHOWN:
             self.follow_changes()
         starting_local = self.desk_app.starting_up and self.desk_app.session.mode == "local"
         self.records.reload(self.page_fetcher(self.filter_value), at_once=starting_local)
+
+    def show_filter(self, value: str) -> None:
+        """Show the records of the filter choice `value` (one of FILTERS' values); called
+        before the screen is mounted, the choice it opens on (the palette and the dashboard
+        open lists this way)."""
+        if not self.is_mounted:
+            self._start_filter = value
+            return
+        self.query_one("#filter", ChoiceBar).value = value
 
     @on(ChoiceBar.Changed, "#filter")
     def _filter_changed(self, event: ChoiceBar.Changed) -> None:
