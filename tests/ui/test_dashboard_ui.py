@@ -42,7 +42,9 @@ async def open_dashboard(pilot: Pilot[None]) -> DashboardScreen:
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*"dashboard")
-    await wait_for(pilot, lambda: palette_hit(pilot).startswith("Dashboard"), what="the palette entry")
+    await wait_for(
+        pilot, lambda: palette_hit(pilot).startswith("Dashboard"), what="the palette entry"
+    )
     await pilot.press("enter")
     await wait_for(
         pilot,
