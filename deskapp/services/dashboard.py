@@ -1,12 +1,15 @@
 """The desk today: what waits on the desk, for whoever watches over it (the dashboard screen and
 `deskapp dashboard`).
 
-Every figure is one aggregate query (COUNT, SUM, MIN with GROUP BY) over indexed columns; no row
-is loaded into Python, so a desk of a million tickets costs what a small one does. The indexes:
-- tickets waiting on us, per department: ticket (department_id, status, …) of migration 0004,
-  each department's Open and Customer-Reply tickets found by the index's first two columns;
-- unassigned tickets: the partial index of open tickets (status, assignee_id in it, m0004);
-- orders pending approval: order (status, number) of migration 0006;
+Every figure is one aggregate query (COUNT, SUM, MIN, with GROUP BY or per department) over
+indexed columns; no row is loaded into Python. The indexes each walks:
+- tickets waiting on us, per department: each department's Open and each its Customer-Reply
+  tickets counted in ticket (department_id, status, …) of migration 0004 without reading the
+  table, and its longest-waiting client found first in the partial index of waiting tickets
+  (waiting_since, …, status, department_id, m0004), read in order and stopped at the first;
+- unassigned tickets: ticket (assignee_id, status, …) of migration 0004, without the table;
+- orders pending approval: order (status, number) of migration 0006 (each pending order's total
+  and time are read from its row: pending orders are a small share of a desk's);
 - invoices overdue and due soon: invoice (status) of the first schema; the due date is read from
   each Unpaid invoice's row (no index has (status, due_on): a desk with very many Unpaid
   invoices would want one);
@@ -237,22 +240,34 @@ def _count_if(condition: peewee.Expression, value: object = 1) -> peewee.Functio
 
 
 def _waiting_tickets() -> tuple[WaitingTickets, ...]:
-    # Every department, joined to its waiting tickets only: a department with none shows 0.
-    waiting = (Ticket.department == Department.id) & Ticket.status.in_(
-        [str(status) for status in WAITING_STATUSES]
-    )
-    query = (
-        Department.select(
-            Department.id,
-            Department.name,
-            _count_if(Ticket.status == TicketStatus.OPEN),
-            _count_if(Ticket.status == TicketStatus.CUSTOMER_REPLY),
-            peewee.fn.MIN(Ticket.waiting_since),
+    # Every department, with a count per status and the oldest wait, each a subquery of its
+    # own that an index answers alone: one LEFT JOIN grouping every waiting ticket costs ten
+    # times as much on SQLite (bench/README.md).
+    ticket = Ticket.alias("waiting")
+    mine = ticket.department == Department.id
+
+    def counted(status: TicketStatus) -> peewee.Select:
+        return ticket.select(peewee.fn.COUNT(peewee.SQL("*"))).where(
+            mine & (ticket.status == status)
         )
-        .join(Ticket, peewee.JOIN.LEFT_OUTER, on=waiting)
-        .group_by(Department.id, Department.name, Department.sort_order)
-        .order_by(Department.sort_order, Department.name)
+
+    oldest = (
+        ticket.select(ticket.waiting_since)
+        .where(
+            ticket.waiting_since.is_null(False)
+            & mine
+            & ticket.status.in_([str(status) for status in WAITING_STATUSES])
+        )
+        .order_by(ticket.waiting_since)
+        .limit(1)
     )
+    query = Department.select(
+        Department.id,
+        Department.name,
+        counted(TicketStatus.OPEN),
+        counted(TicketStatus.CUSTOMER_REPLY),
+        oldest,
+    ).order_by(Department.sort_order, Department.name)
     rows = cast(Iterable[tuple[object, str, int, int, object]], query.tuples())
     return tuple(
         WaitingTickets(
