@@ -24,7 +24,7 @@ from ticket_queue_seed import seed_tickets
 
 from deskapp import demo, migrations
 from deskapp.db import close_database, open_database
-from deskapp.models import Client, Invoice, Ticket
+from deskapp.models import Client, Invoice, Order, Ticket
 from deskapp.services.dashboard import desk_today
 
 
@@ -43,8 +43,8 @@ def main() -> int:
         seed_tickets(args.tickets)
         seed_orders(args.orders)
         print(
-            f"{Ticket.select().count():,} tickets, {Invoice.select().count():,} invoices, "
-            f"{Client.select().count():,} clients"
+            f"{Ticket.select().count():,} tickets, {Order.select().count():,} orders, "
+            f"{Invoice.select().count():,} invoices, {Client.select().count():,} clients"
         )
         runs = []
         for _ in range(args.repeat):
