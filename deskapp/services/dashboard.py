@@ -241,8 +241,8 @@ def _count_if(condition: peewee.Expression, value: object = 1) -> peewee.Functio
 
 def _waiting_tickets() -> tuple[WaitingTickets, ...]:
     # Every department, with a count per status and the oldest wait, each a subquery of its
-    # own that an index answers alone: one LEFT JOIN grouping every waiting ticket costs ten
-    # times as much on SQLite (bench/README.md).
+    # own that an index answers alone. One LEFT JOIN grouping every waiting ticket would read
+    # each one's row for its waiting_since (bench/README.md has what that costs).
     ticket = Ticket.alias("waiting")
     mine = ticket.department == Department.id
 
