@@ -54,6 +54,8 @@ deskapp [--db URL] [--staff USERNAME] [--signed-in-as USERNAME]
        deskapp staff list [--db URL]
        deskapp secrets set NAME
        deskapp secrets delete NAME
+       deskapp dashboard [--format text|json] [--db URL]
+       deskapp serve [--host 127.0.0.1] [--port 8000] [--public-url URL] [--db URL]
        deskapp doctor [--db URL]
        deskapp --version"""
 
@@ -118,10 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     from deskapp.cli_catalogue import add_catalogue_commands
     from deskapp.cli_clients import add_client_commands
+    from deskapp.cli_dashboard import add_dashboard_command
     from deskapp.cli_invoices import add_invoice_commands
     from deskapp.cli_mail import SEND_EXIT_STATUSES, add_mail_commands
     from deskapp.cli_orders import add_order_commands
     from deskapp.cli_payments import add_payments_commands
+    from deskapp.cli_serve import add_serve_command
     from deskapp.cli_settings import add_settings_commands
     from deskapp.cli_staff import add_staff_commands
     from deskapp.secrets import KNOWN_SECRETS
@@ -263,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_payments_commands(commands, database)
     add_settings_commands(commands, database)
     add_staff_commands(commands, database)
+    add_dashboard_command(commands, database)
+    add_serve_command(commands, database)
     doctor = commands.add_parser("doctor", parents=[database], help="check the whole setup")
     doctor.set_defaults(run=_doctor)
     return parser

@@ -1,12 +1,15 @@
 """Counts in words: "1 client", "2 clients", "1,204 credit entries", never "all 1 clients".
 
 Every count line and sentence with a number of things goes through `counted` (or `showing` for
-a list's count line), so the plural rules and the thousands separator live in one place.
+a list's count line), so the plural rules and the thousands separator live in one place; every
+waiting time goes through `duration`.
 """
 
 from __future__ import annotations
 
-__all__ = ["counted", "noun_for", "showing", "singular_of"]
+import datetime as dt
+
+__all__ = ["counted", "duration", "noun_for", "showing", "singular_of"]
 
 _IRREGULAR = {"staff": "staff"}
 """Plural words whose singular is not made by the rules in `singular_of`."""
@@ -52,3 +55,15 @@ def showing(shown: int, complete: bool, plural: str, singular: str | None = None
     if complete and shown > 1:
         return f"Showing all {counted(shown, one, plural)}"
     return f"Showing {counted(shown, one, plural)}"
+
+
+def duration(span: dt.timedelta) -> str:
+    """A waiting time as <1m, 45m, 3h 12m or 2d 4h (minutes, hours, then days)."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 1:
+        return "<1m"
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 24 * 60:
+        return f"{minutes // 60}h {minutes % 60:02d}m"
+    return f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"

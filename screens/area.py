@@ -76,6 +76,7 @@ class AreaScreen(DrawnWhenReady, FollowsChanges, ReportsFailedWork, Screen[None]
         if client_id is not None and client_label:
             # The header and the key list name the place by AREA_TITLE: say whose list it is.
             self.AREA_TITLE = f"{self.AREA_TITLE} · {client_label}"
+        self._start_filter = ""
 
     def compose(self) -> ComposeResult:
         """Header, filter bar, the list, the count line, the footer (the first screen's
@@ -165,6 +166,10 @@ class AreaScreen(DrawnWhenReady, FollowsChanges, ReportsFailedWork, Screen[None]
         """Title the header (it follows the session itself) and load the first page; while
         the app holds its output for this screen, the screen shows once the page is in."""
         self.query_one(DeskHeader).area = self.AREA_TITLE
+        if self._start_filter:
+            values = [value for _, value in self.FILTERS]
+            bar = self.query_one("#filter", ChoiceBar)
+            bar.set_reactive(ChoiceBar.index, values.index(self._start_filter))
         if self.CHANGES_SHOWN:
             self.follow_changes()
         # A local desk reads the first rows here (its file answers in a few milliseconds), so
@@ -178,6 +183,15 @@ class AreaScreen(DrawnWhenReady, FollowsChanges, ReportsFailedWork, Screen[None]
         if not at_once and self.desk_app.holding_output:
             # From a thread (a shared desk): Textual shows the screen once this returns.
             await self.records.wait_for_page(self.desk_app.HOLD_LIMIT_SECONDS)
+
+    def show_filter(self, value: str) -> None:
+        """Show the records of the filter choice `value` (one of FILTERS' values); called
+        before the screen is mounted, the choice it opens on (the palette and the dashboard
+        open lists this way)."""
+        if not self.is_mounted:
+            self._start_filter = value
+            return
+        self.query_one("#filter", ChoiceBar).value = value
 
     @on(ChoiceBar.Changed, "#filter")
     def _filter_changed(self, event: ChoiceBar.Changed) -> None:

@@ -1,6 +1,6 @@
 """The command palette: every action the keys offer, built from the same bindings, and the
-few places that are reached from anywhere (a new ticket or client, the mail waiting for
-triage, the outbox, the catalogue, the staff, the queue's views).
+few places that are reached from anywhere (a new ticket or client, the dashboard, the mail
+waiting for triage, the outbox, the catalogue, the staff, the queue's views).
 
 An entry exists for each desk binding (one with a description and a tooltip) of the app, the
 current screen and the widgets around the focus (the composer's send, canned reply, attach and
@@ -155,8 +155,8 @@ QUEUE_VIEWS = (
 
 
 def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
-    """A new ticket, the outbox, the catalogue, the staff and the queue's views, from any full
-    screen (none before someone has signed in)."""
+    """A new ticket or client, the dashboard, the outbox, the catalogue, the staff and the
+    queue's views, from any full screen (none before someone has signed in)."""
     if isinstance(screen, ModalScreen) or getattr(screen.app, "signed_in_actor", True) is None:
         return []
     app = screen.app
@@ -179,6 +179,20 @@ def anywhere_commands(screen: Screen[object]) -> list[DeskCommand]:
             partial(new_client, app),
         )
     )
+    dashboard = sys.modules.get("screens.dashboard")  # not imported: not on the dashboard
+    if dashboard is None or not isinstance(screen, dashboard.DashboardScreen):
+        commands.append(
+            DeskCommand(
+                "Dashboard",
+                escape(
+                    "The desk today: tickets waiting per department, unassigned tickets, "
+                    "orders pending, invoices overdue, mail that needs someone."
+                ),
+                "dashboard",
+                app,
+                partial(show_dashboard, app),
+            )
+        )
     triage = sys.modules.get("screens.mail_triage")  # not imported: not on the triage list
     if triage is None or not isinstance(screen, triage.UnassignedMailScreen):
         commands.append(
@@ -243,6 +257,13 @@ def new_client(app: App[Any]) -> None:
     from screens.client_list import add_client
 
     add_client(app)
+
+
+def show_dashboard(app: App[Any]) -> None:
+    """The dashboard, over the current screen."""
+    from screens.dashboard import show_dashboard as show
+
+    show(app)
 
 
 def show_unassigned_mail(app: App[Any]) -> None:

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TicketListScreen",
     "open_ticket_screen",
+    "show_queue_narrowed",
     "show_queue_view",
 ]
 
@@ -139,7 +140,6 @@ class TicketListScreen(AreaScreen):
         """The departments, once loaded (for the picker and the narrowing line)."""
         self._reload_on_resume = False
         self._keep_cursor_on: uuid.UUID | None = None
-        self._start_view = ""
         self._counted_for: QueueFilter | None = None
         self._counts: dict[str, int] = {}
         """How many tickets each view holds for `_counted_for` (empty until counted)."""
@@ -224,11 +224,8 @@ class TicketListScreen(AreaScreen):
         return QueuePages(self.queue_filter(filter_value))
 
     def on_mount(self) -> None:
-        """The view to start on and the departments; then AreaScreen.on_mount (which Textual
-        calls after this one, never to be called from here too) loads the first page."""
-        if self._start_view:
-            bar = self.query_one("#filter", ChoiceBar)
-            bar.set_reactive(ChoiceBar.index, [v for _, v in VIEWS].index(self._start_view))
+        """The departments; then AreaScreen.on_mount (which Textual calls after this one, never
+        to be called from here too) loads the first page."""
         self._load_departments(then_pick=False)
 
     def _show_narrowing(self) -> None:
@@ -335,10 +332,20 @@ class TicketListScreen(AreaScreen):
 
     def show_view(self, view: str) -> None:
         """Show the view `view` ("open", "completed" or "all"); the palette's queue entries."""
+        self.show_filter(view)
+
+    def narrow(self, narrowing: QueueFilter) -> None:
+        """Show the open view narrowed as `narrowing` says (whose, department, priority, sort),
+        without a search: the dashboard's figures open the queue this way."""
+        self.narrowing = replace(narrowing, view="open", search="", client_id=self.client_id)
         if not self.is_mounted:
-            self._start_view = view
+            self.show_filter("open")
             return
-        self.query_one("#filter", ChoiceBar).value = view
+        self.search_box.value = ""
+        if self.filter_value != "open":
+            self.show_filter("open")  # the choice's change loads the list
+        else:
+            self._reload()
 
     def action_pick_department(self) -> None:
         """Ask which department's tickets to show."""
@@ -500,8 +507,20 @@ def the_queue(app: App[Any]) -> TicketListScreen | None:
 
 def show_queue_view(app: App[Any], view: str) -> None:
     """Go to the tickets area's queue showing `view` (the palette's queue entries)."""
+    if (queue := the_area_queue(app)) is not None:
+        queue.show_view(view)
+
+
+def show_queue_narrowed(app: App[Any], narrowing: QueueFilter) -> None:
+    """Go to the tickets area's open queue narrowed as `narrowing` says (the dashboard's
+    figures: one department's tickets, or the tickets nobody has)."""
+    if (queue := the_area_queue(app)) is not None:
+        queue.narrow(narrowing)
+
+
+def the_area_queue(app: App[Any]) -> TicketListScreen | None:
+    """The tickets area's queue, after going there (from one client's tickets too)."""
     screen = app.screen
     if isinstance(screen, TicketListScreen) and screen.client_id is not None:
         cast("DeskApp", app).action_switch_area("tickets")
-    if (queue := the_queue(app)) is not None:
-        queue.show_view(view)
+    return the_queue(app)

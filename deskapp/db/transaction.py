@@ -1,4 +1,5 @@
-"""The one way a service writes: `write_transaction()`.
+"""The one way a service writes, `write_transaction()`, and the one way it reads several things
+that must agree, `read_snapshot()`.
 
 Every service that reads and then writes does so inside this transaction. On SQLite a plain
 (deferred) transaction starts as a reader and asks for the write lock only at its first write;
@@ -32,3 +33,16 @@ def write_transaction() -> Iterator[Any]:
         yield transaction
         if outermost:
             chain.seal(db)
+
+
+@contextmanager
+def read_snapshot() -> Iterator[None]:
+    """One transaction for a read of several queries that must agree (an invoice's lines and
+    payments, the dashboard's figures): on PostgreSQL a REPEATABLE READ, READ ONLY one when it
+    is not already inside the caller's; on SQLite a deferred transaction, whose first read
+    fixes the snapshot the others see."""
+    outermost = db.transaction_depth() == 0
+    with db.atomic():
+        if outermost and is_postgres():
+            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield

@@ -15,12 +15,11 @@ import json
 import re
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deskapp.db import db, is_postgres
+from deskapp.db.transaction import read_snapshot
 from deskapp.errors import NotFound
 from deskapp.ids import format_number
 from deskapp.models import (
@@ -238,19 +237,9 @@ def find_invoice_id(number_or_id: object) -> uuid.UUID:
     return find_invoice_id(key)
 
 
-@contextmanager
-def _reading() -> Iterator[None]:
-    """One transaction for the whole read (a snapshot where the backend gives one)."""
-    outermost = db.transaction_depth() == 0
-    with db.atomic():
-        if outermost and is_postgres():
-            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
-
-
 def load_invoice_document(invoice_number_or_id: object) -> InvoiceDocument:
     """The whole invoice: "INV-2026-00592", its UUID, or the UUID's text. NotFound otherwise."""
-    with _reading():
+    with read_snapshot():
         invoice_id = find_invoice_id(invoice_number_or_id)
         invoice = Invoice.get_or_none(Invoice.id == invoice_id)
         if invoice is None:

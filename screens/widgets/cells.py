@@ -11,6 +11,7 @@ import datetime as dt
 from rich.text import Text
 
 from deskapp.money import Money
+from deskapp.wording import duration
 
 
 def money_cell(cents: int) -> Text:
@@ -27,16 +28,7 @@ def duration_cell(span: dt.timedelta | None) -> Text:
     """A waiting time as 45m, 3h 12m or 2d 4h; empty for none."""
     if span is None:
         return Text("")
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 1:
-        text = "<1m"
-    elif minutes < 60:
-        text = f"{minutes}m"
-    elif minutes < 24 * 60:
-        text = f"{minutes // 60}h {minutes % 60:02d}m"
-    else:
-        text = f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"
-    return Text(text, justify="right")
+    return Text(duration(span), justify="right")
 
 
 def label_cell(label: str) -> Text:
